@@ -1,0 +1,437 @@
+/**
+ * The broker: subscriptions, publications, events, retention and history.
+ *
+ * - One subscription (and id) per (topic pattern, match policy); every session
+ *   subscribing to the same pattern shares it.
+ * - Publisher exclusion (`exclude_me`, default true), black/white listing by
+ *   session id, authid and authrole, publisher disclosure.
+ * - Pattern-based subscriptions get `EVENT.Details.topic`.
+ * - `retain: true` keeps the last event per topic; `get_retained: true` on
+ *   SUBSCRIBE delivers the retained events the pattern matches, after SUBSCRIBED.
+ * - Event history: topics named in the realm's config keep their last events in
+ *   a persistent subscription, readable with `wamp.subscription.get_events`.
+ *
+ * All routing is synchronous; authorization happened before (realm.ts).
+ *
+ * @module
+ */
+
+import type { Dict, List, Publish, Subscribe, Unsubscribe } from "../wamp/messages.ts";
+import { MessageType } from "../wamp/messages.ts";
+import { ErrorUri } from "../wamp/uris.ts";
+import { isId, randomId, UniqueIds } from "../wamp/ids.ts";
+import { type MatchPolicy, UriMatcher } from "./matcher.ts";
+import type { RouterSession } from "./session.ts";
+import type { Realm } from "./realm.ts";
+import { sendError } from "./errors.ts";
+
+/** Which topics keep an event history, and how many events. */
+export interface EventHistoryConfig {
+  /** Topic pattern. */
+  uri: string;
+  /** Match policy of the pattern (default exact). */
+  match?: MatchPolicy;
+  /** Events kept (newest win). */
+  limit: number;
+}
+
+/** One event as kept in history. */
+export interface HistoryEvent {
+  /** ISO 8601 time of publication. */
+  timestamp: string;
+  /** Publication id. */
+  publication: number;
+  /** Subscription id. */
+  subscription: number;
+  /** Concrete topic published to. */
+  topic: string;
+  /** Positional payload. */
+  args?: List;
+  /** Keyword payload. */
+  kwargs?: Dict;
+  /** Publisher session id, when disclosed. */
+  publisher?: number;
+  /** Publisher authid, when disclosed. */
+  publisher_authid?: string;
+  /** Publisher authrole, when disclosed. */
+  publisher_authrole?: string;
+}
+
+/** A subscription: one topic pattern and its subscribers. */
+export class Subscription {
+  /** Subscription id (router scope). */
+  readonly id: number;
+  /** Topic pattern. */
+  readonly uri: string;
+  /** Match policy. */
+  readonly match: MatchPolicy;
+  /** Creation time (ISO 8601). */
+  readonly created = new Date().toISOString();
+  /** Subscribed sessions, in subscription order. */
+  readonly subscribers = new Set<RouterSession>();
+  /** Kept events, oldest first (history-enabled subscriptions only). */
+  history: HistoryEvent[] | undefined;
+  /** Max kept events. */
+  historyLimit = 0;
+
+  /**
+   * @param id subscription id
+   * @param uri topic pattern
+   * @param match match policy
+   */
+  constructor(id: number, uri: string, match: MatchPolicy) {
+    this.id = id;
+    this.uri = uri;
+    this.match = match;
+  }
+
+  /** True for subscriptions that outlive their subscribers (event history). */
+  get persistent(): boolean {
+    return this.history !== undefined;
+  }
+
+  /** Details as the subscription meta API shows them. */
+  details(): Dict {
+    return { id: this.id, created: this.created, uri: this.uri, match: this.match };
+  }
+}
+
+interface Retained {
+  topic: string;
+  publication: number;
+  args?: List;
+  kwargs?: Dict;
+  /** Publisher disclosure fields, when disclosed. */
+  disclosed?: Dict;
+  filter: Filter | undefined;
+}
+
+/** Black/white listing from PUBLISH.Options. */
+interface Filter {
+  exclude?: Set<number>;
+  excludeAuthid?: Set<string>;
+  excludeAuthrole?: Set<string>;
+  eligible?: Set<number>;
+  eligibleAuthid?: Set<string>;
+  eligibleAuthrole?: Set<string>;
+}
+
+/** The realm's pub/sub routing. */
+export class Broker {
+  #realm: Realm;
+  #subs = new UriMatcher<Subscription>();
+  #byId = new Map<number, Subscription>();
+  #ids = new UniqueIds();
+  #retained = new Map<string, Retained>();
+
+  /**
+   * @param realm the realm this broker serves
+   * @param history topics that keep an event history
+   */
+  constructor(realm: Realm, history: EventHistoryConfig[]) {
+    this.#realm = realm;
+    for (const h of history) {
+      const match = h.match ?? "exact";
+      let sub = this.#subs.get(h.uri, match);
+      if (!sub) sub = this.#create(h.uri, match);
+      sub.history = [];
+      sub.historyLimit = h.limit;
+    }
+  }
+
+  /** Every subscription (meta API). */
+  subscriptions(): IterableIterator<Subscription> {
+    return this.#byId.values();
+  }
+
+  /** The subscription with this id. */
+  byId(id: number): Subscription | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The subscription for exactly this pattern and policy. */
+  lookup(uri: string, match: MatchPolicy): Subscription | undefined {
+    return this.#subs.get(uri, match);
+  }
+
+  /** Every subscription whose pattern matches `topic`. */
+  matching(topic: string): Subscription[] {
+    return this.#subs.matchAll(topic);
+  }
+
+  /** Handles SUBSCRIBE (already authorized and URI-checked). */
+  subscribe(session: RouterSession, msg: Subscribe, match: MatchPolicy): void {
+    const [, request, options, topic] = msg;
+    let sub = this.#subs.get(topic, match);
+    let created = false;
+    if (!sub) {
+      sub = this.#create(topic, match);
+      created = true;
+    }
+    const already = sub.subscribers.has(session);
+    if (!already) {
+      sub.subscribers.add(session);
+      session.subscriptions.add(sub);
+    }
+    session.send([MessageType.SUBSCRIBED, request, sub.id]);
+    if (!topic.startsWith("wamp.")) {
+      if (created) {
+        this.#realm.publishMeta("wamp.subscription.on_create", [session.id, sub.details()]);
+      }
+      if (!already) this.#realm.publishMeta("wamp.subscription.on_subscribe", [session.id, sub.id]);
+    }
+    if (options.get_retained === true) this.#sendRetained(session, sub);
+  }
+
+  /** Handles UNSUBSCRIBE. */
+  unsubscribe(session: RouterSession, msg: Unsubscribe): void {
+    const [, request, id] = msg;
+    const sub = this.#byId.get(id);
+    if (!sub || !sub.subscribers.has(session)) {
+      sendError(
+        session,
+        MessageType.UNSUBSCRIBE,
+        request,
+        ErrorUri.NO_SUCH_SUBSCRIPTION,
+        `no subscription ${id} for this session`,
+      );
+      return;
+    }
+    session.send([MessageType.UNSUBSCRIBED, request]);
+    this.#remove(session, sub);
+  }
+
+  /** Removes `session` from every subscription (session leaving). */
+  detach(session: RouterSession): void {
+    for (const sub of [...session.subscriptions]) this.#remove(session, sub);
+  }
+
+  /**
+   * Handles PUBLISH (already authorized and URI-checked). `disclose` comes from
+   * the authorizer; `disclose_me` in the options also discloses.
+   */
+  publish(session: RouterSession, msg: Publish, disclose: boolean): void {
+    const [, request, options, topic, args, kwargs] = msg;
+    const ack = options.acknowledge === true;
+    let filter: Filter | undefined;
+    try {
+      filter = readFilter(options);
+    } catch (e) {
+      if (ack) {
+        sendError(
+          session,
+          MessageType.PUBLISH,
+          request,
+          ErrorUri.INVALID_ARGUMENT,
+          (e as Error).message,
+        );
+      }
+      return;
+    }
+    const excludeMe = options.exclude_me !== false;
+    let disclosed: Dict | undefined;
+    if (disclose || options.disclose_me === true) {
+      const a = session.auth!;
+      disclosed = {
+        publisher: session.id,
+        publisher_authid: a.authid,
+        publisher_authrole: a.authrole,
+      };
+    }
+    const publication = randomId();
+    this.#deliver(
+      topic,
+      publication,
+      args,
+      kwargs,
+      disclosed,
+      filter,
+      excludeMe ? session : undefined,
+    );
+    if (options.retain === true) {
+      this.#retained.set(topic, { topic, publication, args, kwargs, disclosed, filter });
+    }
+    if (ack) session.send([MessageType.PUBLISHED, request, publication]);
+  }
+
+  /** Publishes an event from the router itself (meta events, testaments). */
+  publishFromRouter(
+    topic: string,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+    options: Dict,
+  ): void {
+    let filter: Filter | undefined;
+    try {
+      filter = readFilter(options);
+    } catch {
+      filter = undefined;
+    }
+    const publication = randomId();
+    this.#deliver(topic, publication, args, kwargs, undefined, filter, undefined);
+    if (options.retain === true) {
+      this.#retained.set(topic, { topic, publication, args, kwargs, filter });
+    }
+  }
+
+  #deliver(
+    topic: string,
+    publication: number,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+    disclosed: Dict | undefined,
+    filter: Filter | undefined,
+    exclude: RouterSession | undefined,
+  ): void {
+    const subs = this.#subs.matchAll(topic);
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i];
+      if (sub.history) this.#record(sub, topic, publication, args, kwargs, disclosed);
+      if (sub.subscribers.size === 0) continue;
+      let details: Dict;
+      if (sub.match === "exact") details = disclosed ?? {};
+      else details = disclosed ? { ...disclosed, topic } : { topic };
+      const event = eventMessage(sub.id, publication, details, args, kwargs);
+      for (const s of sub.subscribers) {
+        if (s === exclude) continue;
+        if (filter && !passes(filter, s)) continue;
+        s.send(event);
+      }
+    }
+  }
+
+  #record(
+    sub: Subscription,
+    topic: string,
+    publication: number,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+    disclosed: Dict | undefined,
+  ): void {
+    const h = sub.history!;
+    const ev: HistoryEvent = {
+      timestamp: new Date().toISOString(),
+      publication,
+      subscription: sub.id,
+      topic,
+      ...(disclosed ?? {}),
+    };
+    if (args !== undefined) ev.args = args;
+    if (kwargs !== undefined) ev.kwargs = kwargs;
+    h.push(ev);
+    if (h.length > sub.historyLimit) h.splice(0, h.length - sub.historyLimit);
+  }
+
+  #sendRetained(session: RouterSession, sub: Subscription): void {
+    const send = (r: Retained) => {
+      if (r.filter && !passes(r.filter, session)) return;
+      const details: Dict = { ...(r.disclosed ?? {}), retained: true };
+      if (sub.match !== "exact") details.topic = r.topic;
+      session.send(eventMessage(sub.id, r.publication, details, r.args, r.kwargs));
+    };
+    if (sub.match === "exact") {
+      const r = this.#retained.get(sub.uri);
+      if (r) send(r);
+      return;
+    }
+    for (const r of this.#retained.values()) {
+      if (patternMatches(sub.uri, sub.match, r.topic)) send(r);
+    }
+  }
+
+  #create(uri: string, match: MatchPolicy): Subscription {
+    const sub = new Subscription(this.#ids.take(), uri, match);
+    this.#subs.set(uri, match, sub);
+    this.#byId.set(sub.id, sub);
+    return sub;
+  }
+
+  #remove(session: RouterSession, sub: Subscription): void {
+    if (!sub.subscribers.delete(session)) return;
+    session.subscriptions.delete(sub);
+    const meta = !sub.uri.startsWith("wamp.");
+    if (meta) this.#realm.publishMeta("wamp.subscription.on_unsubscribe", [session.id, sub.id]);
+    if (sub.subscribers.size === 0 && !sub.persistent) {
+      this.#subs.delete(sub.uri, sub.match);
+      this.#byId.delete(sub.id);
+      this.#ids.release(sub.id);
+      if (meta) this.#realm.publishMeta("wamp.subscription.on_delete", [session.id, sub.id]);
+    }
+  }
+}
+
+function eventMessage(
+  sub: number,
+  publication: number,
+  details: Dict,
+  args: List | undefined,
+  kwargs: Dict | undefined,
+): [typeof MessageType.EVENT, number, number, Dict, List?, Dict?] {
+  if (kwargs !== undefined) {
+    return [MessageType.EVENT, sub, publication, details, args ?? [], kwargs];
+  }
+  if (args !== undefined) return [MessageType.EVENT, sub, publication, details, args];
+  return [MessageType.EVENT, sub, publication, details];
+}
+
+/** True when a concrete `topic` matches `pattern` under `match`. */
+export function patternMatches(pattern: string, match: MatchPolicy, topic: string): boolean {
+  switch (match) {
+    case "exact":
+      return pattern === topic;
+    case "prefix":
+      return topic.startsWith(pattern);
+    case "wildcard": {
+      const p = pattern.split(".");
+      const t = topic.split(".");
+      if (p.length !== t.length) return false;
+      for (let i = 0; i < p.length; i++) if (p[i] !== "" && p[i] !== t[i]) return false;
+      return true;
+    }
+  }
+}
+
+function idSet(options: Dict, key: string): Set<number> | undefined {
+  const v = options[key];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every(isId)) {
+    throw new Error(`option "${key}" must be a list of session ids`);
+  }
+  return new Set(v as number[]);
+}
+
+function strSet(options: Dict, key: string): Set<string> | undefined {
+  const v = options[key];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+    throw new Error(`option "${key}" must be a list of strings`);
+  }
+  return new Set(v as string[]);
+}
+
+function readFilter(options: Dict): Filter | undefined {
+  if (
+    options.exclude === undefined && options.eligible === undefined &&
+    options.exclude_authid === undefined && options.exclude_authrole === undefined &&
+    options.eligible_authid === undefined && options.eligible_authrole === undefined
+  ) return undefined;
+  return {
+    exclude: idSet(options, "exclude"),
+    eligible: idSet(options, "eligible"),
+    excludeAuthid: strSet(options, "exclude_authid"),
+    excludeAuthrole: strSet(options, "exclude_authrole"),
+    eligibleAuthid: strSet(options, "eligible_authid"),
+    eligibleAuthrole: strSet(options, "eligible_authrole"),
+  };
+}
+
+function passes(f: Filter, s: RouterSession): boolean {
+  const a = s.auth!;
+  if (f.eligible && !f.eligible.has(s.id)) return false;
+  if (f.eligibleAuthid && !f.eligibleAuthid.has(a.authid)) return false;
+  if (f.eligibleAuthrole && !f.eligibleAuthrole.has(a.authrole)) return false;
+  if (f.exclude?.has(s.id)) return false;
+  if (f.excludeAuthid?.has(a.authid)) return false;
+  if (f.excludeAuthrole?.has(a.authrole)) return false;
+  return true;
+}

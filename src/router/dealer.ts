@@ -1,0 +1,527 @@
+/**
+ * The dealer: registrations, calls, invocations, results and errors.
+ *
+ * Guarantees: every CALL gets exactly one final RESULT or ERROR. When a callee
+ * leaves, its in-flight calls get ERROR `wamp.error.canceled`; when a caller
+ * leaves, its in-flight invocations get INTERRUPT (killnowait) where the
+ * callee understands it; a call with `timeout` (ms) gets ERROR
+ * `wamp.error.timeout` when it expires (and the callee an INTERRUPT with
+ * reason `wamp.error.timeout`).
+ *
+ * Cancel modes: skip (ERROR now, no INTERRUPT), kill (INTERRUPT, the callee's
+ * answer goes to the caller), killnowait (INTERRUPT and ERROR now; the default).
+ * A callee without `call_canceling` makes every mode skip.
+ *
+ * Shared registrations: invoke single (default), roundrobin, random, first,
+ * last; a callee asking for another policy than the registration has gets
+ * `wamp.error.procedure_already_exists`.
+ *
+ * @module
+ */
+
+import type {
+  Call,
+  Cancel,
+  Dict,
+  ErrorMsg,
+  List,
+  Register,
+  Unregister,
+  Yield,
+} from "../wamp/messages.ts";
+import { MessageType } from "../wamp/messages.ts";
+import { ApplicationError, ProtocolViolation } from "../wamp/errors.ts";
+import { ErrorUri } from "../wamp/uris.ts";
+import { UniqueIds } from "../wamp/ids.ts";
+import { type MatchPolicy, UriMatcher } from "./matcher.ts";
+import type { RouterSession } from "./session.ts";
+import type { Realm } from "./realm.ts";
+import { sendError } from "./errors.ts";
+
+/** Shared-registration invocation policies. */
+export type InvokePolicy = "single" | "roundrobin" | "random" | "first" | "last";
+
+const INVOKE_POLICIES = new Set(["single", "roundrobin", "random", "first", "last"]);
+const CANCEL_MODES = new Set(["skip", "kill", "killnowait"]);
+
+/** One callee of a registration. */
+export interface Callee {
+  /** The callee's session. */
+  session: RouterSession;
+  /** The callee asked for caller disclosure (REGISTER.Options.disclose_caller). */
+  discloseCaller: boolean;
+}
+
+/** A registration: one procedure pattern and its callees. */
+export class Registration {
+  /** Registration id (router scope). */
+  readonly id: number;
+  /** Procedure pattern. */
+  readonly uri: string;
+  /** Match policy. */
+  readonly match: MatchPolicy;
+  /** Invocation policy. */
+  readonly invoke: InvokePolicy;
+  /** Creation time (ISO 8601). */
+  readonly created = new Date().toISOString();
+  /** Callees, in registration order. */
+  readonly callees: Callee[] = [];
+  /** Round-robin cursor. */
+  next = 0;
+
+  /**
+   * @param id registration id
+   * @param uri procedure pattern
+   * @param match match policy
+   * @param invoke invocation policy
+   */
+  constructor(id: number, uri: string, match: MatchPolicy, invoke: InvokePolicy) {
+    this.id = id;
+    this.uri = uri;
+    this.match = match;
+    this.invoke = invoke;
+  }
+
+  /** Details as the registration meta API shows them. */
+  details(): Dict {
+    return {
+      id: this.id,
+      created: this.created,
+      uri: this.uri,
+      match: this.match,
+      invoke: this.invoke,
+    };
+  }
+}
+
+/** A call in flight. */
+export interface PendingCall {
+  /** Caller session. */
+  caller: RouterSession;
+  /** CALL.Request. */
+  callerRequest: number;
+  /** Callee session. */
+  callee: RouterSession;
+  /** INVOCATION.Request. */
+  invocationRequest: number;
+  /** The registration the call went to. */
+  registration: Registration;
+  /** Progressive results go through to the caller. */
+  receiveProgress: boolean;
+  /** The caller may still send progressive CALL chunks. */
+  invocationOpen: boolean;
+  /** A kill-mode cancel was sent; the callee's answer is awaited. */
+  killing: boolean;
+  /** Dealer-side timeout timer. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The realm's RPC routing. */
+export class Dealer {
+  #realm: Realm;
+  #regs = new UriMatcher<Registration>();
+  #byId = new Map<number, Registration>();
+  #ids = new UniqueIds();
+
+  /** @param realm the realm this dealer serves */
+  constructor(realm: Realm) {
+    this.#realm = realm;
+  }
+
+  /** Every registration (meta API). */
+  registrations(): IterableIterator<Registration> {
+    return this.#byId.values();
+  }
+
+  /** The registration with this id. */
+  byId(id: number): Registration | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The registration for exactly this pattern and policy. */
+  lookup(uri: string, match: MatchPolicy): Registration | undefined {
+    return this.#regs.get(uri, match);
+  }
+
+  /** The registration a call to `procedure` would go to. */
+  best(procedure: string): Registration | undefined {
+    return this.#regs.best(procedure);
+  }
+
+  /** Handles REGISTER (already authorized and URI-checked). */
+  register(session: RouterSession, msg: Register, match: MatchPolicy): void {
+    const [, request, options, procedure] = msg;
+    const invoke = options.invoke ?? "single";
+    if (typeof invoke !== "string" || !INVOKE_POLICIES.has(invoke)) {
+      sendError(
+        session,
+        MessageType.REGISTER,
+        request,
+        ErrorUri.INVALID_ARGUMENT,
+        `unknown invocation policy "${String(invoke)}"`,
+      );
+      return;
+    }
+    let reg = this.#regs.get(procedure, match);
+    let created = false;
+    if (reg) {
+      if (reg.callees.some((c) => c.session === session)) {
+        sendError(
+          session,
+          MessageType.REGISTER,
+          request,
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `"${procedure}" is already registered by this session`,
+        );
+        return;
+      }
+      if (reg.invoke === "single" || invoke !== reg.invoke) {
+        sendError(
+          session,
+          MessageType.REGISTER,
+          request,
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          reg.invoke === "single"
+            ? `"${procedure}" is already registered`
+            : `"${procedure}" is registered with invocation policy "${reg.invoke}", not "${invoke}"`,
+        );
+        return;
+      }
+    } else {
+      reg = new Registration(this.#ids.take(), procedure, match, invoke as InvokePolicy);
+      this.#regs.set(procedure, match, reg);
+      this.#byId.set(reg.id, reg);
+      created = true;
+    }
+    reg.callees.push({ session, discloseCaller: options.disclose_caller === true });
+    session.registrations.add(reg);
+    session.send([MessageType.REGISTERED, request, reg.id]);
+    if (created) {
+      this.#realm.publishMeta("wamp.registration.on_create", [session.id, reg.details()]);
+    }
+    this.#realm.publishMeta("wamp.registration.on_register", [session.id, reg.id]);
+  }
+
+  /** Handles UNREGISTER. */
+  unregister(session: RouterSession, msg: Unregister): void {
+    const [, request, id] = msg;
+    const reg = this.#byId.get(id);
+    if (!reg || !reg.callees.some((c) => c.session === session)) {
+      sendError(
+        session,
+        MessageType.UNREGISTER,
+        request,
+        ErrorUri.NO_SUCH_REGISTRATION,
+        `no registration ${id} for this session`,
+      );
+      return;
+    }
+    session.send([MessageType.UNREGISTERED, request]);
+    this.#removeCallee(session, reg);
+  }
+
+  /**
+   * Handles a CALL that continues a progressive call invocation. Returns false
+   * when `msg` is not such a continuation (a new call).
+   */
+  continueCall(session: RouterSession, msg: Call): boolean {
+    const p = session.calls.get(msg[1]);
+    if (!p) return false;
+    if (!p.invocationOpen) {
+      throw new ProtocolViolation(`CALL request id ${msg[1]} is already in flight`);
+    }
+    const progress = msg[2].progress === true;
+    if (!progress) p.invocationOpen = false;
+    const details: Dict = progress ? { progress: true } : {};
+    p.callee.send(
+      invocationMessage(p.invocationRequest, p.registration.id, details, msg[4], msg[5]),
+    );
+    return true;
+  }
+
+  /** Handles a new CALL (already authorized and URI-checked). */
+  call(session: RouterSession, msg: Call, disclose: boolean): void {
+    const [, request, options, procedure, args, kwargs] = msg;
+    const builtin = this.#realm.builtins.get(procedure);
+    if (builtin) {
+      this.#callBuiltin(session, request, builtin, args, kwargs);
+      return;
+    }
+    const reg = this.#regs.best(procedure);
+    if (!reg) {
+      sendError(
+        session,
+        MessageType.CALL,
+        request,
+        ErrorUri.NO_SUCH_PROCEDURE,
+        `no callee registered for procedure "${procedure}"`,
+      );
+      return;
+    }
+    const timeout = options.timeout ?? 0;
+    if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0) {
+      sendError(
+        session,
+        MessageType.CALL,
+        request,
+        ErrorUri.INVALID_ARGUMENT,
+        "option timeout must be a non-negative integer (milliseconds)",
+      );
+      return;
+    }
+    const callee = pick(reg);
+    const cs = callee.session;
+    const progress = options.progress === true;
+    if (progress && !cs.features.calleeProgressiveInvocations) {
+      sendError(
+        session,
+        MessageType.CALL,
+        request,
+        ErrorUri.FEATURE_NOT_SUPPORTED,
+        "the callee does not support progressive call invocations",
+      );
+      return;
+    }
+    let details: Dict;
+    if (reg.match === "exact") details = {};
+    else details = { procedure };
+    if (disclose || callee.discloseCaller || options.disclose_me === true) {
+      const a = session.auth!;
+      details.caller = session.id;
+      details.caller_authid = a.authid;
+      details.caller_authrole = a.authrole;
+    }
+    const receiveProgress = options.receive_progress === true &&
+      cs.features.calleeProgressiveResults;
+    if (receiveProgress) details.receive_progress = true;
+    if (progress) details.progress = true;
+    if (timeout > 0 && cs.features.calleeTimeout) details.timeout = timeout;
+    const invocationRequest = cs.nextRequestId();
+    const p: PendingCall = {
+      caller: session,
+      callerRequest: request,
+      callee: cs,
+      invocationRequest,
+      registration: reg,
+      receiveProgress,
+      invocationOpen: progress,
+      killing: false,
+      timer: undefined,
+    };
+    session.calls.set(request, p);
+    cs.invocations.set(invocationRequest, p);
+    if (timeout > 0) p.timer = setTimeout(() => this.#timedOut(p, timeout), timeout);
+    cs.send(invocationMessage(invocationRequest, reg.id, details, args, kwargs));
+  }
+
+  /** Handles YIELD from a callee. */
+  yieldResult(session: RouterSession, msg: Yield): void {
+    const [, request, options, args, kwargs] = msg;
+    const p = session.invocations.get(request);
+    if (!p) return; // late answer to a canceled or timed-out call
+    if (options.progress === true) {
+      if (p.receiveProgress) {
+        p.caller.send(resultMessage(p.callerRequest, { progress: true }, args, kwargs));
+      }
+      return;
+    }
+    this.#finish(p);
+    p.caller.send(resultMessage(p.callerRequest, {}, args, kwargs));
+  }
+
+  /** Handles ERROR for an INVOCATION from a callee. */
+  calleeError(session: RouterSession, msg: ErrorMsg): void {
+    const [, , request, , uri, args, kwargs] = msg;
+    const p = session.invocations.get(request);
+    if (!p) return;
+    this.#finish(p);
+    sendError(p.caller, MessageType.CALL, p.callerRequest, uri, undefined, { args, kwargs });
+  }
+
+  /** Handles CANCEL from a caller. */
+  cancel(session: RouterSession, msg: Cancel): void {
+    const [, request, options] = msg;
+    const p = session.calls.get(request);
+    if (!p) return; // already answered
+    let mode = options.mode ?? "killnowait";
+    if (typeof mode !== "string" || !CANCEL_MODES.has(mode)) {
+      sendError(
+        session,
+        MessageType.CANCEL,
+        request,
+        ErrorUri.INVALID_ARGUMENT,
+        `unknown cancel mode "${String(mode)}"`,
+      );
+      return;
+    }
+    if (!p.callee.features.calleeCanceling) mode = "skip";
+    switch (mode) {
+      case "skip":
+        this.#finish(p);
+        sendError(session, MessageType.CALL, request, ErrorUri.CANCELED, "call canceled by caller");
+        return;
+      case "killnowait":
+        this.#finish(p);
+        p.callee.send([MessageType.INTERRUPT, p.invocationRequest, { mode: "killnowait" }]);
+        sendError(session, MessageType.CALL, request, ErrorUri.CANCELED, "call canceled by caller");
+        return;
+      case "kill":
+        if (p.killing) return;
+        p.killing = true;
+        p.callee.send([MessageType.INTERRUPT, p.invocationRequest, { mode: "kill" }]);
+        return;
+    }
+  }
+
+  /** Cleans up after a session that left: its calls, invocations and registrations. */
+  detach(session: RouterSession): void {
+    for (const p of [...session.calls.values()]) {
+      this.#finish(p);
+      if (p.callee.features.calleeCanceling && p.callee.established) {
+        p.callee.send([MessageType.INTERRUPT, p.invocationRequest, { mode: "killnowait" }]);
+      }
+    }
+    for (const p of [...session.invocations.values()]) {
+      this.#finish(p);
+      if (p.caller.established) {
+        sendError(
+          p.caller,
+          MessageType.CALL,
+          p.callerRequest,
+          ErrorUri.CANCELED,
+          "callee left before answering",
+        );
+      }
+    }
+    for (const reg of [...session.registrations]) this.#removeCallee(session, reg);
+  }
+
+  #callBuiltin(
+    session: RouterSession,
+    request: number,
+    fn: (caller: RouterSession, args: List, kwargs: Dict) => unknown,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+  ): void {
+    const reply = (v: unknown) => {
+      if (!session.established) return;
+      session.send(
+        v === undefined
+          ? [MessageType.RESULT, request, {}]
+          : [MessageType.RESULT, request, {}, [v]],
+      );
+    };
+    const fail = (e: unknown) => {
+      if (!session.established) return;
+      if (e instanceof ApplicationError) {
+        sendError(session, MessageType.CALL, request, e.uri, undefined, {
+          args: e.args,
+          kwargs: e.kwargs,
+        });
+        return;
+      }
+      this.#realm.logger.log("error", "meta procedure failed", { error: String(e) });
+      sendError(
+        session,
+        MessageType.CALL,
+        request,
+        ErrorUri.RUNTIME_ERROR,
+        "internal error in meta procedure",
+      );
+    };
+    try {
+      const r = fn(session, args ?? [], kwargs ?? {});
+      if (r instanceof Promise) r.then(reply, fail);
+      else reply(r);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  #timedOut(p: PendingCall, ms: number): void {
+    p.timer = undefined;
+    if (p.caller.calls.get(p.callerRequest) !== p) return;
+    this.#finish(p);
+    if (p.callee.features.calleeCanceling) {
+      p.callee.send([MessageType.INTERRUPT, p.invocationRequest, {
+        mode: "killnowait",
+        reason: ErrorUri.TIMEOUT,
+      }]);
+    }
+    sendError(
+      p.caller,
+      MessageType.CALL,
+      p.callerRequest,
+      ErrorUri.TIMEOUT,
+      `call timed out after ${ms} ms`,
+    );
+  }
+
+  #finish(p: PendingCall): void {
+    if (p.caller.calls.get(p.callerRequest) === p) p.caller.calls.delete(p.callerRequest);
+    if (p.callee.invocations.get(p.invocationRequest) === p) {
+      p.callee.invocations.delete(p.invocationRequest);
+    }
+    if (p.timer !== undefined) {
+      clearTimeout(p.timer);
+      p.timer = undefined;
+    }
+  }
+
+  #removeCallee(session: RouterSession, reg: Registration): void {
+    const i = reg.callees.findIndex((c) => c.session === session);
+    if (i < 0) return;
+    reg.callees.splice(i, 1);
+    session.registrations.delete(reg);
+    this.#realm.publishMeta("wamp.registration.on_unregister", [session.id, reg.id]);
+    if (reg.callees.length === 0) {
+      this.#regs.delete(reg.uri, reg.match);
+      this.#byId.delete(reg.id);
+      this.#ids.release(reg.id);
+      this.#realm.publishMeta("wamp.registration.on_delete", [session.id, reg.id]);
+    }
+  }
+}
+
+function pick(reg: Registration): Callee {
+  const c = reg.callees;
+  switch (reg.invoke) {
+    case "single":
+    case "first":
+      return c[0];
+    case "last":
+      return c[c.length - 1];
+    case "random":
+      return c[Math.floor(Math.random() * c.length)];
+    case "roundrobin": {
+      const i = reg.next % c.length;
+      reg.next = i + 1;
+      return c[i];
+    }
+  }
+}
+
+function invocationMessage(
+  request: number,
+  registration: number,
+  details: Dict,
+  args: List | undefined,
+  kwargs: Dict | undefined,
+): [typeof MessageType.INVOCATION, number, number, Dict, List?, Dict?] {
+  if (kwargs !== undefined) {
+    return [MessageType.INVOCATION, request, registration, details, args ?? [], kwargs];
+  }
+  if (args !== undefined) return [MessageType.INVOCATION, request, registration, details, args];
+  return [MessageType.INVOCATION, request, registration, details];
+}
+
+function resultMessage(
+  request: number,
+  details: Dict,
+  args: List | undefined,
+  kwargs: Dict | undefined,
+): [typeof MessageType.RESULT, number, Dict, List?, Dict?] {
+  if (kwargs !== undefined) return [MessageType.RESULT, request, details, args ?? [], kwargs];
+  if (args !== undefined) return [MessageType.RESULT, request, details, args];
+  return [MessageType.RESULT, request, details];
+}

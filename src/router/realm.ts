@@ -1,0 +1,420 @@
+/**
+ * A realm: its sessions, broker, dealer, roles and meta API.
+ *
+ * Ordering rules (ARCHITECTURE.md):
+ * - join: session id assigned → WELCOME sent → `wamp.session.on_join`.
+ * - leave: session removed → dealer cleanup (pending calls answered,
+ *   registrations removed with their meta events) → broker cleanup
+ *   (subscriptions removed with their meta events) → testaments published →
+ *   `wamp.session.on_leave`.
+ * - Authorization happens before routing; when it is async the session
+ *   queues its later messages, and the routing decision itself is synchronous.
+ *
+ * @module
+ */
+
+import type { Dict, List, Message } from "../wamp/messages.ts";
+import { MessageType } from "../wamp/messages.ts";
+import { ProtocolViolation } from "../wamp/errors.ts";
+import { ErrorUri } from "../wamp/uris.ts";
+import { isValidPattern, isValidUri } from "../wamp/uri_check.ts";
+import type { Logger } from "../log/logger.ts";
+import { Broker, type EventHistoryConfig } from "./broker.ts";
+import { Dealer } from "./dealer.ts";
+import { isMatchPolicy, type MatchPolicy } from "./matcher.ts";
+import type { RouterSession } from "./session.ts";
+import {
+  type Action,
+  allowAllAuthorizer,
+  type Authorizer,
+  type AuthzDecision,
+  type RoleConfig,
+  StaticAuthorizer,
+} from "./authz/authorizer.ts";
+import { installSessionMeta } from "./meta/session_meta.ts";
+import { installRegistrationMeta } from "./meta/registration_meta.ts";
+import { installSubscriptionMeta } from "./meta/subscription_meta.ts";
+import { publishTestaments } from "./meta/testament.ts";
+import { sendError } from "./errors.ts";
+
+/** A realm as configured. */
+export interface RealmConfig {
+  /** Realm name (a URI). */
+  name: string;
+  /**
+   * Roles with their permissions. Absent: every role may do everything
+   * (convenient for embedding; the node config always lists roles).
+   */
+  roles?: RoleConfig[];
+  /** Topics whose events are kept for `wamp.subscription.get_events`. */
+  eventHistory?: EventHistoryConfig[];
+  /** URI checking: "loose" (default) or "strict". */
+  uriCheck?: "loose" | "strict";
+}
+
+/** A procedure implemented by the router itself (the meta API). */
+export type BuiltinProcedure = (
+  caller: RouterSession,
+  args: List,
+  kwargs: Dict,
+) => unknown;
+
+/** One realm of a router. */
+export class Realm {
+  /** Realm name. */
+  readonly name: string;
+  /** Sessions joined, by id. */
+  readonly sessions = new Map<number, RouterSession>();
+  /** The broker (pub/sub). */
+  readonly broker: Broker;
+  /** The dealer (RPC). */
+  readonly dealer: Dealer;
+  /** Procedures the router answers itself (`wamp.*` meta procedures). */
+  readonly builtins = new Map<string, BuiltinProcedure>();
+  /** Where log lines go. */
+  readonly logger: Logger;
+  /** Strict URI checking. */
+  readonly strictUris: boolean;
+
+  #roles: Map<string, Authorizer> | undefined;
+  #newSessionId: () => number;
+  #releaseSessionId: (id: number) => void;
+
+  /**
+   * @param config the realm's configuration
+   * @param options `logger`; `newSessionId` draws a session id unique in the
+   *   router, `releaseSessionId` frees it
+   */
+  constructor(
+    config: RealmConfig,
+    options: {
+      logger: Logger;
+      newSessionId: () => number;
+      releaseSessionId: (id: number) => void;
+    },
+  ) {
+    this.name = config.name;
+    this.logger = options.logger;
+    this.strictUris = config.uriCheck === "strict";
+    this.#newSessionId = options.newSessionId;
+    this.#releaseSessionId = options.releaseSessionId;
+    if (config.roles) {
+      this.#roles = new Map();
+      for (const r of config.roles) {
+        this.#roles.set(r.name, new StaticAuthorizer(r.permissions ?? []));
+      }
+    }
+    this.broker = new Broker(this, config.eventHistory ?? []);
+    this.dealer = new Dealer(this);
+    installSessionMeta(this);
+    installRegistrationMeta(this);
+    installSubscriptionMeta(this);
+  }
+
+  /** True when sessions may join under `role`. */
+  hasRole(role: string): boolean {
+    return this.#roles === undefined || this.#roles.has(role);
+  }
+
+  /** Replaces the authorizer of a role (dynamic authorizers, tests). */
+  setAuthorizer(role: string, authorizer: Authorizer): void {
+    this.#roles ??= new Map();
+    this.#roles.set(role, authorizer);
+  }
+
+  /** Adds `session`: assigns its id, lets it send WELCOME, then announces it. */
+  join(session: RouterSession, sendWelcome: (id: number) => void): void {
+    const id = this.#newSessionId();
+    session.id = id;
+    session.realm = this;
+    const auth = session.auth!;
+    session.subject = {
+      session: id,
+      authid: auth.authid,
+      authrole: auth.authrole,
+      authmethod: auth.authmethod,
+      authprovider: auth.authprovider,
+    };
+    this.sessions.set(id, session);
+    sendWelcome(id);
+    this.logger.log("debug", "session joined", {
+      realm: this.name,
+      session: id,
+      authid: auth.authid,
+      authrole: auth.authrole,
+    });
+    this.publishMeta("wamp.session.on_join", [this.sessionDetails(session)]);
+  }
+
+  /** Removes `session` and cleans up after it (see module doc for the order). */
+  leave(session: RouterSession, reason: string): void {
+    if (session.realm !== this) return;
+    session.realm = undefined;
+    this.sessions.delete(session.id);
+    this.dealer.detach(session);
+    this.broker.detach(session);
+    publishTestaments(this, session);
+    this.logger.log("debug", "session left", { realm: this.name, session: session.id, reason });
+    const auth = session.auth!;
+    this.publishMeta("wamp.session.on_leave", [session.id, auth.authid, auth.authrole]);
+    this.#releaseSessionId(session.id);
+  }
+
+  /** Ends every session of the realm with GOODBYE `reason`. */
+  closeAll(reason: string, message?: string): void {
+    for (const s of [...this.sessions.values()]) s.kill(reason, message);
+  }
+
+  /** Session details as the session meta API shows them. */
+  sessionDetails(s: RouterSession): Dict {
+    const a = s.auth!;
+    return {
+      session: s.id,
+      authid: a.authid,
+      authrole: a.authrole,
+      authmethod: a.authmethod,
+      authprovider: a.authprovider,
+      authextra: a.authextra ?? {},
+      transport: { ...s.peer.info },
+      joined: s.joinedAt,
+    };
+  }
+
+  /** Publishes a meta event from the router itself (no publisher session). */
+  publishMeta(topic: string, args: List, kwargs?: Dict): void {
+    this.broker.publishFromRouter(topic, args, kwargs, {});
+  }
+
+  /** Decides whether `session` may perform `action` on `uri`. */
+  authorize(
+    session: RouterSession,
+    uri: string,
+    action: Action,
+  ): AuthzDecision | Promise<AuthzDecision> {
+    const authorizer = this.#roles === undefined
+      ? allowAllAuthorizer
+      : this.#roles.get(session.auth!.authrole);
+    if (!authorizer) return { allow: false, disclose: false };
+    return authorizer.authorize(session.subject!, uri, action);
+  }
+
+  /** Handles one message of an established session. */
+  handle(session: RouterSession, msg: Message): void | Promise<void> {
+    switch (msg[0]) {
+      case MessageType.PUBLISH: {
+        const topic = msg[3];
+        const ack = msg[2].acknowledge === true;
+        if (!isValidUri(topic, { strict: this.strictUris })) {
+          if (ack) {
+            sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.INVALID_URI,
+              `invalid topic URI "${topic}"`,
+            );
+          }
+          return;
+        }
+        if (topic.startsWith("wamp.")) {
+          if (ack) {
+            sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.NOT_AUTHORIZED,
+              `publishing to reserved topic "${topic}" is not allowed`,
+            );
+          }
+          return;
+        }
+        return this.#authorized(session, topic, "publish", (d) => {
+          if (d.allow) this.broker.publish(session, msg, d.disclose);
+          else if (ack) {
+            sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.NOT_AUTHORIZED,
+              notAuthorized(session, "publish", topic),
+            );
+          }
+        });
+      }
+      case MessageType.SUBSCRIBE: {
+        const topic = msg[3];
+        const match = msg[2].match ?? "exact";
+        if (!isMatchPolicy(match)) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_ARGUMENT,
+            `unknown match policy "${String(match)}"`,
+          );
+          return;
+        }
+        if (!isValidPattern(topic, match, this.strictUris)) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_URI,
+            `invalid topic ${match} pattern "${topic}"`,
+          );
+          return;
+        }
+        return this.#authorized(session, topic, "subscribe", (d) => {
+          if (d.allow) this.broker.subscribe(session, msg, match);
+          else {sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.NOT_AUTHORIZED,
+              notAuthorized(session, "subscribe", topic),
+            );}
+        });
+      }
+      case MessageType.UNSUBSCRIBE:
+        this.broker.unsubscribe(session, msg);
+        return;
+      case MessageType.CALL: {
+        if (this.dealer.continueCall(session, msg)) return;
+        const procedure = msg[3];
+        if (!isValidUri(procedure, { strict: this.strictUris })) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_URI,
+            `invalid procedure URI "${procedure}"`,
+          );
+          return;
+        }
+        return this.#authorized(session, procedure, "call", (d) => {
+          if (d.allow) this.dealer.call(session, msg, d.disclose);
+          else {sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.NOT_AUTHORIZED,
+              notAuthorized(session, "call", procedure),
+            );}
+        });
+      }
+      case MessageType.REGISTER: {
+        const procedure = msg[3];
+        const match = msg[2].match ?? "exact";
+        if (!isMatchPolicy(match)) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_ARGUMENT,
+            `unknown match policy "${String(match)}"`,
+          );
+          return;
+        }
+        if (!isValidPattern(procedure, match, this.strictUris)) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_URI,
+            `invalid procedure ${match} pattern "${procedure}"`,
+          );
+          return;
+        }
+        if (procedure.startsWith("wamp.")) {
+          sendError(
+            session,
+            msg[0],
+            msg[1],
+            ErrorUri.INVALID_URI,
+            `registering reserved procedure "${procedure}" is not allowed`,
+          );
+          return;
+        }
+        return this.#authorized(session, procedure, "register", (d) => {
+          if (d.allow) this.dealer.register(session, msg, match as MatchPolicy);
+          else {sendError(
+              session,
+              msg[0],
+              msg[1],
+              ErrorUri.NOT_AUTHORIZED,
+              notAuthorized(session, "register", procedure),
+            );}
+        });
+      }
+      case MessageType.UNREGISTER:
+        this.dealer.unregister(session, msg);
+        return;
+      case MessageType.YIELD:
+        this.dealer.yieldResult(session, msg);
+        return;
+      case MessageType.CANCEL:
+        this.dealer.cancel(session, msg);
+        return;
+      case MessageType.ERROR:
+        if (msg[1] !== MessageType.INVOCATION) {
+          throw new ProtocolViolation(
+            `ERROR for request type ${msg[1]} is not valid from a client`,
+          );
+        }
+        this.dealer.calleeError(session, msg);
+        return;
+      case MessageType.AUTHENTICATE:
+        throw new ProtocolViolation("AUTHENTICATE received on an established session");
+      case MessageType.WELCOME:
+      case MessageType.CHALLENGE:
+      case MessageType.PUBLISHED:
+      case MessageType.SUBSCRIBED:
+      case MessageType.UNSUBSCRIBED:
+      case MessageType.EVENT:
+      case MessageType.RESULT:
+      case MessageType.REGISTERED:
+      case MessageType.UNREGISTERED:
+      case MessageType.INVOCATION:
+      case MessageType.INTERRUPT:
+        throw new ProtocolViolation(`a client must not send message type ${msg[0]}`);
+      case MessageType.HELLO:
+      case MessageType.GOODBYE:
+      case MessageType.ABORT:
+        // handled by the session
+        return;
+      default: {
+        const never: never = msg;
+        throw new ProtocolViolation(`unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Runs `then` with the decision: synchronously when the authorizer is sync. */
+  #authorized(
+    session: RouterSession,
+    uri: string,
+    action: Action,
+    then: (d: AuthzDecision) => void,
+  ): void | Promise<void> {
+    const d = this.authorize(session, uri, action);
+    if (!(d instanceof Promise)) return then(d);
+    return d.then(
+      (decision) => {
+        if (session.realm === this) then(decision);
+      },
+      (e) => {
+        this.logger.log("warn", "authorizer failed; denying", {
+          realm: this.name,
+          uri,
+          action,
+          error: String(e),
+        });
+        if (session.realm === this) then({ allow: false, disclose: false });
+      },
+    );
+  }
+}
+
+function notAuthorized(session: RouterSession, action: Action, uri: string): string {
+  return `session is not authorized to ${action} "${uri}" (role "${session.auth!.authrole}")`;
+}

@@ -1,0 +1,125 @@
+/**
+ * The router: realms, and a session per connection. Transports call
+ * `attach(peer)`; the router never touches sockets (it runs entirely in
+ * memory, see peer.ts).
+ *
+ * @module
+ */
+
+import { randomId } from "../wamp/ids.ts";
+import { CloseUri } from "../wamp/uris.ts";
+import { type Logger, nullLogger } from "../log/logger.ts";
+import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "./peer.ts";
+import {
+  anonymousAuthenticator,
+  type AuthenticatorFactory,
+  type SessionAuthenticator,
+} from "./authn/authenticator.ts";
+import { Realm, type RealmConfig } from "./realm.ts";
+import { RouterSession } from "./session.ts";
+
+/** Router options. */
+export interface RouterOptions {
+  /** Realms to start with (more can be added at runtime). Default: none. */
+  realms?: RealmConfig[];
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /**
+   * Authentication per transport: called with the connection's PeerInfo
+   * (`transportId` tells which transport). Default: everyone is anonymous
+   * with role "anonymous".
+   */
+  authenticator?: AuthenticatorFactory;
+  /** A connection that has not completed HELLO→WELCOME by then is aborted. Default 30000 ms; 0 disables. */
+  handshakeTimeoutMs?: number;
+}
+
+/** A WAMP router. */
+export class Router implements SessionAcceptor {
+  /** Effective options. */
+  readonly options: Required<Omit<RouterOptions, "realms">>;
+  /** Where log lines go. */
+  readonly logger: Logger;
+  #realms = new Map<string, Realm>();
+  #sessions = new Set<RouterSession>();
+  #sessionIds = new Set<number>();
+  #authenticators = new Map<string, AuthenticatorFactory>();
+
+  /** @param options see RouterOptions */
+  constructor(options: RouterOptions = {}) {
+    this.options = {
+      logger: options.logger ?? nullLogger,
+      authenticator: options.authenticator ?? anonymousAuthenticator(),
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30000,
+    };
+    this.logger = this.options.logger;
+    for (const r of options.realms ?? []) this.addRealm(r);
+  }
+
+  /** Starts a session for a new connection. */
+  attach(peer: Peer): SessionHandle {
+    const s: RouterSession = new RouterSession(this, peer, () => this.#sessions.delete(s));
+    this.#sessions.add(s);
+    return s;
+  }
+
+  /** The realm named `name`. */
+  realm(name: string): Realm | undefined {
+    return this.#realms.get(name);
+  }
+
+  /** Every realm. */
+  realms(): IterableIterator<Realm> {
+    return this.#realms.values();
+  }
+
+  /** Adds a realm. Throws when one of that name exists. */
+  addRealm(config: RealmConfig): Realm {
+    if (this.#realms.has(config.name)) throw new Error(`realm "${config.name}" already exists`);
+    const realm = new Realm(config, {
+      logger: this.logger,
+      newSessionId: () => this.#newSessionId(),
+      releaseSessionId: (id) => this.#sessionIds.delete(id),
+    });
+    this.#realms.set(config.name, realm);
+    return realm;
+  }
+
+  /** Removes a realm, ending its sessions with GOODBYE `wamp.close.close_realm`. */
+  removeRealm(name: string): boolean {
+    const realm = this.#realms.get(name);
+    if (!realm) return false;
+    realm.closeAll(CloseUri.CLOSE_REALM);
+    this.#realms.delete(name);
+    return true;
+  }
+
+  /** Uses `factory` for connections whose PeerInfo.transportId is `transportId`. */
+  setAuthenticator(transportId: string, factory: AuthenticatorFactory): void {
+    this.#authenticators.set(transportId, factory);
+  }
+
+  /** The authenticator for a new connection. */
+  authenticatorFor(info: PeerInfo): SessionAuthenticator {
+    const f = (info.transportId !== undefined && this.#authenticators.get(info.transportId)) ||
+      this.options.authenticator;
+    return f(info);
+  }
+
+  /** Number of connections with a session object (any state). */
+  get connectionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Ends every session with GOODBYE `wamp.close.system_shutdown`. */
+  shutdown(message = "router shutting down"): void {
+    for (const realm of this.#realms.values()) realm.closeAll(CloseUri.SYSTEM_SHUTDOWN, message);
+  }
+
+  #newSessionId(): number {
+    let id = randomId();
+    while (this.#sessionIds.has(id)) id = randomId();
+    this.#sessionIds.add(id);
+    return id;
+  }
+}

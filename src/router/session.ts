@@ -1,0 +1,367 @@
+/**
+ * One connection's WAMP session on the router side: the opening handshake
+ * (HELLO → [CHALLENGE → AUTHENTICATE] → WELCOME | ABORT), the established
+ * phase (messages go to the realm), and closing (GOODBYE, ABORT, transport
+ * loss, slow consumer). Implements the transport-facing `SessionHandle`.
+ *
+ * Message order is kept even when a step is async (authentication, dynamic
+ * authorization): while one is pending, later messages wait in a queue.
+ *
+ * @module
+ */
+
+import type { Dict, Message, RouterMessage } from "../wamp/messages.ts";
+import { MessageType, messageTypeName } from "../wamp/messages.ts";
+import { parseMessage } from "../wamp/parse.ts";
+import { ProtocolViolation } from "../wamp/errors.ts";
+import { CloseUri, ErrorUri, XbarUri } from "../wamp/uris.ts";
+import { IdSequence } from "../wamp/ids.ts";
+import { isValidUri } from "../wamp/uri_check.ts";
+import type { Peer, SessionHandle } from "./peer.ts";
+import type { AuthInfo, AuthStep, SessionAuthenticator } from "./authn/authenticator.ts";
+import type { AuthzSubject } from "./authz/authorizer.ts";
+import {
+  type ClientFeatures,
+  hasClientRole,
+  readClientFeatures,
+  ROUTER_ROLES,
+} from "./features.ts";
+import type { Router } from "./router.ts";
+import type { Realm } from "./realm.ts";
+import type { PendingCall, Registration } from "./dealer.ts";
+import type { Subscription } from "./broker.ts";
+import type { Testament } from "./meta/testament.ts";
+
+type State = "new" | "authenticating" | "established" | "closing" | "closed";
+
+/** How long a router-initiated GOODBYE waits for the peer's reply before the transport is closed. */
+const GOODBYE_WAIT_MS = 2000;
+
+/** A WAMP session as the router sees it. */
+export class RouterSession implements SessionHandle {
+  /** The connection. */
+  readonly peer: Peer;
+  /** Session id (0 until WELCOME). */
+  id = 0;
+  /** The realm joined (undefined before WELCOME and after leaving). */
+  realm: Realm | undefined;
+  /** Identity, set at WELCOME. */
+  auth: AuthInfo | undefined;
+  /** Identity as authorizers see it, set at WELCOME. */
+  subject: AuthzSubject | undefined;
+  /** HELLO.Details as sent by the client. */
+  helloDetails: Dict = {};
+  /** Client features that change routing. */
+  features: ClientFeatures = readClientFeatures(undefined);
+  /** When the session joined (ISO 8601). */
+  joinedAt = "";
+  /** Calls this session made that are in flight, by CALL.Request. */
+  readonly calls = new Map<number, PendingCall>();
+  /** Invocations sent to this session that are in flight, by INVOCATION.Request. */
+  readonly invocations = new Map<number, PendingCall>();
+  /** Registrations this session is a callee of. */
+  readonly registrations = new Set<Registration>();
+  /** Subscriptions this session is a subscriber of. */
+  readonly subscriptions = new Set<Subscription>();
+  /** Testaments to publish when the session goes, by scope. */
+  readonly testaments: { destroyed: Testament[]; detached: Testament[] } = {
+    destroyed: [],
+    detached: [],
+  };
+
+  #router: Router;
+  #state: State = "new";
+  #authenticator: SessionAuthenticator | undefined;
+  #helloRealm = "";
+  #requestIds = new IdSequence();
+  #busy = false;
+  #queue: unknown[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #onClosed: () => void;
+
+  /**
+   * @param router the router this session belongs to
+   * @param peer the connection
+   * @param onClosed called once when the session reaches its final state
+   */
+  constructor(router: Router, peer: Peer, onClosed: () => void) {
+    this.#router = router;
+    this.peer = peer;
+    this.#onClosed = onClosed;
+    const ms = router.options.handshakeTimeoutMs;
+    if (ms > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (this.#state === "new" || this.#state === "authenticating") {
+          this.abort(XbarUri.HANDSHAKE_TIMEOUT, `no session established within ${ms} ms`);
+        }
+      }, ms);
+    }
+  }
+
+  /** True while the session is joined to a realm. */
+  get established(): boolean {
+    return this.#state === "established";
+  }
+
+  /** The session's lifecycle state (for tests and logs). */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Next id for a router-to-client request (INVOCATION). */
+  nextRequestId(): number {
+    return this.#requestIds.next();
+  }
+
+  /** Sends a message to the peer. */
+  send(msg: RouterMessage): void {
+    this.peer.send(msg);
+  }
+
+  // ---- SessionHandle ----
+
+  /** A decoded frame from the transport. */
+  receive(value: unknown): void {
+    if (this.#state === "closed") return;
+    if (this.#busy) {
+      this.#queue.push(value);
+      return;
+    }
+    this.#process(value);
+  }
+
+  /** The transport could not decode or accept something: ABORT and close. */
+  protocolViolation(message: string, uri: string = ErrorUri.PROTOCOL_VIOLATION): void {
+    this.abort(uri, message);
+  }
+
+  /** The transport's outbound queue is over its bound: drop the session as a slow consumer. */
+  overflow(queuedBytes: number): void {
+    if (this.#state === "closed") return;
+    this.#router.logger.log("warn", "session closed: slow consumer", {
+      session: this.id,
+      realm: this.realm?.name,
+      authid: this.auth?.authid,
+      peer: this.peer.info.peer,
+      queuedBytes,
+      limit: "outbound queue bound exceeded",
+    });
+    this.#finish(XbarUri.SLOW_CONSUMER);
+    this.peer.close();
+  }
+
+  /** The transport is gone. */
+  closed(): void {
+    if (this.#state === "closed") return;
+    this.#finish(XbarUri.TRANSPORT_LOST);
+  }
+
+  // ---- router-initiated closing ----
+
+  /** Sends ABORT (reason `uri`), leaves the realm and closes the transport. */
+  abort(uri: string, message: string): void {
+    if (this.#state === "closed") return;
+    this.#router.logger.log("info", "session aborted", {
+      session: this.id,
+      peer: this.peer.info.peer,
+      reason: uri,
+      message,
+    });
+    this.peer.send([MessageType.ABORT, { message }, uri]);
+    this.#finish(uri);
+    this.peer.close();
+  }
+
+  /**
+   * Ends an established session from the router side (meta kill, shutdown):
+   * GOODBYE with `reason`, leave the realm now, close the transport when the
+   * peer answers (or after a short wait).
+   */
+  kill(reason: string = CloseUri.KILLED, message?: string): void {
+    if (this.#state !== "established") return;
+    const details: Dict = message !== undefined ? { message } : {};
+    this.peer.send([MessageType.GOODBYE, details, reason]);
+    this.#leaveRealm(reason);
+    this.#state = "closing";
+    this.#setTimer(GOODBYE_WAIT_MS, () => this.#close());
+  }
+
+  // ---- internals ----
+
+  #process(value: unknown): void {
+    let result: void | Promise<void>;
+    try {
+      const msg = parseMessage(value);
+      result = this.#dispatch(msg);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    if (result instanceof Promise) {
+      this.#busy = true;
+      result.catch((e) => this.#fail(e)).finally(() => {
+        this.#busy = false;
+        this.#drain();
+      });
+    }
+  }
+
+  #drain(): void {
+    while (!this.#busy && this.#queue.length > 0 && this.#state !== "closed") {
+      this.#process(this.#queue.shift());
+    }
+    if (this.#state === "closed") this.#queue.length = 0;
+  }
+
+  #fail(e: unknown): void {
+    if (e instanceof ProtocolViolation) {
+      this.abort(e.uri, e.message);
+      return;
+    }
+    // A bug of ours: never let it take the worker down, and never leave the peer hanging.
+    this.#router.logger.log("error", "internal error while handling a message", {
+      session: this.id,
+      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+    });
+    this.abort(ErrorUri.RUNTIME_ERROR, "internal router error");
+  }
+
+  #dispatch(msg: Message): void | Promise<void> {
+    switch (this.#state) {
+      case "new":
+        if (msg[0] === MessageType.HELLO) return this.#hello(msg[1], msg[2]);
+        if (msg[0] === MessageType.ABORT) return this.#close();
+        throw new ProtocolViolation(`${messageTypeName[msg[0]]} received before HELLO`);
+      case "authenticating":
+        if (msg[0] === MessageType.AUTHENTICATE) return this.#authenticate(msg[1], msg[2]);
+        if (msg[0] === MessageType.ABORT) return this.#close();
+        throw new ProtocolViolation(
+          `${messageTypeName[msg[0]]} received while waiting for AUTHENTICATE`,
+        );
+      case "established":
+        switch (msg[0]) {
+          case MessageType.HELLO:
+            throw new ProtocolViolation("HELLO received on an established session");
+          case MessageType.GOODBYE:
+            this.peer.send([MessageType.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
+            this.#leaveRealm(msg[2]);
+            this.#state = "new"; // the transport may carry a new session
+            return;
+          case MessageType.ABORT:
+            this.#finish(msg[2]);
+            this.peer.close();
+            return;
+          default:
+            return this.realm!.handle(this, msg);
+        }
+      case "closing":
+        if (msg[0] === MessageType.GOODBYE || msg[0] === MessageType.ABORT) this.#close();
+        return; // everything else is late traffic of a session that has left
+      case "closed":
+        return;
+    }
+  }
+
+  #hello(realm: string, details: Dict): void | Promise<void> {
+    if (!isValidUri(realm, { strict: false })) {
+      throw new ProtocolViolation(`HELLO: invalid realm URI "${realm}"`, ErrorUri.INVALID_URI);
+    }
+    if (!hasClientRole(details.roles)) {
+      throw new ProtocolViolation("HELLO.Details.roles must announce at least one client role");
+    }
+    this.helloDetails = details;
+    this.#helloRealm = realm;
+    this.features = readClientFeatures(details.roles);
+    this.#authenticator = this.#router.authenticatorFor(this.peer.info);
+    const step = this.#authenticator.hello(realm, details);
+    return step instanceof Promise ? step.then((s) => this.#onAuthStep(s)) : this.#onAuthStep(step);
+  }
+
+  #authenticate(signature: string, extra: Dict): void | Promise<void> {
+    const step = this.#authenticator!.authenticate(signature, extra);
+    return step instanceof Promise ? step.then((s) => this.#onAuthStep(s)) : this.#onAuthStep(step);
+  }
+
+  #onAuthStep(step: AuthStep): void {
+    if (this.#state === "closed") return;
+    switch (step.kind) {
+      case "challenge":
+        this.#state = "authenticating";
+        this.peer.send([MessageType.CHALLENGE, step.method, step.extra]);
+        return;
+      case "abort":
+        this.abort(step.uri, step.message);
+        return;
+      case "welcome": {
+        const info = step.info;
+        const realmName = info.realm ?? this.#helloRealm;
+        const realm = this.#router.realm(realmName);
+        if (!realm) {
+          this.abort(ErrorUri.NO_SUCH_REALM, `no realm "${realmName}" on this router`);
+          return;
+        }
+        if (!realm.hasRole(info.authrole)) {
+          this.abort(
+            ErrorUri.NO_SUCH_ROLE,
+            `role "${info.authrole}" does not exist on realm "${realmName}"`,
+          );
+          return;
+        }
+        this.#clearTimer();
+        this.auth = info;
+        this.#state = "established";
+        this.joinedAt = new Date().toISOString();
+        realm.join(this, (id) => {
+          const welcome: Dict = {
+            realm: realmName,
+            authid: info.authid,
+            authrole: info.authrole,
+            authmethod: info.authmethod,
+            authprovider: info.authprovider,
+            roles: ROUTER_ROLES,
+          };
+          if (info.authextra !== undefined) welcome.authextra = info.authextra;
+          this.peer.send([MessageType.WELCOME, id, welcome]);
+        });
+        return;
+      }
+    }
+  }
+
+  /** Leaves the realm (if joined) with `reason`: cleanup and meta events happen there. */
+  #leaveRealm(reason: string): void {
+    const realm = this.realm;
+    if (realm) realm.leave(this, reason);
+  }
+
+  /** Final state: leave the realm, stop timers, drop queued input. */
+  #finish(reason: string): void {
+    this.#leaveRealm(reason);
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#clearTimer();
+    this.#queue.length = 0;
+    this.#onClosed();
+  }
+
+  #close(): void {
+    this.#finish(CloseUri.NORMAL);
+    this.peer.close();
+  }
+
+  #setTimer(ms: number, fn: () => void): void {
+    this.#clearTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      fn();
+    }, ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
