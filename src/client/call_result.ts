@@ -23,6 +23,7 @@ export class CallResult {
   readonly details: Dict;
 
   /**
+   * A result with the given payload.
    * @param args positional results (default `[]`)
    * @param kwargs keyword results (default `{}`)
    * @param details RESULT details (default `{}`)

@@ -108,7 +108,10 @@ export class ProgressiveCall {
   #started = false;
   #ended = false;
 
-  /** Created by `Caller.progressive()`. */
+  /**
+   * Internal: made by `Session.callProgressive()`.
+   * @ignore
+   */
   constructor(
     caller: Caller,
     request: number,

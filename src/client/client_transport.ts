@@ -32,6 +32,8 @@ export interface ClientTransportInfo {
 export interface ClientTransport {
   /** Facts about the connection. */
   readonly info: ClientTransportInfo;
+  /** True until the connection starts closing (from either side). */
+  readonly isOpen: boolean;
   /**
    * Sends one message (serialized by the transport). Throws only when the
    * message cannot be encoded (e.g. a payload value the serializer rejects).

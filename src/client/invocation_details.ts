@@ -41,6 +41,7 @@ export class InvocationControl {
   #aborted = false;
 
   /**
+   * Internal: made by the callee role for each invocation.
    * @param request INVOCATION request id
    * @param registration registration id
    * @param procedure registered procedure URI
@@ -113,6 +114,7 @@ export class InvocationDetails {
   #ctl: InvocationControl;
 
   /**
+   * Internal: made by the callee role for each INVOCATION.
    * @param ctl the invocation's shared state
    * @param raw INVOCATION.Details
    * @param progressive more chunks follow

@@ -62,6 +62,13 @@ export function joinSession(
   realm: string,
   options: JoinOptions = {},
 ): Promise<Session> {
+  if (!transport.isOpen) {
+    return Promise.reject(
+      new SessionClosedError(XbarUri.TRANSPORT_LOST, {
+        message: "the transport is already closed",
+      }),
+    );
+  }
   return new Promise<Session>((resolve, reject) => {
     let done = false;
     const fail = (err: unknown, abort?: [string, string]) => {

@@ -132,3 +132,10 @@ Deno.test("joinSession() ABORTs with protocol_violation on an unexpected message
   assert.equal(abort[2], "wamp.error.protocol_violation");
   assert.equal(conn.closedCalls, 1);
 });
+
+Deno.test("joinSession() rejects at once on a transport that is already closed", async () => {
+  const router = new FakeRouter();
+  const t = localPair(router);
+  t.close();
+  await assert.rejects(joinSession(t, "realm1"), SessionClosedError);
+});

@@ -68,6 +68,10 @@ class LocalClientTransport implements ClientTransport {
     this.#handle = acceptor.attach(peer);
   }
 
+  get isOpen(): boolean {
+    return this.#state === OPEN;
+  }
+
   send(msg: Message): void {
     if (this.#state !== OPEN) return;
     this.#handle.receive(this.#clone ? deepCopy(msg) : msg);

@@ -70,7 +70,9 @@ Deno.test("localPair(): Peer.close() delivers what is queued, then onclose once 
   t.onmessage = (m) => events.push(`msg ${m[0]}`);
   t.onclose = (reason) => events.push(`close ${reason}`);
   r.peer().send([3, {}, "wamp.close.system_shutdown"]);
+  assert.equal(t.isOpen, true);
   r.peer().close();
+  assert.equal(t.isOpen, false);
   r.peer().close();
   r.peer().send([17, 1, 1]); // after close: dropped
   await new Promise((res) => setTimeout(res, 0));
@@ -88,6 +90,7 @@ Deno.test("localPair(): client close() tells the router, fires onclose once and 
   t.onclose = () => events.push("close");
   r.peer().send([17, 1, 1]);
   t.close();
+  assert.equal(t.isOpen, false);
   t.close();
   assert.equal(r.closedCount(), 1);
   r.peer().close();

@@ -43,3 +43,6 @@ export {
 export type { PublishOptions } from "./publisher.ts";
 export { clientRoles } from "./roles.ts";
 export { ApplicationError } from "../wamp/errors.ts";
+export type { Dict, List, Message } from "../wamp/messages.ts";
+export type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+export type { SerializerName } from "../serializer/serializer.ts";

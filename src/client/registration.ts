@@ -48,6 +48,7 @@ export class Registration {
   #owner: Unregisterer;
 
   /**
+   * Internal: made by the callee role on REGISTERED.
    * @param id registration id
    * @param procedure URI or pattern
    * @param handler the handler

@@ -16,6 +16,7 @@ export class SessionClosedError extends Error {
   readonly details: Dict;
 
   /**
+   * Builds the error; its message names the reason and the details' `message`.
    * @param reason the close reason URI
    * @param details close details
    */

@@ -64,6 +64,7 @@ export class Subscription {
   #owner: Unsubscriber;
 
   /**
+   * Internal: made by the subscriber role on SUBSCRIBED.
    * @param id subscription id
    * @param topic URI or pattern
    * @param handler the handler

@@ -124,6 +124,10 @@ class WebSocketClientTransport implements ClientTransport {
     };
   }
 
+  get isOpen(): boolean {
+    return !this.#closing && this.#ws.readyState === WebSocket.OPEN;
+  }
+
   send(msg: Message): void {
     if (this.#closing || this.#ws.readyState !== WebSocket.OPEN) return;
     this.#ws.send(this.#serializer.encode(msg));
