@@ -1,0 +1,216 @@
+/**
+ * The WAMP WebSocket transport, server side: an HTTP handler that upgrades
+ * requests on one path of a `Deno.serve` to WAMP connections and attaches each
+ * to a `SessionAcceptor` (the router).
+ *
+ * ```ts ignore
+ * const ws = createWebSocketHandler(router, { transportId: "ws1" }); // router: a SessionAcceptor
+ * Deno.serve({ port: 8080 }, (req, info) =>
+ *   new URL(req.url).pathname === "/ws" ? ws(req, info) : new Response("not found", { status: 404 }));
+ * ```
+ *
+ * HTTP answers before the upgrade:
+ * - not a WebSocket upgrade request: **426 Upgrade Required** with a short text
+ *   saying this is a WAMP WebSocket endpoint;
+ * - no supported subprotocol offered (see `websocket_subprotocol.ts` for the
+ *   negotiation rules), or a malformed upgrade: **400 Bad Request** with the
+ *   reason as text.
+ *
+ * After the upgrade, `websocket_connection.ts` runs the connection.
+ *
+ * @module
+ */
+
+import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
+import type { Serializer } from "../serializer/serializer.ts";
+import { serializers as knownSerializers } from "../serializer/mod.ts";
+import { type Logger, nullLogger } from "../log/logger.ts";
+import type { ConnectionTracker } from "./connection_tracker.ts";
+import { formatPeerAddress } from "./peer_address.ts";
+import { WebSocketConnection } from "./websocket_connection.ts";
+import { chooseSubprotocol, parseSubprotocols, subprotocolOf } from "./websocket_subprotocol.ts";
+
+/** Default `maxMessageSize`: 16 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE: number = 16 * 1024 * 1024;
+/** Default `maxOutboundBytes`: 4 MiB. */
+export const DEFAULT_MAX_OUTBOUND_BYTES: number = 4 * 1024 * 1024;
+/** Default `idleTimeout`: 120 seconds. */
+export const DEFAULT_IDLE_TIMEOUT: number = 120;
+/** Default `serializers`: JSON, MessagePack, CBOR. */
+export const DEFAULT_SERIALIZERS: readonly Serializer[] = Object.freeze([
+  knownSerializers.json,
+  knownSerializers.msgpack,
+  knownSerializers.cbor,
+]);
+/** Deno drops (without a clean close) WebSocket messages larger than this. */
+export const DENO_MAX_MESSAGE_SIZE: number = 64 * 1024 * 1024;
+
+/** Options of a WAMP WebSocket endpoint. */
+export interface WebSocketOptions {
+  /**
+   * Serializers this endpoint speaks, each as subprotocol `wamp.2.<name>`.
+   * Default: all three, JSON, MessagePack and CBOR. The client's order of
+   * preference decides which one a connection uses.
+   */
+  serializers?: readonly Serializer[];
+  /**
+   * Refuse clients that offer no subprotocol at all (HTTP 400). Default
+   * `true`, as the spec requires negotiation; `false` lets such clients in
+   * with JSON (if among `serializers`), without announcing a subprotocol.
+   */
+  requireSubprotocol?: boolean;
+  /**
+   * Largest WAMP message, in bytes, accepted from the peer or sent to it.
+   * Default 16 MiB. A larger incoming message is a protocol violation (the
+   * router ABORTs, the socket closes with 1009). A larger outgoing message is
+   * never sent (see `undeliverable.ts`). Deno itself drops messages over
+   * 64 MiB without a clean close, so larger values do not help.
+   */
+  maxMessageSize?: number;
+  /**
+   * Bound of one connection's outbound queue, in bytes. Default 4 MiB. When
+   * the queue is non-empty and a message would take it over the bound, the
+   * router is told once via `handle.overflow(bytes)` and the connection is
+   * closed (1008): the peer reads too slowly. Deno's queue for a connection
+   * never exceeds `max(maxOutboundBytes, maxMessageSize)`.
+   */
+  maxOutboundBytes?: number;
+  /**
+   * Seconds without any message or pong from the peer before Deno pings it
+   * (after half of it) and closes the connection (when the second half passes
+   * without a pong). Default 120; `0` disables pings and the timeout.
+   * Note: a peer that stops reading is not caught by this (the ping cannot be
+   * written); `maxOutboundBytes` catches it once the router sends to it.
+   */
+  idleTimeout?: number;
+  /** The configured transport id, copied into `PeerInfo.transportId`. */
+  transportId?: string;
+  /** Where to log. Default: nowhere. */
+  logger?: Logger;
+  /** Registers every connection, so a server can close them on shutdown. Default: none. */
+  tracker?: ConnectionTracker;
+}
+
+/** A `Deno.serve` handler for one WAMP WebSocket path. */
+export type WebSocketHandler = (req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>) => Response;
+
+/**
+ * Creates a handler that upgrades WebSocket requests to WAMP connections
+ * attached to `acceptor`. Mount it on one path of a `Deno.serve`.
+ *
+ * Throws `RangeError` for invalid options (what, and the value).
+ */
+export function createWebSocketHandler(
+  acceptor: SessionAcceptor,
+  options: WebSocketOptions = {},
+): WebSocketHandler {
+  const serializers = [...(options.serializers ?? DEFAULT_SERIALIZERS)];
+  if (serializers.length === 0) {
+    throw new RangeError("serializers: must name at least one serializer, got none");
+  }
+  const maxMessageSize = positiveInteger(
+    "maxMessageSize",
+    options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+  );
+  const maxOutboundBytes = positiveInteger(
+    "maxOutboundBytes",
+    options.maxOutboundBytes ?? DEFAULT_MAX_OUTBOUND_BYTES,
+  );
+  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+  if (!Number.isFinite(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(
+      `idleTimeout: must be 0 (off) or a positive number of seconds, got ${idleTimeout}`,
+    );
+  }
+  const requireSubprotocol = options.requireSubprotocol ?? true;
+  const logger = options.logger ?? nullLogger;
+  const tracker = options.tracker;
+  const transportId = options.transportId;
+  if (maxMessageSize > DENO_MAX_MESSAGE_SIZE) {
+    logger.log("warn", "maxMessageSize is above Deno's fixed WebSocket limit of 64 MiB", {
+      maxMessageSize,
+      transportId,
+    });
+  }
+  const spoken = serializers.map(subprotocolOf).join(", ");
+  const upgradeRequired =
+    `This is a WAMP WebSocket endpoint. Connect with a WebSocket client offering one of the subprotocols ${spoken}.\n`;
+
+  return function handleWebSocket(req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>): Response {
+    try {
+      if (!isWebSocketUpgrade(req)) {
+        return text(426, upgradeRequired, { upgrade: "websocket" });
+      }
+      const choice = chooseSubprotocol(
+        parseSubprotocols(req.headers.get("sec-websocket-protocol")),
+        serializers,
+        { requireSubprotocol },
+      );
+      if (!choice.ok) {
+        logger.log("info", "websocket upgrade refused", { reason: choice.reason, transportId });
+        return text(400, `${choice.reason}\n`);
+      }
+      // Read everything about the request before upgrading it.
+      const peer = formatPeerAddress(info.remoteAddr);
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const url = new URL(req.url);
+      let upgrade: Deno.WebSocketUpgrade;
+      try {
+        upgrade = Deno.upgradeWebSocket(req, { protocol: choice.protocol, idleTimeout });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        logger.log("info", "websocket upgrade failed", { peer, error: why, transportId });
+        return text(400, `invalid WebSocket upgrade request: ${why}\n`);
+      }
+      const peerInfo: PeerInfo = {
+        type: "websocket",
+        peer,
+        serializer: choice.serializer.name,
+        transportId,
+        extra: {
+          websocket_protocol: choice.protocol ?? null,
+          http_headers_received: headers,
+          http_request_path: url.pathname,
+          is_secure: url.protocol === "https:",
+        },
+      };
+      const conn = new WebSocketConnection(upgrade.socket, peerInfo, acceptor, {
+        serializer: choice.serializer,
+        maxMessageSize,
+        maxOutboundBytes,
+        logger,
+      });
+      tracker?.add(conn);
+      return upgrade.response;
+    } catch (err) {
+      logger.log("error", "websocket handler failed", {
+        error: err instanceof Error ? err.message : String(err),
+        transportId,
+      });
+      return text(500, "internal error\n");
+    }
+  };
+}
+
+function isWebSocketUpgrade(req: Request): boolean {
+  const upgrade = req.headers.get("upgrade");
+  if (upgrade === null) return false;
+  return upgrade.split(",").some((p) => p.trim().toLowerCase() === "websocket");
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name}: must be a positive integer number of bytes, got ${value}`);
+  }
+  return value;
+}
