@@ -92,7 +92,7 @@ const PYTHON_DIR = new URL("./python/", import.meta.url).pathname;
 export function runAutobahnJs(
   url: string,
   realm: string,
-  serializer: "json" | "msgpack" | "cbor",
+  serializer: "json" | "msgpack" | "cbor" | "all",
   scenario: string,
   timeoutMs = 20000,
 ): Promise<ScriptResult> {

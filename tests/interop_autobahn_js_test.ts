@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { runAutobahnJs, type ScriptResult, startTestNode, type TestNode } from "./_harness.ts";
 
-type Ser = "json" | "msgpack" | "cbor";
+type Ser = "json" | "msgpack" | "cbor" | "all";
 
 async function scenario(node: TestNode, ser: Ser, name: string): Promise<ScriptResult["result"]> {
   const r = await runAutobahnJs(node.url, "realm1", ser, name);
@@ -118,3 +118,4 @@ const checks: Record<string, (r: ScriptResult["result"]) => void> = {
 suite("json", Object.keys(checks), checks);
 suite("msgpack", ["rpc", "progressive", "pubsub"], checks);
 suite("cbor", ["rpc", "progressive", "pubsub"], checks);
+suite("all", ["rpc"], checks);

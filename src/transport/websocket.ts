@@ -159,7 +159,14 @@ export function createWebSocketHandler(
       const url = new URL(req.url);
       let upgrade: Deno.WebSocketUpgrade;
       try {
-        upgrade = Deno.upgradeWebSocket(req, { protocol: choice.protocol, idleTimeout });
+        // Deno's own `protocol` option checks the offer by splitting the header on ", "
+        // only, so it refuses a valid choice from "wamp.2.json,wamp.2.msgpack" (how
+        // Node's `ws`, and so AutobahnJS, sends it). We negotiated already: announce
+        // the choice on the response ourselves.
+        upgrade = Deno.upgradeWebSocket(req, { idleTimeout });
+        if (choice.protocol !== undefined) {
+          upgrade.response.headers.set("sec-websocket-protocol", choice.protocol);
+        }
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         logger.log("info", "websocket upgrade failed", { peer, error: why, transportId });

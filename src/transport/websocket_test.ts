@@ -950,3 +950,30 @@ Deno.test("utf8Length() counts UTF-8 bytes", () => {
   const mixed = "aé€😀\udc00";
   assert.equal(utf8Length(mixed), encoder.encode(mixed).length);
 });
+
+Deno.test("createWebSocketHandler accepts an offer list without spaces (Node ws / AutobahnJS style)", async () => {
+  const acceptor: SessionAcceptor = {
+    attach: () => ({ receive() {}, protocolViolation() {}, overflow() {}, closed() {} }),
+  };
+  const server = await serveWebSocket(acceptor, {
+    hostname: "127.0.0.1",
+    port: 0,
+    shutdownGraceMs: 100,
+  });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/ws`, {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-protocol": "wamp.2.cbor,wamp.2.msgpack,wamp.2.json",
+      },
+    });
+    assert.equal(res.status, 101);
+    assert.equal(res.headers.get("sec-websocket-protocol"), "wamp.2.cbor");
+    await res.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});

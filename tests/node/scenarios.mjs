@@ -25,7 +25,8 @@ function open(extra = {}) {
     const conn = new autobahn.Connection({
       url,
       realm,
-      serializers: [serializer()],
+      // "all": AutobahnJS's default offer (several subprotocols, comma-joined by Node's ws)
+      ...(serializerName === "all" ? {} : { serializers: [serializer()] }),
       max_retries: 0,
       ...extra,
     });
