@@ -9,7 +9,9 @@
 import type { Dict, RouterMessage } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
 import type { PeerInfo, SessionHandle } from "./peer.ts";
-import type { Router } from "./router.ts";
+import { Router, type RouterOptions } from "./router.ts";
+import type { AuthenticatorFactory } from "./authn/authenticator.ts";
+import type { RealmConfig } from "./realm.ts";
 
 /** Client roles with every feature xbar knows, as a rich client announces them. */
 export const FULL_ROLES: Dict = {
@@ -43,6 +45,47 @@ export const FULL_ROLES: Dict = {
   subscriber: { features: { pattern_based_subscription: true, publisher_identification: true } },
 };
 
+/**
+ * A test authenticator: the session gets the authid and authrole it asks for in
+ * HELLO.Details (`authid`, `authrole`; defaults: a numbered authid and role
+ * "anonymous"). Lets tests give sessions distinct identities.
+ */
+export function identityAuthenticator(): AuthenticatorFactory {
+  let n = 0;
+  return () => ({
+    hello: (_realm, details) => ({
+      kind: "welcome",
+      info: {
+        authid: typeof details.authid === "string" ? details.authid : `user${++n}`,
+        authrole: typeof details.authrole === "string" ? details.authrole : "anonymous",
+        authmethod: "anonymous",
+        authprovider: "test",
+      },
+    }),
+    authenticate: () => ({ kind: "abort", uri: "wamp.error.protocol_violation", message: "no" }),
+  });
+}
+
+/**
+ * A router for tests: realm "realm1" (plus `realm` overrides) and
+ * `options.realms`, no handshake timer, the identity authenticator.
+ */
+export function testRouter(realm: Partial<RealmConfig> = {}, options: RouterOptions = {}): Router {
+  return new Router({
+    handshakeTimeoutMs: 0,
+    authenticator: identityAuthenticator(),
+    ...options,
+    realms: [{ name: "realm1", ...realm }, ...(options.realms ?? [])],
+  });
+}
+
+/** Attaches a TestClient to `router` and joins "realm1" with HELLO.Details `details`. */
+export async function joined(router: Router, details: Dict = {}): Promise<TestClient> {
+  const c = new TestClient(router);
+  await c.join("realm1", details);
+  return c;
+}
+
 /** A raw peer for router tests. */
 export class TestClient {
   /** Every message received, in order (copied). */
@@ -54,6 +97,7 @@ export class TestClient {
   /** The handle the router gave us. */
   readonly handle: SessionHandle;
   #waiters: (() => void)[] = [];
+  #request = 0;
 
   /**
    * @param router the router to attach to
@@ -107,6 +151,96 @@ export class TestClient {
       });
     }
     return this.received.shift()!;
+  }
+
+  /** A fresh request id (1, 2, 3, ...). */
+  req(): number {
+    return ++this.#request;
+  }
+
+  /**
+   * Removes and returns the oldest received message for which `pred` holds,
+   * waiting up to `ms`; other messages stay queued in order.
+   */
+  async take(pred: (m: RouterMessage) => boolean, ms = 1000): Promise<RouterMessage> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = this.received.findIndex(pred);
+      if (i >= 0) return this.received.splice(i, 1)[0];
+      if (this.closed) throw new Error("connection closed while waiting for a message");
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`timed out waiting for a message; have ${JSON.stringify(this.received)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /**
+   * Sends CALL and returns the RESULT or ERROR answering it (other messages
+   * stay queued).
+   */
+  async call(
+    procedure: string,
+    args: unknown[] = [],
+    kwargs?: Dict,
+    options: Dict = {},
+  ): Promise<RouterMessage> {
+    const id = this.req();
+    this.send(
+      kwargs === undefined
+        ? [MessageType.CALL, id, options, procedure, args]
+        : [MessageType.CALL, id, options, procedure, args, kwargs],
+    );
+    return await this.take((m) =>
+      (m[0] === MessageType.RESULT && m[1] === id) ||
+      (m[0] === MessageType.ERROR && m[1] === MessageType.CALL && m[2] === id)
+    );
+  }
+
+  /** Calls a procedure that must answer RESULT; returns RESULT.Arguments[0]. */
+  async result(procedure: string, args: unknown[] = [], kwargs?: Dict): Promise<unknown> {
+    const m = await this.call(procedure, args, kwargs);
+    if (m[0] !== MessageType.RESULT) {
+      throw new Error(`${procedure}: expected RESULT, got ${JSON.stringify(m)}`);
+    }
+    return (m[3] as unknown[] | undefined)?.[0];
+  }
+
+  /** Subscribes (options `options`) and returns the subscription id (throws on ERROR). */
+  async subscribe(topic: string, options: Dict = {}): Promise<number> {
+    const id = this.req();
+    this.send([MessageType.SUBSCRIBE, id, options, topic]);
+    const m = await this.take((m) =>
+      (m[0] === MessageType.SUBSCRIBED && m[1] === id) ||
+      (m[0] === MessageType.ERROR && m[2] === id)
+    );
+    if (m[0] !== MessageType.SUBSCRIBED) throw new Error(`SUBSCRIBE failed: ${JSON.stringify(m)}`);
+    return m[2];
+  }
+
+  /** Registers (options `options`) and returns the registration id (throws on ERROR). */
+  async register(procedure: string, options: Dict = {}): Promise<number> {
+    const id = this.req();
+    this.send([MessageType.REGISTER, id, options, procedure]);
+    const m = await this.take((m) =>
+      (m[0] === MessageType.REGISTERED && m[1] === id) ||
+      (m[0] === MessageType.ERROR && m[2] === id)
+    );
+    if (m[0] !== MessageType.REGISTERED) throw new Error(`REGISTER failed: ${JSON.stringify(m)}`);
+    return m[2];
+  }
+
+  /** Sends GOODBYE and waits for the router's answer (which is returned). */
+  async leave(reason = "wamp.close.normal"): Promise<RouterMessage> {
+    this.send([MessageType.GOODBYE, {}, reason]);
+    return await this.take((m) => m[0] === MessageType.GOODBYE);
   }
 
   /** Removes and returns every message received so far. */

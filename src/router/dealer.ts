@@ -10,7 +10,8 @@
  *
  * Cancel modes: skip (ERROR now, no INTERRUPT), kill (INTERRUPT, the callee's
  * answer goes to the caller), killnowait (INTERRUPT and ERROR now; the default).
- * A callee without `call_canceling` makes every mode skip.
+ * A callee without `call_canceling` makes every mode skip. An unknown mode is
+ * a protocol violation (ABORT), as in Crossbar: ERROR cannot answer a CANCEL.
  *
  * Shared registrations: invoke single (default), roundrobin, random, first,
  * last; a callee asking for another policy than the registration has gets
@@ -341,19 +342,14 @@ export class Dealer {
   /** Handles CANCEL from a caller. */
   cancel(session: RouterSession, msg: Cancel): void {
     const [, request, options] = msg;
-    const p = session.calls.get(request);
-    if (!p) return; // already answered
     let mode = options.mode ?? "killnowait";
     if (typeof mode !== "string" || !CANCEL_MODES.has(mode)) {
-      sendError(
-        session,
-        MessageType.CANCEL,
-        request,
-        ErrorUri.INVALID_ARGUMENT,
-        `unknown cancel mode "${String(mode)}"`,
-      );
-      return;
+      // ERROR has no request type for CANCEL, so this cannot be answered as
+      // an application error: it is a protocol violation (as in Crossbar).
+      throw new ProtocolViolation(`CANCEL: unknown mode ${JSON.stringify(mode)}`);
     }
+    const p = session.calls.get(request);
+    if (!p) return; // already answered
     if (!p.callee.features.calleeCanceling) mode = "skip";
     switch (mode) {
       case "skip":
@@ -377,13 +373,14 @@ export class Dealer {
   detach(session: RouterSession): void {
     for (const p of [...session.calls.values()]) {
       this.#finish(p);
-      if (p.callee.features.calleeCanceling && p.callee.established) {
+      // a session calling itself is leaving as callee too: nothing goes to it
+      if (p.callee.features.calleeCanceling && p.callee.realm === this.#realm) {
         p.callee.send([MessageType.INTERRUPT, p.invocationRequest, { mode: "killnowait" }]);
       }
     }
     for (const p of [...session.invocations.values()]) {
       this.#finish(p);
-      if (p.caller.established) {
+      if (p.caller.realm === this.#realm) {
         sendError(
           p.caller,
           MessageType.CALL,

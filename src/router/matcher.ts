@@ -7,8 +7,11 @@
  * 1. an `exact` pattern equal to the URI;
  * 2. the longest `prefix` pattern the URI starts with (plain string prefix, as Crossbar);
  * 3. a `wildcard` pattern (same number of components, every non-empty component
- *    equal): the one whose first empty component comes latest wins, then the one
- *    with more non-empty components, then the one added first.
+ *    equal): the spec's "longest portion of URI components matched before each
+ *    wildcard", i.e. comparing component by component, the pattern with a literal
+ *    where the other has a wildcard wins at the first place they differ
+ *    (`a1.b2..d4.e5..g7` beats `a1.b2..d4..f6.g7` for `a1.b2.c88.d4.e5.f6.g7`);
+ *    patterns with the same wildcard positions: the one added first.
  *
  * @module
  */
@@ -24,10 +27,6 @@ export function isMatchPolicy(v: unknown): v is MatchPolicy {
 interface WildcardEntry<T> {
   pattern: string;
   parts: string[];
-  /** Index of the first empty component (parts.length when none). */
-  firstWild: number;
-  /** Number of non-empty components. */
-  literals: number;
   seq: number;
   value: T;
 }
@@ -87,10 +86,7 @@ export class UriMatcher<T> {
           existing.value = value;
           return;
         }
-        let firstWild = parts.indexOf("");
-        if (firstWild < 0) firstWild = parts.length;
-        const literals = parts.reduce((n, p) => n + (p === "" ? 0 : 1), 0);
-        bucket.push({ pattern, parts, firstWild, literals, seq: this.#seq++, value });
+        bucket.push({ pattern, parts, seq: this.#seq++, value });
         this.#wildcardCount++;
         return;
       }
@@ -174,11 +170,7 @@ export class UriMatcher<T> {
         let best: WildcardEntry<T> | undefined;
         for (const e of bucket) {
           if (!wildcardMatches(e.parts, parts)) continue;
-          if (
-            !best || e.firstWild > best.firstWild ||
-            (e.firstWild === best.firstWild &&
-              (e.literals > best.literals || (e.literals === best.literals && e.seq < best.seq)))
-          ) best = e;
+          if (!best || moreSpecific(e, best)) best = e;
         }
         if (best) return best.value;
       }
@@ -200,6 +192,15 @@ function countParts(uri: string): number {
   let n = 1;
   for (let i = 0; i < uri.length; i++) if (uri.charCodeAt(i) === 46) n++;
   return n;
+}
+
+/** True when wildcard entry `a` takes precedence over `b` (same component count). */
+function moreSpecific<T>(a: WildcardEntry<T>, b: WildcardEntry<T>): boolean {
+  for (let i = 0; i < a.parts.length; i++) {
+    const la = a.parts[i] !== "";
+    if (la !== (b.parts[i] !== "")) return la;
+  }
+  return a.seq < b.seq;
 }
 
 function wildcardMatches(pattern: string[], parts: string[]): boolean {

@@ -6,7 +6,9 @@
  * - leave: session removed → dealer cleanup (pending calls answered,
  *   registrations removed with their meta events) → broker cleanup
  *   (subscriptions removed with their meta events) → testaments published →
- *   `wamp.session.on_leave`.
+ *   `wamp.session.on_leave`. From the first step on, the leaving session is
+ *   sent nothing (its `realm` is cleared first; broker and dealer check it):
+ *   it has already sent or been sent GOODBYE.
  * - Authorization happens before routing; when it is async the session
  *   queues its later messages, and the routing decision itself is synchronous.
  *

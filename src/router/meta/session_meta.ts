@@ -1,6 +1,13 @@
 /**
  * The session meta API: `wamp.session.*` procedures.
  *
+ * - `kill`, `kill_by_authid`, `kill_by_authrole`, `kill_all` never kill the
+ *   caller; `reason` defaults to `wamp.close.normal` as the spec says (and
+ *   as Crossbar does, through Autobahn's `leave()`); `kill_by_authid` returns
+ *   the killed session ids, the others the count (spec).
+ * - `add_testament(topic, args?, kwargs?)` with `publish_options` and `scope`
+ *   keyword arguments; a testament without kwargs is published without them.
+ *
  * @module
  */
 
@@ -42,7 +49,7 @@ function stringArg(args: List, what: string): string {
 }
 
 function closeReason(kwargs: Dict): { reason: string; message?: string } {
-  const reason = kwargs.reason ?? CloseUri.KILLED;
+  const reason = kwargs.reason ?? CloseUri.NORMAL;
   if (typeof reason !== "string" || !isValidUri(reason, { strict: false })) {
     throw new ApplicationError(ErrorUri.INVALID_URI, { message: "reason must be a valid URI" });
   }
@@ -134,10 +141,11 @@ export function installSessionMeta(realm: Realm): void {
       });
     }
     const targs = args[1] ?? [];
-    const tkwargs = args[2] ?? {};
+    const tkwargs = args[2] ?? undefined;
     if (
-      !Array.isArray(targs) || typeof tkwargs !== "object" || tkwargs === null ||
-      Array.isArray(tkwargs)
+      !Array.isArray(targs) ||
+      (tkwargs !== undefined &&
+        (typeof tkwargs !== "object" || tkwargs === null || Array.isArray(tkwargs)))
     ) {
       throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, {
         message: "add_testament(topic, args: list, kwargs: dict)",
@@ -152,7 +160,7 @@ export function installSessionMeta(realm: Realm): void {
     caller.testaments[scopeOf(kwargs.scope)].push({
       topic,
       args: targs,
-      kwargs: tkwargs as Dict,
+      kwargs: tkwargs as Dict | undefined,
       options: options as Dict,
     });
     return null;

@@ -50,7 +50,7 @@ export function installSubscriptionMeta(realm: Realm): void {
     (_c, args) => [...get(args).subscribers].map((s) => s.id),
   );
   b.set("wamp.subscription.count_subscribers", (_c, args) => get(args).subscribers.size);
-  b.set("wamp.subscription.get_events", (_c, args, kwargs) => {
+  b.set("wamp.subscription.get_events", (caller, args, kwargs) => {
     const sub = get(args);
     const limit = args[1] ?? kwargs.limit ?? 10;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
@@ -58,11 +58,12 @@ export function installSubscriptionMeta(realm: Realm): void {
         message: "limit must be a positive integer",
       });
     }
-    if (!sub.history) {
+    const events = br.events(sub, caller, limit);
+    if (!events) {
       throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, {
         message: `event history is not enabled for subscription ${sub.id} ("${sub.uri}")`,
       });
     }
-    return sub.history.slice(-limit);
+    return events;
   });
 }

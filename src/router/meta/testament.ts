@@ -19,8 +19,8 @@ export interface Testament {
   topic: string;
   /** Positional payload. */
   args: List;
-  /** Keyword payload. */
-  kwargs: Dict;
+  /** Keyword payload (absent: none). */
+  kwargs?: Dict;
   /** PUBLISH.Options to apply (eligible/exclude lists, retain). */
   options: Dict;
 }
