@@ -9,10 +9,10 @@ cd "$root"
 . scripts/_deno.sh
 
 # Debian: Autobahn|Python for interop tests.
-if ! python3 -c 'import autobahn' 2>/dev/null && ! /usr/bin/python3 -c 'import autobahn' 2>/dev/null; then
+if ! /usr/bin/python3 -c "import autobahn, msgpack, cbor2" 2>/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     echo "test: installing python3-autobahn (Debian)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-autobahn) >/dev/null 2>&1 ||
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-autobahn python3-msgpack python3-cbor2) >/dev/null 2>&1 ||
       echo "test: WARNING: could not install python3-autobahn" >&2
   else
     echo "test: WARNING: python3-autobahn missing and not root; Python interop tests will fail" >&2
