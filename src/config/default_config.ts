@@ -1,0 +1,69 @@
+/**
+ * The embedded default config, used when a node directory has no config file
+ * and written by `xbar init`: one router worker with realm `realm1`, where
+ * role `anonymous` may do everything (with caller/publisher disclosure), and
+ * a Web transport on 127.0.0.1:8080 serving a node info page at `/` and WAMP
+ * over WebSocket at `/ws`: clients connect to `ws://127.0.0.1:8080/ws`.
+ *
+ * It listens on loopback only: exposing a node means editing the config.
+ *
+ * @module
+ */
+
+import { parseDocument } from "yaml";
+import type { NodeConfig } from "./types.ts";
+import { validateConfig } from "./validate.ts";
+
+/** The WebSocket URL clients use with the default config. */
+export const DEFAULT_WEBSOCKET_URL = "ws://127.0.0.1:8080/ws";
+
+/** The realm of the default config. */
+export const DEFAULT_REALM = "realm1";
+
+/** The default config as YAML text (what `xbar init` writes to `config.yaml`). */
+export const DEFAULT_CONFIG_YAML = `# xbar node configuration: Crossbar.io config version 2.
+# Clients connect to ws://127.0.0.1:8080/ws, realm "realm1".
+# \${VAR} in a value is read from the environment (\${VAR:-fallback}; write $\${ for a literal).
+version: 2
+controller: {}
+workers:
+  - type: router
+    realms:
+      - name: realm1
+        roles:
+          # anyone who connects may do anything: fine for development, not for production
+          - name: anonymous
+            permissions:
+              - uri: ""
+                match: prefix
+                allow: {call: true, register: true, publish: true, subscribe: true}
+                disclose: {caller: true, publisher: true}
+                cache: true
+    transports:
+      - type: web
+        endpoint:
+          type: tcp
+          interface: 127.0.0.1
+          port: 8080
+        paths:
+          "/":
+            type: nodeinfo
+          ws:
+            type: websocket
+            serializers: [cbor, msgpack, json]
+    # xbar extension: restart this worker when it dies
+    options:
+      restart:
+        policy: on-failure
+`;
+
+/** The default config, validated and normalized (a fresh object each call). */
+export function defaultConfig(): NodeConfig {
+  return structuredClone(DEFAULT_NODE_CONFIG);
+}
+
+const DEFAULT_NODE_CONFIG: NodeConfig = (() => {
+  const { config, errors } = validateConfig(parseDocument(DEFAULT_CONFIG_YAML).toJS());
+  if (!config) throw new Error(`the embedded default config is invalid: ${JSON.stringify(errors)}`);
+  return config;
+})();

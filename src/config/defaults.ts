@@ -1,0 +1,135 @@
+/**
+ * Every default the validator applies, in one place. Consumers of a
+ * {@link NodeConfig} never need these: the normalized config carries them.
+ *
+ * @module
+ */
+
+import type {
+  AuthConfig,
+  ControllerOptions,
+  LongPollServiceConfig,
+  ProcessEnv,
+  RealmOptions,
+  RestartPolicy,
+  SerializerName,
+  WebSocketOptions,
+  WebTransportOptions,
+} from "./types.ts";
+
+/** Serializers offered when a transport names none. */
+export const DEFAULT_SERIALIZERS: readonly SerializerName[] = ["cbor", "msgpack", "json"];
+
+/** Default largest message, in bytes (16 MiB). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+
+/** Largest `max_message_size` accepted (64 MiB, as Crossbar; also Deno's WebSocket frame limit). */
+export const MAX_MESSAGE_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/** Largest message a RawSocket handshake can announce (2^24 bytes). */
+export const RAWSOCKET_MAX_ANNOUNCED = 16 * 1024 * 1024;
+
+/** Default accept queue depth of listening endpoints (Crossbar's). */
+export const DEFAULT_BACKLOG = 50;
+
+/** Default connect timeout of connecting endpoints, in seconds (Crossbar's). */
+export const DEFAULT_CONNECT_TIMEOUT = 10;
+
+/** Default supervision of every worker (xbar extension, see {@link RestartPolicy}). */
+export const DEFAULT_RESTART_POLICY: Readonly<RestartPolicy> = {
+  policy: "on-failure",
+  max_restarts: 5,
+  window: 60_000,
+  initial_delay: 100,
+  max_delay: 10_000,
+  multiplier: 2,
+};
+
+/** Default controller options. */
+export const DEFAULT_CONTROLLER_OPTIONS: Readonly<ControllerOptions> = {
+  title: "xbar-controller",
+  shutdown: ["shutdown_on_shutdown_requested"],
+  enable_parallel_worker_start: false,
+};
+
+/** Default process environment: inherit everything, set nothing. */
+export function defaultProcessEnv(): ProcessEnv {
+  return { inherit: true, vars: {} };
+}
+
+/** Default realm options. */
+export const DEFAULT_REALM_OPTIONS: Readonly<RealmOptions> = {
+  enable_meta_api: true,
+  uri_check: "strict",
+  event_dispatching_chunk_size: 100,
+};
+
+/** Default event history length per topic of a realm store (Crossbar's). */
+export const DEFAULT_STORE_LIMIT = 100;
+
+/** Default WebSocket options (a fresh object each call). */
+export function defaultWebSocketOptions(): WebSocketOptions {
+  return {
+    max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+    auto_ping_interval: 0,
+    auto_ping_timeout: 0,
+    auto_ping_size: 4,
+    open_handshake_timeout: 0,
+    close_handshake_timeout: 1000,
+    allowed_origins: ["*"],
+    allow_null_origin: true,
+    require_websocket_subprotocol: true,
+    enable_webstatus: true,
+    show_server_version: false,
+  };
+}
+
+/** Default Web transport options. */
+export function defaultWebTransportOptions(): WebTransportOptions {
+  return {
+    access_log: false,
+    display_tracebacks: false,
+    hsts: false,
+    hsts_max_age: 31_536_000,
+    client_timeout: null,
+  };
+}
+
+/** Default long-poll options (Crossbar's, in seconds). */
+export function defaultLongPollOptions(): LongPollServiceConfig["options"] {
+  return {
+    request_timeout: 10,
+    session_timeout: 30,
+    queue_limit_bytes: 128 * 1024,
+    queue_limit_messages: 100,
+    debug: false,
+  };
+}
+
+/** The auth of a transport that configures none: anonymous, role `anonymous` (Crossbar's behaviour). */
+export function defaultAuth(): AuthConfig {
+  return { anonymous: { type: "static", role: "anonymous" } };
+}
+
+/** Role of router components and HTTP bridge sessions without a `role` (Crossbar's). */
+export const DEFAULT_COMPONENT_ROLE = "anonymous";
+
+/** WAMP-CRA key derivation defaults when a user has a `salt` (Autobahn's). */
+export const DEFAULT_WAMPCRA_ITERATIONS = 1000;
+/** See {@link DEFAULT_WAMPCRA_ITERATIONS}. */
+export const DEFAULT_WAMPCRA_KEYLEN = 32;
+
+/**
+ * The first id `prefix001`, `prefix002`, ... not in `taken`, which it joins.
+ * Used for workers (`worker`), transports (`transport`), components
+ * (`component`) and rlinks (`rlink`) written without an `id`.
+ */
+export function generateId(prefix: string, taken: Set<string>): string {
+  for (let n = 1;; n++) {
+    const id = `${prefix}${String(n).padStart(3, "0")}`;
+    if (!taken.has(id)) {
+      taken.add(id);
+      return id;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { defaultConfig } from "./default_config.ts";
+import { findConfigFile, loadConfig, parseConfigText } from "./load.ts";
+import type { RouterWorkerConfig } from "./types.ts";
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "xbar_config_test_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const GOOD_JSON = JSON.stringify(
+  { version: 2, controller: { id: "from_json" }, workers: [] },
+  null,
+  2,
+);
+const GOOD_YAML = "version: 2\ncontroller: {id: from_yaml}\nworkers: []\n";
+
+Deno.test("findConfigFile() prefers config.yaml to config.json", async () => {
+  await withDir(async (dir) => {
+    assert.equal(await findConfigFile(dir), undefined);
+    await Deno.writeTextFile(join(dir, "config.json"), GOOD_JSON);
+    assert.equal(await findConfigFile(dir), join(dir, "config.json"));
+    await Deno.writeTextFile(join(dir, "config.yaml"), GOOD_YAML);
+    assert.equal(await findConfigFile(dir), join(dir, "config.yaml"));
+  });
+});
+
+Deno.test("loadConfig() reads the node directory's config file", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "config.json"), GOOD_JSON);
+    const loaded = await loadConfig({ dir, env: {} });
+    assert.deepEqual(loaded.errors, []);
+    assert.equal(loaded.source, "file");
+    assert.equal(loaded.file, join(dir, "config.json"));
+    assert.equal(loaded.config?.controller.id, "from_json");
+  });
+});
+
+Deno.test("loadConfig() takes an explicit config file, relative to the node directory first", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "other.yaml"), GOOD_YAML);
+    const relative = await loadConfig({ dir, config: "other.yaml", env: {} });
+    assert.equal(relative.config?.controller.id, "from_yaml");
+    assert.equal(relative.file, join(dir, "other.yaml"));
+    const absolute = await loadConfig({
+      dir: "/nonexistent",
+      config: join(dir, "other.yaml"),
+      env: {},
+    });
+    assert.equal(absolute.config?.controller.id, "from_yaml");
+    const missing = await loadConfig({ dir, config: "nope.yaml", env: {} });
+    assert.equal(missing.config, undefined);
+    assert.match(missing.errors[0].message, /cannot read config file: no such file/);
+    assert.equal(missing.errors[0].file, "nope.yaml");
+  });
+});
+
+Deno.test("loadConfig() falls back to the embedded default config", async () => {
+  await withDir(async (dir) => {
+    const loaded = await loadConfig({ dir, env: {} });
+    assert.equal(loaded.source, "default");
+    assert.equal(loaded.file, undefined);
+    assert.deepEqual(loaded.config, defaultConfig());
+    const strict = await loadConfig({ dir, env: {}, useDefault: false });
+    assert.equal(strict.config, undefined);
+    assert.match(strict.errors[0].message, /no config.yaml or config.json in node directory/);
+  });
+});
+
+Deno.test("loadConfig() gives JSON errors a line and column", async () => {
+  await withDir(async (dir) => {
+    const file = join(dir, "config.json");
+    await Deno.writeTextFile(
+      file,
+      `{
+  "version": 2,
+  "workers": [
+    {
+      "type": "router",
+      "transports": [
+        {"type": "websocket", "endpoint": {"type": "tcp", "port": 70000}}
+      ]
+    }
+  ]
+}
+`,
+    );
+    const { config, errors } = await loadConfig({ dir, env: {} });
+    assert.equal(config, undefined);
+    assert.deepEqual(errors, [{
+      path: "workers[0].transports[0].endpoint.port",
+      message: "must be 1-65535, got 70000",
+      file,
+      line: 7,
+      column: 67,
+    }]);
+  });
+});
+
+Deno.test("loadConfig() reports a JSON syntax error with its position", async () => {
+  await withDir(async (dir) => {
+    const file = join(dir, "config.json");
+    await Deno.writeTextFile(file, '{\n  "version": 2,\n  "workers": [\n}\n');
+    const { config, errors } = await loadConfig({ dir, env: {} });
+    assert.equal(config, undefined);
+    assert.ok(errors.length >= 1);
+    assert.equal(errors[0].file, file);
+    assert.equal(errors[0].line, 4);
+    assert.match(errors[0].message, /^cannot parse: /);
+  });
+});
+
+Deno.test("loadConfig() expands ${VAR} from the given environment and locates unset ones", async () => {
+  await withDir(async (dir) => {
+    const file = join(dir, "config.yaml");
+    await Deno.writeTextFile(
+      file,
+      `version: 2
+workers:
+  - type: router
+    realms: [{name: realm1, roles: [{name: frontend}]}]
+    transports:
+      - type: websocket
+        endpoint: {type: tcp, port: "\${PORT:-8080}"}
+        auth:
+          wampcra:
+            type: static
+            users:
+              client1: {secret: "\${MYSECRET}", role: frontend}
+`,
+    );
+    const ok = await loadConfig({ dir, env: { MYSECRET: "s3cret" } });
+    assert.deepEqual(ok.errors, []);
+    const t = (ok.config!.workers[0] as RouterWorkerConfig).transports[0];
+    assert.equal(t.endpoint.type === "tcp" && t.endpoint.port, 8080);
+    assert.deepEqual(t.type === "websocket" && t.auth.wampcra, {
+      type: "static",
+      users: { client1: { secret: "s3cret", role: "frontend" } },
+    });
+
+    const unset = await loadConfig({ dir, env: {} });
+    assert.deepEqual(unset.errors, [{
+      path: "workers[0].transports[0].auth.wampcra.users.client1.secret",
+      message: 'environment variable "MYSECRET" is not set (referenced as "${MYSECRET}")',
+      file,
+      line: 12,
+      column: 33,
+    }]);
+  });
+});
+
+Deno.test("loadConfig() reads the process environment by default", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(
+      join(dir, "config.yaml"),
+      "version: 2\ncontroller: {options: {title: '${XBAR_TEST_TITLE}'}}\n",
+    );
+    Deno.env.set("XBAR_TEST_TITLE", "from-env");
+    try {
+      const loaded = await loadConfig({ dir });
+      assert.equal(loaded.config?.controller.options.title, "from-env");
+    } finally {
+      Deno.env.delete("XBAR_TEST_TITLE");
+    }
+  });
+});
+
+Deno.test("parseConfigText() allows x- keys for anchors and points errors inside an alias at the alias", () => {
+  const { errors } = parseConfigText(
+    `version: 2
+x-endpoint: &ep {type: tcp, port: 70000}
+workers:
+  - type: router
+    transports:
+      - {type: rawsocket, endpoint: *ep}
+`,
+    { env: {} },
+  );
+  assert.deepEqual(errors.map((e) => [e.path, e.line, e.column]), [
+    ["workers[0].transports[0].endpoint.port", 6, 37],
+  ]);
+});

@@ -1,0 +1,724 @@
+/**
+ * The node configuration of xbar: Crossbar.io's config version 2, as it is
+ * after loading, validation and defaults (see `validate.ts`, `defaults.ts`).
+ *
+ * Field names are Crossbar's own (snake_case, as written in `config.json` /
+ * `config.yaml`), so Crossbar's documentation applies. The few renames are
+ * marked on the field (`store["event-history"]` → `store.event_history`).
+ * Everything optional in the file has its default applied here, so consumers
+ * never repeat the defaults; the fields that stay optional are optional in
+ * Crossbar's semantics too (their absence means something).
+ *
+ * Durations: Crossbar's WebSocket options and xbar's `restart` policy are in
+ * milliseconds; endpoint `timeout` and long-poll timeouts are in seconds, as in
+ * Crossbar.
+ *
+ * @module
+ */
+
+/** One problem found in a config file. */
+export interface ConfigError {
+  /** Where in the config, e.g. `workers[0].transports[1].endpoint.port`; `""` is the whole document. */
+  path: string;
+  /** What is wrong, with the offending value, e.g. `must be 1-65535, got 70000`. */
+  message: string;
+  /** The file the config came from, when it came from a file. */
+  file?: string;
+  /** 1-based line in `file`, when known. */
+  line?: number;
+  /** 1-based column in `file`, when known. */
+  column?: number;
+}
+
+/** The result of validating (or loading) a config: a config only when there are no errors. */
+export interface ConfigResult {
+  /** The normalized config; present exactly when `errors` is empty. */
+  config?: NodeConfig;
+  /** Every error found, in one pass. */
+  errors: ConfigError[];
+  /** Accepted but ignored or doubtful settings (e.g. Python-only options). They never block a start. */
+  warnings: ConfigError[];
+}
+
+/** A whole node config (Crossbar config version 2). */
+export interface NodeConfig {
+  /** Always 2: version 1 configs are rejected (Crossbar's `crossbar upgrade` converts them). */
+  version: 2;
+  /** The node controller (the `xbar start` process). */
+  controller: ControllerConfig;
+  /** The worker processes the controller starts, in order. */
+  workers: WorkerConfig[];
+}
+
+/** Node shutdown triggers (Crossbar's controller `options.shutdown`). */
+export type ShutdownTrigger =
+  | "shutdown_on_shutdown_requested"
+  | "shutdown_on_worker_exit"
+  | "shutdown_on_worker_exit_with_error"
+  | "shutdown_on_last_worker_exit";
+
+/** The node controller. */
+export interface ControllerConfig {
+  /** Node id (Crossbar pattern `^[a-z][a-z0-9_]{2,63}$`); absent means the node chooses one. */
+  id?: string;
+  /** Controller options. */
+  options: ControllerOptions;
+  /** Free-form data handed to the controller (Crossbar `extra`). */
+  extra?: unknown;
+}
+
+/** Controller options. */
+export interface ControllerOptions {
+  /** Process title (default `"xbar-controller"`). */
+  title: string;
+  /**
+   * When the node shuts itself down. In xbar a worker exit first goes to the
+   * supervisor (see {@link RestartPolicy}); the `*_worker_exit*` triggers fire
+   * only for a worker that will not be restarted. Default
+   * `["shutdown_on_shutdown_requested"]` (run until asked to stop).
+   */
+  shutdown: ShutdownTrigger[];
+  /** Start workers in parallel instead of one after the other (default `false`). */
+  enable_parallel_worker_start: boolean;
+}
+
+/** Any worker. */
+export type WorkerConfig = RouterWorkerConfig | ContainerWorkerConfig | GuestWorkerConfig;
+
+/** The environment of a worker process (Crossbar `options.env`). */
+export interface ProcessEnv {
+  /** Inherit the controller's environment: all of it (`true`, default), none (`false`) or the named variables. */
+  inherit: boolean | string[];
+  /** Variables to set (after inheriting). */
+  vars: Record<string, string>;
+}
+
+/**
+ * xbar extension: how the controller's supervisor restarts a worker (Crossbar
+ * has no such thing). Written as `options.restart: {...}` on any worker.
+ *
+ * After an exit the supervisor decides with `policy`: `always` restarts after
+ * any exit, `on-failure` only after a non-zero exit code or a signal, `never`
+ * leaves the worker stopped. A worker stopped on purpose (management API,
+ * node shutdown) is never restarted. Restart `n` (1-based) waits
+ * `min(initial_delay * multiplier^(n-1), max_delay)` ms. A worker that already
+ * had `max_restarts` restarts within the last `window` ms is given up on (logged,
+ * then the controller's shutdown triggers apply).
+ */
+export interface RestartPolicy {
+  /** When to restart (default `"on-failure"`). */
+  policy: "always" | "on-failure" | "never";
+  /** Restarts allowed within `window` before giving up (default 5). */
+  max_restarts: number;
+  /** The sliding window for `max_restarts`, in ms (default 60000). */
+  window: number;
+  /** Delay before the first restart, in ms (default 100). */
+  initial_delay: number;
+  /** Upper bound of the delay, in ms (default 10000). */
+  max_delay: number;
+  /** Growth factor of the delay per consecutive restart (default 2, at least 1). */
+  multiplier: number;
+}
+
+/** Options every worker has. */
+export interface WorkerOptions {
+  /** Process title (default `"xbar-<type>-<id>"`). */
+  title: string;
+  /** Process environment. */
+  env: ProcessEnv;
+  /** Supervision (xbar extension). */
+  restart: RestartPolicy;
+  /** Crossbar `disabled`: a disabled worker is validated but not started (default `false`). */
+  disabled: boolean;
+  /** Free-form data handed to the worker (Crossbar `extra`). */
+  extra?: unknown;
+}
+
+/** A router worker: realms, transports and router-side components. */
+export interface RouterWorkerConfig {
+  /** Worker type. */
+  type: "router";
+  /** Worker id (generated as `worker001`, `worker002`, ... when absent). */
+  id: string;
+  /** Worker options. */
+  options: WorkerOptions;
+  /** Realms run by this router. */
+  realms: RealmConfig[];
+  /** Listening transports. */
+  transports: TransportConfig[];
+  /** Components running inside this router process, on an in-process session. */
+  components: RouterComponentConfig[];
+}
+
+/** A container worker: components connected to a router over a transport. */
+export interface ContainerWorkerConfig {
+  /** Worker type. */
+  type: "container";
+  /** Worker id (generated when absent). */
+  id: string;
+  /** Worker options. */
+  options: ContainerOptions;
+  /** The components this container runs. */
+  components: ContainerComponentConfig[];
+}
+
+/** Container shutdown modes (Crossbar). */
+export type ContainerShutdown =
+  | "shutdown-manual"
+  | "shutdown-on-last-component-stopped"
+  | "shutdown-on-any-component-failed"
+  | "shutdown-on-any-component-stopped";
+
+/** Container worker options. */
+export interface ContainerOptions extends WorkerOptions {
+  /** When the container process exits by itself (default `"shutdown-manual"`). */
+  shutdown: ContainerShutdown;
+  /**
+   * When a stopped or failed component is restarted inside the container.
+   * Crossbar writes this as `options.restart: "restart-always" |
+   * "restart-on-failed" | "restart-never"` (a string); xbar also reads it as
+   * `options.component_restart`. Default `"on-failure"`.
+   */
+  component_restart: "always" | "on-failure" | "never";
+}
+
+/** A guest worker: any executable. */
+export interface GuestWorkerConfig {
+  /** Worker type. */
+  type: "guest";
+  /** Worker id (generated when absent). */
+  id: string;
+  /** The program: a path (absolute, or relative to `options.workdir`, else the node directory) or a name found on `PATH`. */
+  executable: string;
+  /** Its arguments. */
+  arguments: string[];
+  /** Guest options. */
+  options: GuestOptions;
+}
+
+/** What to do with a guest's stdout or stderr. */
+export type GuestOutput = "close" | "log" | "drop";
+
+/** Guest worker options. */
+export interface GuestOptions extends WorkerOptions {
+  /** Working directory, relative to the node directory (default: the node directory). */
+  workdir?: string;
+  /** `"close"` (default): stdin closed at start; or a JSON value written to stdin, then closed unless `close: false`. */
+  stdin: "close" | { type: "json"; value: unknown; close: boolean };
+  /** stdout handling (default `"log"`: each line goes to the node log). */
+  stdout: GuestOutput;
+  /** stderr handling (default `"log"`). */
+  stderr: GuestOutput;
+}
+
+/** A realm on a router. */
+export interface RealmConfig {
+  /** Realm name (Crossbar pattern `^[A-Za-z][A-Za-z0-9_\-@\.]{2,254}$`). */
+  name: string;
+  /** Roles with their permissions. */
+  roles: RoleConfig[];
+  /** Realm options. */
+  options: RealmOptions;
+  /** Event history store; absent means no history. */
+  store?: RealmStoreConfig;
+  /** Router-to-router links for this realm (Crossbar `rlinks`). */
+  rlinks: RLinkConfig[];
+}
+
+/** Realm options. */
+export interface RealmOptions {
+  /** Serve the WAMP meta API (`wamp.session.*`, ...) on this realm (default `true`). */
+  enable_meta_api: boolean;
+  /** URI checking of client messages: `"strict"` (default) or `"loose"`. */
+  uri_check: "strict" | "loose";
+  /** Events dispatched per turn of the event loop before yielding (default 100). */
+  event_dispatching_chunk_size: number;
+}
+
+/** A role. Exactly one of `permissions` (static) or `authorizer` (dynamic) applies. */
+export interface RoleConfig {
+  /** Role name. */
+  name: string;
+  /** Static permissions (empty when `authorizer` is set: everything is asked of the authorizer). */
+  permissions: PermissionConfig[];
+  /** Dynamic authorizer procedure URI, called as Crossbar does: `(session_details, uri, action, options)`. */
+  authorizer?: string;
+}
+
+/** How a permission URI matches. */
+export type UriMatch = "exact" | "prefix" | "wildcard";
+
+/** One static permission. */
+export interface PermissionConfig {
+  /**
+   * The URI. A permission written without `match` uses Crossbar's starred-URI
+   * rule and is normalized here: `"*"` → `""` prefix, `"com.x.*"` →
+   * `"com.x."` prefix, a URI with an empty component (`"com..y"`) → wildcard,
+   * anything else → exact.
+   */
+  uri: string;
+  /** Match policy. */
+  match: UriMatch;
+  /** Allowed actions (each default `false`). */
+  allow: { call: boolean; register: boolean; publish: boolean; subscribe: boolean };
+  /** Disclosure of the caller/publisher identity (each default `false`). */
+  disclose: { caller: boolean; publisher: boolean };
+  /** May the router cache this authorization (default `false`, as in Crossbar's `from_dict`). */
+  cache: boolean;
+}
+
+/** The realm store (Crossbar `store`; only `type: memory`). */
+export interface RealmStoreConfig {
+  /** Store type. */
+  type: "memory";
+  /** Default history length per topic (default 100). */
+  limit: number;
+  /** Topics with event history. Written `event-history` in the file. */
+  event_history: { uri: string; match: UriMatch; limit: number }[];
+}
+
+/** A router-to-router link (Crossbar `rlinks` entry). */
+export interface RLinkConfig {
+  /** Link id (generated as `rlink001`, ... when absent). */
+  id: string;
+  /** The realm on the remote router. */
+  realm: string;
+  /** How to reach the remote router. */
+  transport: ConnectingTransportConfig;
+  /** authid to join the remote router with (optional). */
+  authid?: string;
+  /** Do not forward traffic of sessions with these authids. */
+  exclude_authid: string[];
+  /** Forward local publications to the remote router (default `true`). */
+  forward_local_events: boolean;
+  /** Forward remote publications to local subscribers (default `true`). */
+  forward_remote_events: boolean;
+  /** Forward local calls to remote callees (default `true`). */
+  forward_local_invocations: boolean;
+  /** Let remote callers reach local callees (default `true`). */
+  forward_remote_invocations: boolean;
+}
+
+/** Serializers xbar speaks. Crossbar's `ubjson` is not among them. */
+export type SerializerName = "json" | "msgpack" | "cbor";
+
+/** A listening transport of a router. */
+export type TransportConfig =
+  | WebSocketTransportConfig
+  | RawSocketTransportConfig
+  | WebTransportConfig;
+
+/** WAMP over WebSocket on its own port. */
+export interface WebSocketTransportConfig {
+  /** Transport type. */
+  type: "websocket";
+  /** Transport id (generated as `transport001`, ... when absent; unique per worker). */
+  id: string;
+  /** Where to listen. */
+  endpoint: ListeningEndpointConfig;
+  /** The public URL of this transport (informational, e.g. for the status page). */
+  url?: string;
+  /** Serializers offered, in order of preference (default `["cbor", "msgpack", "json"]`). */
+  serializers: SerializerName[];
+  /** WebSocket options. */
+  options: WebSocketOptions;
+  /** Authentication methods (default: anonymous with role `anonymous`). */
+  auth: AuthConfig;
+  /** Verbose logging of this transport (default `false`). */
+  debug: boolean;
+}
+
+/** WAMP over RawSocket (TCP or Unix socket). */
+export interface RawSocketTransportConfig {
+  /** Transport type. */
+  type: "rawsocket";
+  /** Transport id (generated when absent). */
+  id: string;
+  /** Where to listen. */
+  endpoint: ListeningEndpointConfig;
+  /** Serializers accepted (default `["cbor", "msgpack", "json"]`). */
+  serializers: SerializerName[];
+  /** RawSocket options. */
+  options: RawSocketOptions;
+  /** Authentication methods (default: anonymous with role `anonymous`). */
+  auth: AuthConfig;
+  /** Verbose logging (default `false`). */
+  debug: boolean;
+}
+
+/** RawSocket options. */
+export interface RawSocketOptions {
+  /**
+   * Largest message accepted, in bytes (default 16 MiB). Crossbar allowed up to
+   * 64 MiB; the RawSocket handshake can announce at most 16 MiB, so the
+   * transport announces `min(max_message_size, 16 MiB)`. Written either as
+   * `options.max_message_size` or (older Crossbar) as a transport key.
+   */
+  max_message_size: number;
+}
+
+/** WebSocket options (Crossbar's names and units: timeouts in ms). */
+export interface WebSocketOptions {
+  /** Largest WAMP message accepted, in bytes (default 16 MiB, at most 64 MiB). */
+  max_message_size: number;
+  /** Ping the client every this many ms; 0 (default) disables pings. */
+  auto_ping_interval: number;
+  /** Drop the connection when a ping is not answered within this many ms; 0 (default) = no timeout. */
+  auto_ping_timeout: number;
+  /** Ping payload size in bytes, 4-125 (default 4). */
+  auto_ping_size: number;
+  /** Time allowed for the opening handshake in ms; 0 = none (default 0). */
+  open_handshake_timeout: number;
+  /** Time allowed for the closing handshake in ms (default 1000). */
+  close_handshake_timeout: number;
+  /** Origins accepted (`"*"` wildcards allowed; default `["*"]`). */
+  allowed_origins: string[];
+  /** Accept `Origin: null` (default `true`). */
+  allow_null_origin: boolean;
+  /** Refuse clients that offer no WAMP subprotocol (default `true`). */
+  require_websocket_subprotocol: boolean;
+  /** Answer a plain HTTP GET on the WebSocket URL with a status page (default `true`). */
+  enable_webstatus: boolean;
+  /** Include the server version in the status page and headers (default `false`). */
+  show_server_version: boolean;
+  /** Port to show in generated URLs when behind a proxy (optional). */
+  external_port?: number;
+}
+
+/** A Web transport: one HTTP port with a map of URL path → service. */
+export interface WebTransportConfig {
+  /** Transport type. */
+  type: "web";
+  /** Transport id (generated when absent). */
+  id: string;
+  /** Where to listen. */
+  endpoint: ListeningEndpointConfig;
+  /** First path segment (or `"/"` for the root) → service. */
+  paths: Record<string, WebServiceConfig>;
+  /** HTTP options. */
+  options: WebTransportOptions;
+}
+
+/** Web transport options. */
+export interface WebTransportOptions {
+  /** Log each HTTP request (default `false`). */
+  access_log: boolean;
+  /** Show error details in HTTP error pages (default `false`). */
+  display_tracebacks: boolean;
+  /** Send `Strict-Transport-Security` (default `false`). */
+  hsts: boolean;
+  /** HSTS max-age in seconds (default 31536000). */
+  hsts_max_age: number;
+  /** Idle HTTP client timeout in seconds, 1-86400, or `null` for none (default `null`). */
+  client_timeout: number | null;
+}
+
+/** A service on a Web transport path. */
+export type WebServiceConfig =
+  | WebSocketServiceConfig
+  | StaticServiceConfig
+  | RedirectServiceConfig
+  | LongPollServiceConfig
+  | CallerServiceConfig
+  | PublisherServiceConfig
+  | NodeInfoServiceConfig
+  | JsonValueServiceConfig
+  | PathServiceConfig;
+
+/** WAMP-over-WebSocket on a Web transport path. */
+export interface WebSocketServiceConfig {
+  /** Service type. */
+  type: "websocket";
+  /** Public URL (informational). */
+  url?: string;
+  /** Serializers offered (default `["cbor", "msgpack", "json"]`). */
+  serializers: SerializerName[];
+  /** WebSocket options. */
+  options: WebSocketOptions;
+  /** Authentication methods (default: anonymous with role `anonymous`). */
+  auth: AuthConfig;
+  /** Verbose logging (default `false`). */
+  debug: boolean;
+}
+
+/** Static files from a directory. */
+export interface StaticServiceConfig {
+  /** Service type. */
+  type: "static";
+  /** The directory, relative to the node directory. */
+  directory: string;
+  /** Static file options. */
+  options: {
+    /** Serve an index of a directory without an index file (default `false`). */
+    enable_directory_listing: boolean;
+    /** Extra file extension → MIME type mappings (e.g. `{".md": "text/plain"}`). */
+    mime_types: Record<string, string>;
+    /** `Cache-Control: max-age` in seconds, or `null` for none (default `null`). */
+    cache_timeout: number | null;
+    /** File served for a directory request (default `"index.html"`). */
+    default_file: string;
+  };
+}
+
+/** An HTTP redirect. */
+export interface RedirectServiceConfig {
+  /** Service type. */
+  type: "redirect";
+  /** Target URL. */
+  url: string;
+}
+
+/** WAMP over HTTP long-poll (Crossbar's units: seconds). */
+export interface LongPollServiceConfig {
+  /** Service type. */
+  type: "longpoll";
+  /** Long-poll options. */
+  options: {
+    /** Seconds a receive request is held open (default 10). */
+    request_timeout: number;
+    /** Seconds without requests after which a session is dropped (default 30). */
+    session_timeout: number;
+    /** Bound of the outgoing queue in bytes (default 131072). */
+    queue_limit_bytes: number;
+    /** Bound of the outgoing queue in messages (default 100). */
+    queue_limit_messages: number;
+    /** Verbose logging (default `false`). */
+    debug: boolean;
+    /** Fixed transport id for debugging (optional). */
+    debug_transport_id?: string;
+  };
+}
+
+/** Options shared by the HTTP bridge services. */
+export interface HttpBridgeOptions {
+  /** Verbose logging (default `false`). */
+  debug: boolean;
+  /** Key for signed requests (with `secret`). */
+  key?: string;
+  /** Secret for signed requests (with `key`). */
+  secret?: string;
+  /** Refuse requests that did not come over TLS (default `false`). */
+  require_tls: boolean;
+  /** Accept requests only from these IPs/networks (optional). */
+  require_ip?: string[];
+  /** Largest request body in bytes, 0-1048576 (default 0 = the service's own default). */
+  post_body_limit: number;
+  /** Allowed clock skew of signed requests in seconds, 0-86400 (default 0 = the service's own default). */
+  timestamp_delta_limit: number;
+}
+
+/** HTTP bridge: POST JSON → WAMP call → JSON reply. */
+export interface CallerServiceConfig {
+  /** Service type. */
+  type: "caller";
+  /** Realm the bridge session joins (must be served by this router). */
+  realm: string;
+  /** Role of the bridge session (default `"anonymous"`; must exist on `realm`). */
+  role: string;
+  /** Bridge options. */
+  options: HttpBridgeOptions;
+}
+
+/** HTTP bridge: POST JSON → WAMP publish. */
+export interface PublisherServiceConfig {
+  /** Service type. */
+  type: "publisher";
+  /** Realm the bridge session joins (must be served by this router). */
+  realm: string;
+  /** Role of the bridge session (default `"anonymous"`; must exist on `realm`). */
+  role: string;
+  /** Bridge options. */
+  options: HttpBridgeOptions;
+}
+
+/** A small page describing the node (Crossbar `nodeinfo`). */
+export interface NodeInfoServiceConfig {
+  /** Service type. */
+  type: "nodeinfo";
+}
+
+/** A fixed JSON document (Crossbar `json`). */
+export interface JsonValueServiceConfig {
+  /** Service type. */
+  type: "json";
+  /** The value served. */
+  value: unknown;
+  /** Options. */
+  options: { prettify: boolean; allow_cross_origin: boolean; discourage_caching: boolean };
+}
+
+/** A nested path map (Crossbar `path`). */
+export interface PathServiceConfig {
+  /** Service type. */
+  type: "path";
+  /** Nested paths. */
+  paths: Record<string, WebServiceConfig>;
+}
+
+/** A listening endpoint. */
+export type ListeningEndpointConfig = TcpListeningEndpointConfig | UnixListeningEndpointConfig;
+
+/** A TCP listening endpoint. */
+export interface TcpListeningEndpointConfig {
+  /** Endpoint type. */
+  type: "tcp";
+  /** Port, 1-65535; xbar also accepts 0 (any free port, for tests). */
+  port: number;
+  /** Address to bind (default `"0.0.0.0"` for version 4, `"::"` for version 6), as Crossbar listens on all interfaces. */
+  interface: string;
+  /** IP version (default 4). */
+  version: 4 | 6;
+  /** Accept queue depth (default 50). */
+  backlog: number;
+  /** Share the port with other workers via SO_REUSEPORT (default `false`). */
+  shared: boolean;
+  /** TLS; absent = plain TCP. */
+  tls?: ListeningTlsConfig;
+}
+
+/** TLS of a listening endpoint. Paths are relative to the node directory. */
+export interface ListeningTlsConfig {
+  /** PEM private key file. */
+  key: string;
+  /** PEM certificate file. */
+  certificate: string;
+  /** Intermediate certificates (PEM files) sent after `certificate` (default `[]`). */
+  chain_certificates: string[];
+}
+
+/** A Unix domain socket listening endpoint. */
+export interface UnixListeningEndpointConfig {
+  /** Endpoint type. */
+  type: "unix";
+  /** Socket path, relative to the node directory. */
+  path: string;
+  /** Accept queue depth (default 50). */
+  backlog: number;
+  /** xbar extension: file mode of the socket (e.g. `"0660"` in the file, 0o660 here); absent = the process umask. */
+  mode?: number;
+}
+
+/** A connecting endpoint (container components, rlinks). */
+export type ConnectingEndpointConfig = TcpConnectingEndpointConfig | UnixConnectingEndpointConfig;
+
+/** A TCP connecting endpoint. */
+export interface TcpConnectingEndpointConfig {
+  /** Endpoint type. */
+  type: "tcp";
+  /** Host name or address. */
+  host: string;
+  /** Port, 1-65535. */
+  port: number;
+  /** IP version (default 4). */
+  version: 4 | 6;
+  /** Connect timeout in seconds, 0-600 (default 10). */
+  timeout: number;
+  /** TLS; absent = plain TCP. */
+  tls?: { hostname: string; ca_certificates: string[]; certificate?: string; key?: string };
+}
+
+/** A Unix domain socket connecting endpoint. */
+export interface UnixConnectingEndpointConfig {
+  /** Endpoint type. */
+  type: "unix";
+  /** Socket path, relative to the node directory. */
+  path: string;
+  /** Connect timeout in seconds (default 10). */
+  timeout: number;
+}
+
+/** A transport a component or rlink connects over. */
+export type ConnectingTransportConfig =
+  | {
+    /** Transport type. */
+    type: "websocket";
+    /** Where to connect. */
+    endpoint: ConnectingEndpointConfig;
+    /** WebSocket URL (`ws://` or `wss://`), sent in the opening handshake. */
+    url: string;
+    /** Serializers offered (default `["cbor", "msgpack", "json"]`). */
+    serializers: SerializerName[];
+    /** WebSocket options. */
+    options: WebSocketOptions;
+  }
+  | {
+    /** Transport type. */
+    type: "rawsocket";
+    /** Where to connect. */
+    endpoint: ConnectingEndpointConfig;
+    /** Informational URL (`rs://`, `rss://`). */
+    url?: string;
+    /** The serializer (default `"cbor"`). */
+    serializer: SerializerName;
+    /** RawSocket options. */
+    options: RawSocketOptions;
+  };
+
+/** Authentication methods of a transport, keyed as in Crossbar. */
+export interface AuthConfig {
+  /** Anonymous. */
+  anonymous?: { type: "static"; role: string; authid?: string } | {
+    type: "dynamic";
+    authenticator: string;
+  };
+  /** Ticket (password). */
+  ticket?:
+    | { type: "static"; principals: Record<string, { ticket: string; role?: string }> }
+    | { type: "dynamic"; authenticator: string };
+  /** WAMP-CRA. With `salt`, `iterations` defaults to 1000 and `keylen` to 32 (Autobahn's defaults). */
+  wampcra?:
+    | {
+      type: "static";
+      users: Record<
+        string,
+        { secret: string; role?: string; salt?: string; iterations?: number; keylen?: number }
+      >;
+    }
+    | { type: "dynamic"; authenticator: string };
+  /** WAMP-Cryptosign: Ed25519 public keys, 64 hex characters each (lower-cased here). */
+  cryptosign?:
+    | {
+      type: "static";
+      principals: Record<string, { authorized_keys: string[]; role?: string; realm?: string }>;
+    }
+    | { type: "dynamic"; authenticator: string };
+}
+
+/**
+ * xbar component: a TypeScript/JavaScript module. `module` is a path relative
+ * to the node directory (or a `file:`/`https:`/`npm:`/`jsr:` specifier); its
+ * export named `export` (default `"default"`) is a function called with the
+ * joined session and the config (including `extra`).
+ */
+export interface ComponentBase {
+  /** Component type (Crossbar's Python-only `class` and `function` are rejected). */
+  type: "module";
+  /** Component id (generated as `component001`, ... when absent; unique per worker). */
+  id: string;
+  /** The module to load. */
+  module: string;
+  /** The export to call (default `"default"`). */
+  export: string;
+  /** The realm to join. */
+  realm: string;
+  /** Free-form data handed to the component. */
+  extra?: unknown;
+}
+
+/** A component inside a router worker; its session is in-process. */
+export interface RouterComponentConfig extends ComponentBase {
+  /** Role of its session (default `"anonymous"`, as in Crossbar; must exist on `realm`). */
+  role: string;
+}
+
+/** A component inside a container worker. */
+export interface ContainerComponentConfig extends ComponentBase {
+  /** How to reach the router. */
+  transport: ConnectingTransportConfig;
+  /**
+   * Credentials (xbar shape). The methods offered in HELLO follow from what is
+   * given: `ticket` → ticket, `secret` → wampcra, `privkey` (64 hex, Ed25519
+   * seed) → cryptosign, nothing → anonymous.
+   */
+  auth?: { authid?: string; authrole?: string; ticket?: string; secret?: string; privkey?: string };
+}

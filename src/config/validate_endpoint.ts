@@ -1,0 +1,173 @@
+/**
+ * Listening and connecting endpoints (Crossbar "Transport Endpoints"):
+ * `tcp` (optionally TLS) and `unix`.
+ *
+ * @module
+ */
+
+import type { Checker } from "./_checker.ts";
+import { readType } from "./_typed.ts";
+import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./defaults.ts";
+import type { ConfigPath } from "./path.ts";
+import type {
+  ConnectingEndpointConfig,
+  ListeningEndpointConfig,
+  ListeningTlsConfig,
+  TcpConnectingEndpointConfig,
+} from "./types.ts";
+import { UNSUPPORTED_ENDPOINT_TYPES } from "./unsupported.ts";
+
+const PORT_RANGE = "1-65535";
+
+function ipVersion(c: Checker, path: ConfigPath, v: unknown): 4 | 6 | undefined {
+  const n = c.integer(path, v);
+  if (n === undefined) return undefined;
+  if (n !== 4 && n !== 6) {
+    c.error(path, `must be 4 or 6, got ${n}`);
+    return undefined;
+  }
+  return n;
+}
+
+function listeningTls(c: Checker, path: ConfigPath, v: unknown): ListeningTlsConfig | undefined {
+  const o = c.object(path, v, {
+    required: ["key", "certificate"],
+    optional: ["chain_certificates"],
+    ignored: {
+      dhparam: "Deno's TLS chooses its own key exchange",
+      ciphers: "Deno's TLS chooses its own cipher suites",
+    },
+    unsupported: { ca_certificates: "TLS client certificate verification" },
+  });
+  if (!o) return undefined;
+  return {
+    key: c.string([...path, "key"], o.key, { nonEmpty: true }) ?? "",
+    certificate: c.string([...path, "certificate"], o.certificate, { nonEmpty: true }) ?? "",
+    chain_certificates:
+      c.stringList([...path, "chain_certificates"], o.chain_certificates, { nonEmpty: true }) ?? [],
+  };
+}
+
+function unixMode(c: Checker, path: ConfigPath, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "string" && /^(0o|0)?[0-7]{3}$/.test(v)) {
+    return parseInt(v.replace(/^0o?/, ""), 8);
+  }
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0o777) return v;
+  c.error(
+    path,
+    `must be a file mode written as a string of octal digits like "0660", got ${JSON.stringify(v)}`,
+  );
+  return undefined;
+}
+
+/** Reads a listening endpoint (router transports). */
+export function checkListeningEndpoint(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+): ListeningEndpointConfig | undefined {
+  const t = readType(
+    c,
+    path,
+    v,
+    "endpoint type",
+    ["tcp", "unix"] as const,
+    UNSUPPORTED_ENDPOINT_TYPES,
+  );
+  if (!t) return undefined;
+  const p = (k: string) => [...path, k];
+  if (t.type === "tcp") {
+    const o = c.object(path, t.o, {
+      required: ["type", "port"],
+      optional: ["interface", "version", "backlog", "shared", "tls"],
+      unsupported: { portrange: "listening on the first free port of a range" },
+      ignored: { "user-timeout": "Deno does not expose TCP_USER_TIMEOUT" },
+    })!;
+    const version = ipVersion(c, p("version"), o.version) ?? 4;
+    const tls = o.tls === undefined ? undefined : listeningTls(c, p("tls"), o.tls);
+    const out: ListeningEndpointConfig = {
+      type: "tcp",
+      port: c.integer(p("port"), o.port, { min: 0, max: 65535, range: PORT_RANGE }) ?? NaN,
+      interface: c.string(p("interface"), o.interface, { nonEmpty: true }) ??
+        (version === 6 ? "::" : "0.0.0.0"),
+      version,
+      backlog: c.integer(p("backlog"), o.backlog, { min: 1, max: 65535 }) ?? DEFAULT_BACKLOG,
+      shared: c.boolean(p("shared"), o.shared) ?? false,
+    };
+    if (tls) out.tls = tls;
+    return out;
+  }
+  const o = c.object(path, t.o, { required: ["type", "path"], optional: ["backlog", "mode"] })!;
+  const out: ListeningEndpointConfig = {
+    type: "unix",
+    path: c.string(p("path"), o.path, { nonEmpty: true }) ?? "",
+    backlog: c.integer(p("backlog"), o.backlog, { min: 1, max: 65535 }) ?? DEFAULT_BACKLOG,
+  };
+  const mode = unixMode(c, p("mode"), o.mode);
+  if (mode !== undefined) out.mode = mode;
+  return out;
+}
+
+/** Reads a connecting endpoint (container components, rlinks). */
+export function checkConnectingEndpoint(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+): ConnectingEndpointConfig | undefined {
+  const t = readType(
+    c,
+    path,
+    v,
+    "endpoint type",
+    ["tcp", "unix"] as const,
+    UNSUPPORTED_ENDPOINT_TYPES,
+  );
+  if (!t) return undefined;
+  const p = (k: string) => [...path, k];
+  if (t.type === "tcp") {
+    const o = c.object(path, t.o, {
+      required: ["type", "host", "port"],
+      optional: ["version", "timeout", "tls"],
+    })!;
+    const out: TcpConnectingEndpointConfig = {
+      type: "tcp",
+      host: c.string(p("host"), o.host, { nonEmpty: true }) ?? "",
+      port: c.integer(p("port"), o.port, { min: 1, max: 65535 }) ?? NaN,
+      version: ipVersion(c, p("version"), o.version) ?? 4,
+      timeout: c.integer(p("timeout"), o.timeout, { min: 0, max: 600 }) ?? DEFAULT_CONNECT_TIMEOUT,
+    };
+    if (o.tls !== undefined) {
+      const tp = p("tls");
+      const to = c.object(tp, o.tls, {
+        required: ["hostname"],
+        optional: ["ca_certificates", "certificate", "key"],
+      });
+      if (to) {
+        const tls: NonNullable<TcpConnectingEndpointConfig["tls"]> = {
+          hostname: c.string([...tp, "hostname"], to.hostname, { nonEmpty: true }) ?? "",
+          ca_certificates:
+            c.stringList([...tp, "ca_certificates"], to.ca_certificates, { nonEmpty: true }) ?? [],
+        };
+        const cert = c.string([...tp, "certificate"], to.certificate, { nonEmpty: true });
+        const key = c.string([...tp, "key"], to.key, { nonEmpty: true });
+        if (cert !== undefined) tls.certificate = cert;
+        if (key !== undefined) tls.key = key;
+        if (
+          (cert === undefined) !== (key === undefined) &&
+          (to.certificate === undefined) !== (to.key === undefined)
+        ) {
+          c.error(tp, `"certificate" and "key" go together: give both or neither`);
+        }
+        out.tls = tls;
+      }
+    }
+    return out;
+  }
+  const o = c.object(path, t.o, { required: ["type", "path"], optional: ["timeout"] })!;
+  return {
+    type: "unix",
+    path: c.string(p("path"), o.path, { nonEmpty: true }) ?? "",
+    timeout: c.integer(p("timeout"), o.timeout, { min: 0, max: 600 }) ?? DEFAULT_CONNECT_TIMEOUT,
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * Router transports (listening: websocket, rawsocket, web) and the
+ * transports components and rlinks connect over (websocket, rawsocket).
+ *
+ * @module
+ */
+
+import type { Checker } from "./_checker.ts";
+import { ID, ID_TEXT } from "./_patterns.ts";
+import { readType } from "./_typed.ts";
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  defaultWebTransportOptions,
+  MAX_MESSAGE_SIZE_LIMIT,
+  RAWSOCKET_MAX_ANNOUNCED,
+} from "./defaults.ts";
+import type { ConfigPath } from "./path.ts";
+import type {
+  ConnectingTransportConfig,
+  RawSocketOptions,
+  TransportConfig,
+  WebTransportOptions,
+} from "./types.ts";
+import { UNSUPPORTED_TRANSPORT_TYPES } from "./unsupported.ts";
+import { checkAuth } from "./validate_auth.ts";
+import { checkConnectingEndpoint, checkListeningEndpoint } from "./validate_endpoint.ts";
+import { checkWebPaths } from "./validate_web_service.ts";
+import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
+
+function rawSocketOptions(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+  legacy: { path: ConfigPath; value: unknown },
+): RawSocketOptions {
+  const o = c.object(path, v, { optional: ["max_message_size"] });
+  const p = [...path, "max_message_size"];
+  let size = c.integer(p, o?.max_message_size, { min: 1, max: MAX_MESSAGE_SIZE_LIMIT });
+  if (legacy.value !== undefined) {
+    if (o?.max_message_size !== undefined) {
+      c.error(
+        legacy.path,
+        `"max_message_size" is given twice: keep only options.max_message_size`,
+        "key",
+      );
+    }
+    size = c.integer(legacy.path, legacy.value, { min: 1, max: MAX_MESSAGE_SIZE_LIMIT }) ?? size;
+  }
+  if (size !== undefined && size > RAWSOCKET_MAX_ANNOUNCED) {
+    c.warn(
+      legacy.value !== undefined ? legacy.path : p,
+      `RawSocket can announce at most ${RAWSOCKET_MAX_ANNOUNCED} bytes (16 MiB); larger messages are refused`,
+    );
+  }
+  return { max_message_size: size ?? DEFAULT_MAX_MESSAGE_SIZE };
+}
+
+function webOptions(c: Checker, path: ConfigPath, v: unknown): WebTransportOptions {
+  const out = defaultWebTransportOptions();
+  const o = c.object(path, v, {
+    optional: ["access_log", "display_tracebacks", "hsts", "hsts_max_age", "client_timeout"],
+  });
+  if (!o) return out;
+  const p = (k: string) => [...path, k];
+  out.access_log = c.boolean(p("access_log"), o.access_log) ?? out.access_log;
+  out.display_tracebacks = c.boolean(p("display_tracebacks"), o.display_tracebacks) ??
+    out.display_tracebacks;
+  out.hsts = c.boolean(p("hsts"), o.hsts) ?? out.hsts;
+  out.hsts_max_age = c.integer(p("hsts_max_age"), o.hsts_max_age, { min: 0 }) ?? out.hsts_max_age;
+  out.client_timeout = o.client_timeout === null
+    ? null
+    : c.integer(p("client_timeout"), o.client_timeout, { min: 1, max: 86400 }) ??
+      out.client_timeout;
+  return out;
+}
+
+/** Reads a router transport; `id` is `""` when the config gives none (the worker assigns one). */
+export function checkTransport(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+): TransportConfig | undefined {
+  const t = readType(
+    c,
+    path,
+    v,
+    "transport type",
+    ["websocket", "rawsocket", "web"] as const,
+    UNSUPPORTED_TRANSPORT_TYPES,
+  );
+  if (!t) return undefined;
+  const o = t.o;
+  const p = (k: string) => [...path, k];
+  const id = c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT }) ?? "";
+  switch (t.type) {
+    case "websocket": {
+      c.object(path, o, {
+        required: ["type", "endpoint"],
+        optional: ["id", "url", "serializers", "options", "auth", "debug"],
+        unsupported: { cookie: "WebSocket cookie tracking" },
+      });
+      const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
+      const out: TransportConfig = {
+        type: "websocket",
+        id,
+        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        serializers: checkSerializers(c, p("serializers"), o.serializers),
+        options: checkWebSocketOptions(c, p("options"), o.options),
+        auth: checkAuth(c, p("auth"), o.auth),
+        debug: c.boolean(p("debug"), o.debug) ?? false,
+      };
+      const url = c.string(p("url"), o.url, {
+        pattern: /^wss?:\/\/[^\s/]+/,
+        patternName: "a ws:// or wss:// URL",
+      });
+      if (url !== undefined) out.url = url;
+      return out;
+    }
+    case "rawsocket": {
+      c.object(path, o, {
+        required: ["type", "endpoint"],
+        optional: ["id", "serializers", "options", "max_message_size", "auth", "debug"],
+      });
+      const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
+      return {
+        type: "rawsocket",
+        id,
+        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        serializers: checkSerializers(c, p("serializers"), o.serializers),
+        options: rawSocketOptions(c, p("options"), o.options, {
+          path: p("max_message_size"),
+          value: o.max_message_size,
+        }),
+        auth: checkAuth(c, p("auth"), o.auth),
+        debug: c.boolean(p("debug"), o.debug) ?? false,
+      };
+    }
+    case "web": {
+      c.object(path, o, { required: ["type", "endpoint", "paths"], optional: ["id", "options"] });
+      const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
+      return {
+        type: "web",
+        id,
+        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        paths: checkWebPaths(c, p("paths"), o.paths),
+        options: webOptions(c, p("options"), o.options),
+      };
+    }
+  }
+}
+
+/** Reads a transport to connect over (container components, rlinks). */
+export function checkConnectingTransport(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+): ConnectingTransportConfig | undefined {
+  const t = readType(
+    c,
+    path,
+    v,
+    "transport type",
+    ["websocket", "rawsocket"] as const,
+    UNSUPPORTED_TRANSPORT_TYPES,
+  );
+  if (!t) return undefined;
+  const o = t.o;
+  const p = (k: string) => [...path, k];
+  const endpoint = () =>
+    checkConnectingEndpoint(c, p("endpoint"), o.endpoint) ?? { type: "unix", path: "", timeout: 0 };
+  if (t.type === "websocket") {
+    c.object(path, o, {
+      required: ["type", "endpoint", "url"],
+      optional: ["id", "serializers", "options"],
+    });
+    c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
+    return {
+      type: "websocket",
+      endpoint: endpoint(),
+      url: c.string(p("url"), o.url, {
+        pattern: /^wss?:\/\/[^\s/]+/,
+        patternName: "a ws:// or wss:// URL",
+      }) ?? "",
+      serializers: checkSerializers(c, p("serializers"), o.serializers),
+      options: checkWebSocketOptions(c, p("options"), o.options),
+    };
+  }
+  c.object(path, o, {
+    required: ["type", "endpoint"],
+    optional: ["id", "serializer", "options", "url", "debug"],
+    hints: { serializers: `a connecting RawSocket transport takes one "serializer"` },
+  });
+  c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
+  c.boolean(p("debug"), o.debug);
+  const out: ConnectingTransportConfig = {
+    type: "rawsocket",
+    endpoint: endpoint(),
+    serializer: o.serializer === "ubjson"
+      ? (c.error(p("serializer"), `serializer "ubjson" is not supported by xbar`), "cbor")
+      : c.oneOf(p("serializer"), o.serializer, ["json", "msgpack", "cbor"] as const) ?? "cbor",
+    options: rawSocketOptions(c, p("options"), o.options, {
+      path: p("max_message_size"),
+      value: undefined,
+    }),
+  };
+  const url = c.string(p("url"), o.url, {
+    pattern: /^rss?:\/\/\S+/,
+    patternName: "an rs:// or rss:// URL",
+  });
+  if (url !== undefined) out.url = url;
+  return out;
+}
