@@ -104,3 +104,68 @@ Deno.test("Router routes a call and an event end to end in memory", async () => 
   assertEquals(ev[0], T.EVENT);
   assertEquals(ev[4], ["hi"]);
 });
+
+Deno.test("RouterSession aborts HELLO with an invalid realm URI or without client roles", async () => {
+  const r = router();
+  const badRealm = new TestClient(r);
+  badRealm.send([T.HELLO, "not a realm", { roles: { caller: {} } }]);
+  const m = await badRealm.next();
+  assertEquals([m[0], m[2]], [T.ABORT, ErrorUri.INVALID_URI]);
+  assert(badRealm.closed);
+  for (const roles of [undefined, {}, [], { broker: {} }]) {
+    const c = new TestClient(r);
+    c.send([T.HELLO, "realm1", roles === undefined ? {} : { roles }]);
+    const a = await c.next();
+    assertEquals([a[0], a[2]], [T.ABORT, ErrorUri.PROTOCOL_VIOLATION], JSON.stringify(roles));
+    assert(c.closed);
+  }
+  assertEquals(r.connectionCount, 0);
+});
+
+Deno.test("RouterSession ends the session when the client sends ABORT: on_leave published, transport closed", async () => {
+  const r = router();
+  const watcher = new TestClient(r);
+  await watcher.join();
+  watcher.send([T.SUBSCRIBE, 1, {}, "wamp.session.on_leave"]);
+  const [, , subId] = await watcher.next() as [number, number, number];
+  const c = new TestClient(r);
+  await c.join();
+  c.send([T.ABORT, {}, "com.client.gave_up"]);
+  assert(c.closed);
+  assertEquals(c.drain(), []);
+  const ev = await watcher.next();
+  assertEquals(ev.slice(0, 2), [T.EVENT, subId]);
+  assertEquals((ev[4] as unknown[])[0], c.id);
+  assertEquals(r.connectionCount, 1);
+});
+
+Deno.test("RouterSession keeps message order while an async authenticator decides", async () => {
+  const r = new Router({
+    realms: [{ name: "realm1" }],
+    handshakeTimeoutMs: 0,
+    authenticator: () => ({
+      hello: () =>
+        new Promise((resolve) =>
+          setTimeout(() =>
+            resolve({
+              kind: "welcome",
+              info: {
+                authid: "late",
+                authrole: "anonymous",
+                authmethod: "ticket",
+                authprovider: "dynamic",
+              },
+            }), 20)
+        ),
+      authenticate: () => ({ kind: "abort", uri: ErrorUri.AUTHENTICATION_FAILED, message: "" }),
+    }),
+  });
+  const c = new TestClient(r);
+  // a pipelining client: GOODBYE right behind HELLO is handled after WELCOME
+  c.send([T.HELLO, "realm1", { roles: { caller: {} } }]);
+  c.send([T.GOODBYE, {}, CloseUri.NORMAL]);
+  const w = await c.next();
+  assertEquals(w[0], T.WELCOME);
+  assertEquals((w[2] as Record<string, unknown>).authid, "late");
+  assertEquals(await c.next(), [T.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
+});
