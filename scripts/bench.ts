@@ -13,8 +13,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { connect } from "../src/client/connect.ts";
-import type { Session } from "../src/client/session.ts";
+import { serializers } from "../src/serializer/mod.ts";
+import type { Serializer } from "../src/serializer/serializer.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -74,11 +74,11 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-function openWs(port: number, protocol?: string): Promise<WebSocket> {
+function openWs(port: number, protocol?: string, path = "/"): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = protocol
-      ? new WebSocket(`ws://127.0.0.1:${port}/`, protocol)
-      : new WebSocket(`ws://127.0.0.1:${port}/`);
+      ? new WebSocket(`ws://127.0.0.1:${port}${path}`, protocol)
+      : new WebSocket(`ws://127.0.0.1:${port}${path}`);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => resolve(ws);
     ws.onerror = () => reject(new Error("websocket connect failed"));
@@ -129,86 +129,164 @@ async function echoLatency(port: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-async function sessions(
-  port: number,
-  n: number,
-  serializer: "json" | "msgpack",
-): Promise<Session[]> {
-  return await Promise.all(
-    Array.from({ length: n }, () => connect(`ws://127.0.0.1:${port}/ws`, "realm1", { serializer })),
-  );
+/**
+ * A lean raw WAMP peer for load generation: one WebSocket, our serializer, no
+ * client library, so the driver costs about what the echo baseline's driver
+ * costs and the router (not the load generator) is what is measured.
+ */
+class RawPeer {
+  ws!: WebSocket;
+  id = 0;
+  onmessage: (m: unknown[]) => void = () => {};
+  #ser: Serializer;
+  constructor(ser: Serializer) {
+    this.#ser = ser;
+  }
+  async open(port: number): Promise<this> {
+    this.ws = await openWs(port, `wamp.2.${this.#ser.name}`, "/ws");
+    const welcome = new Promise<void>((resolve) => {
+      this.ws.onmessage = (e) => {
+        const m = this.#ser.decode(
+          typeof e.data === "string" ? e.data : new Uint8Array(e.data),
+        ) as unknown[];
+        if (m[0] === 2) {
+          this.id = m[1] as number;
+          this.ws.onmessage = (e) =>
+            this.onmessage(
+              this.#ser.decode(
+                typeof e.data === "string" ? e.data : new Uint8Array(e.data),
+              ) as unknown[],
+            );
+          resolve();
+        }
+      };
+    });
+    this.send([1, "realm1", { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
+    await welcome;
+    return this;
+  }
+  send(m: unknown[]): void {
+    this.ws.send(this.#ser.encode(m));
+  }
+  close(): void {
+    this.ws.close();
+  }
 }
 
-/** Routed calls/s: one callee, CALLERS callers × WINDOW calls in flight. */
-async function callThroughput(port: number, serializer: "json" | "msgpack"): Promise<number> {
-  const [callee, ...callers] = await sessions(port, CALLERS + 1, serializer);
-  await callee.register("bench.echo", (args) => args[0]);
-  const payload = "x".repeat(60);
+async function peers(port: number, n: number, ser: Serializer): Promise<RawPeer[]> {
+  return await Promise.all(Array.from({ length: n }, () => new RawPeer(ser).open(port)));
+}
+
+/** A callee answering every INVOCATION of bench.echo with its args. */
+async function echoCallee(port: number, ser: Serializer): Promise<RawPeer> {
+  const [callee] = await peers(port, 1, ser);
+  const registered = new Promise<void>((resolve) => {
+    callee.onmessage = (m) => {
+      if (m[0] === 68) callee.send([70, m[1], {}, m[4]]);
+      else if (m[0] === 65) resolve();
+    };
+  });
+  callee.send([64, 1, {}, "bench.echo"]);
+  await registered;
+  return callee;
+}
+
+/** Routed calls/s: one callee, CALLERS callers x WINDOW calls in flight. */
+async function callThroughput(port: number, ser: Serializer): Promise<number> {
+  const callee = await echoCallee(port, ser);
+  const callers = await peers(port, CALLERS, ser);
+  const payload = ["x".repeat(60)];
   let count = 0;
   let running = true;
-  const loops = callers.flatMap((s) =>
-    Array.from({ length: WINDOW }, async () => {
-      while (running) {
-        await s.call("bench.echo", [payload]);
-        count++;
-      }
-    })
-  );
+  for (const c of callers) {
+    let req = 1;
+    c.onmessage = (m) => {
+      if (m[0] !== 50) return;
+      count++;
+      if (running) c.send([48, ++req, {}, "bench.echo", payload]);
+    };
+    for (let i = 0; i < WINDOW; i++) c.send([48, ++req, {}, "bench.echo", payload]);
+  }
   await new Promise((r) => setTimeout(r, 300));
   const c0 = count;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const rate = (count - c0) / ((performance.now() - t0) / 1000);
   running = false;
-  await Promise.all(loops);
-  await Promise.all([callee, ...callers].map((s) => s.leave()));
+  await new Promise((r) => setTimeout(r, 100));
+  for (const p of [callee, ...callers]) p.close();
   return rate;
 }
 
 /** Single-call latency: sorted samples in ms. */
-async function callLatency(port: number, serializer: "json" | "msgpack"): Promise<number[]> {
-  const [callee, caller] = await sessions(port, 2, serializer);
-  await callee.register("bench.echo", (args) => args[0]);
+async function callLatency(port: number, ser: Serializer): Promise<number[]> {
+  const callee = await echoCallee(port, ser);
+  const [caller] = await peers(port, 1, ser);
   const samples: number[] = [];
-  for (let i = 0; i < LAT_SAMPLES + 200; i++) {
-    const t = performance.now();
-    await caller.call("bench.echo", ["x"]);
-    if (i >= 200) samples.push(performance.now() - t);
-  }
-  await Promise.all([callee.leave(), caller.leave()]);
+  await new Promise<void>((resolve) => {
+    let t = 0;
+    let req = 0;
+    caller.onmessage = (m) => {
+      if (m[0] !== 50) return;
+      if (req > 200) samples.push(performance.now() - t);
+      if (samples.length >= LAT_SAMPLES) return resolve();
+      t = performance.now();
+      caller.send([48, ++req, {}, "bench.echo", ["x"]]);
+    };
+    t = performance.now();
+    caller.send([48, ++req, {}, "bench.echo", ["x"]]);
+  });
+  callee.close();
+  caller.close();
   return samples.sort((a, b) => a - b);
 }
 
 /** Delivered events/s with SUBSCRIBERS subscribers and an acknowledged publisher window. */
-async function fanout(port: number, serializer: "json" | "msgpack"): Promise<number> {
-  const [pub, ...subs] = await sessions(port, SUBSCRIBERS + 1, serializer);
+async function fanout(port: number, ser: Serializer): Promise<number> {
+  const [pub, ...subs] = await peers(port, SUBSCRIBERS + 1, ser);
   let delivered = 0;
-  for (const s of subs) await s.subscribe("bench.topic", () => void delivered++);
-  const payload = "x".repeat(60);
+  await Promise.all(subs.map((s) =>
+    new Promise<void>((resolve) => {
+      s.onmessage = (m) => {
+        if (m[0] === 36) delivered++;
+        else if (m[0] === 33) resolve();
+      };
+      s.send([32, 1, {}, "bench.topic"]);
+    })
+  ));
+  const payload = ["x".repeat(60)];
   let running = true;
-  const loops = Array.from({ length: WINDOW }, async () => {
-    while (running) await pub.publish("bench.topic", [payload], undefined, { acknowledge: true });
-  });
+  let req = 1;
+  pub.onmessage = (m) => {
+    if (m[0] === 17 && running) {
+      pub.send([16, ++req, { acknowledge: true }, "bench.topic", payload]);
+    }
+  };
+  for (let i = 0; i < WINDOW; i++) {
+    pub.send([16, ++req, { acknowledge: true }, "bench.topic", payload]);
+  }
   await new Promise((r) => setTimeout(r, 300));
   const d0 = delivered;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const rate = (delivered - d0) / ((performance.now() - t0) / 1000);
   running = false;
-  await Promise.all(loops);
-  await Promise.all([pub, ...subs].map((s) => s.leave()));
+  await new Promise((r) => setTimeout(r, 100));
+  for (const p of [pub, ...subs]) p.close();
   return rate;
 }
 
 /** Router RSS growth for IDLE_SESSIONS joined idle WebSocket sessions, in MB per 1,000. */
 async function idleMemory(server: Server): Promise<{ mbPer1000: number; baseMb: number }> {
-  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 300));
   const before = rssKiB(server.pid);
-  const all: Session[] = [];
-  for (let i = 0; i < IDLE_SESSIONS; i += 50) all.push(...await sessions(server.port, 50, "json"));
+  const all: RawPeer[] = [];
+  for (let i = 0; i < IDLE_SESSIONS; i += 50) {
+    all.push(...await peers(server.port, 50, serializers.json));
+  }
   await new Promise((r) => setTimeout(r, 500));
   const after = rssKiB(server.pid);
-  await Promise.all(all.map((s) => s.leave()));
+  for (const p of all) p.close();
   return { mbPer1000: ((after - before) / 1024) * (1000 / IDLE_SESSIONS), baseMb: before / 1024 };
 }
 
@@ -230,12 +308,13 @@ console.log(
 
 const router = await startServer("router");
 const rows: string[] = [];
-for (const ser of ["json", "msgpack"] as const) {
+for (const name of ["json", "msgpack"] as const) {
+  const ser = serializers[name];
   const calls = await callThroughput(router.port, ser);
   const lat = await callLatency(router.port, ser);
   const events = await fanout(router.port, ser);
   rows.push(
-    `router ws/${ser.padEnd(7)} calls ${fmt(calls)}/s (${
+    `router ws/${name.padEnd(7)} calls ${fmt(calls)}/s (${
       (calls / echoRate * 100).toFixed(0)
     }% of echo rt/s, target >=40%)` +
       `   call p50 ${ms(pct(lat, 0.5))} ms (${
