@@ -74,12 +74,17 @@ interface Entry {
 }
 
 /**
- * Static permissions of one role. Precedence (most specific wins): an exact
- * pattern, then the longest prefix, then the most specific wildcard (see
- * matcher.ts). No matching entry denies.
+ * Static permissions of one role. Precedence, as in Crossbar (so existing
+ * configs keep their meaning): an exact pattern, then the most specific
+ * matching wildcard (see matcher.ts), then the longest matching prefix. No
+ * matching entry denies. (A wildcard fixes the number of components, so it
+ * overrides a catch-all prefix such as `""`.)
  */
 export class StaticAuthorizer implements Authorizer {
-  #table = new UriMatcher<Entry>();
+  /** Exact and wildcard patterns (matcher precedence: exact, then the most specific wildcard). */
+  #specific = new UriMatcher<Entry>();
+  /** Prefix patterns (longest first). */
+  #prefixes = new UriMatcher<Entry>();
   #allowAll: Entry | undefined;
 
   /** @param permissions the role's permission entries */
@@ -93,16 +98,17 @@ export class StaticAuthorizer implements Authorizer {
         publish: { allow: a.publish === true, disclose: d.publisher === true },
         subscribe: { allow: a.subscribe === true, disclose: false },
       };
-      this.#table.set(p.uri, p.match ?? "exact", entry);
+      const match = p.match ?? "exact";
+      (match === "prefix" ? this.#prefixes : this.#specific).set(p.uri, match, entry);
     }
     // Fast path: a single "everything" entry and nothing else.
-    const all = this.#table.get("", "prefix");
-    if (all && this.#table.size === 1) this.#allowAll = all;
+    const all = this.#prefixes.get("", "prefix");
+    if (all && this.#prefixes.size === 1 && this.#specific.size === 0) this.#allowAll = all;
   }
 
   /** Decides from the most specific matching permission. */
   authorize(_subject: AuthzSubject, uri: string, action: Action): AuthzDecision {
-    const e = this.#allowAll ?? this.#table.best(uri);
+    const e = this.#allowAll ?? this.#specific.best(uri) ?? this.#prefixes.best(uri);
     return e ? e[action] : DENY;
   }
 }

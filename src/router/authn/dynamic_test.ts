@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { MessageType as T } from "../../wamp/messages.ts";
+import { ErrorUri } from "../../wamp/uris.ts";
+import { ApplicationError } from "../../wamp/errors.ts";
+import { localPair } from "../../client/local_transport.ts";
+import { joinSession } from "../../client/join_session.ts";
+import { authenticatorComponent, authRouter, client, handshake, REALM } from "./_test_kit.ts";
+
+const ticket = (extra: Record<string, unknown> = {}) => ({
+  ticket: { type: "dynamic" as const, authenticator: "com.auth.t", ...extra },
+});
+const hello = { authmethods: ["ticket"], authid: "alice" };
+
+Deno.test("dynamic: without authenticator-realm the procedure is called on the HELLO realm", async () => {
+  const { router } = authRouter(ticket());
+  // A backend joins realm1 over another (anonymous) transport, as role backend.
+  router.setAuthenticator("backend", () => ({
+    hello: () => ({
+      kind: "welcome",
+      info: { authid: "svc", authrole: "backend", authmethod: "anonymous", authprovider: "static" },
+    }),
+    authenticate: () => ({ kind: "abort", uri: ErrorUri.PROTOCOL_VIOLATION, message: "no" }),
+  }));
+  const svc = await joinSession(localPair(router, { info: { transportId: "backend" } }), REALM);
+  await svc.register("com.auth.t", () => "frontend");
+  const { last } = await handshake(client(router), hello, () => "t");
+  assert.equal(last[0], T.WELCOME);
+  await svc.leave();
+});
+
+Deno.test("dynamic: an unknown HELLO realm is no_such_realm; a missing authenticator realm fails quietly", async () => {
+  const a = authRouter(ticket());
+  const c = client(a.router);
+  c.send([T.HELLO, "nope", { roles: { caller: {} }, ...hello }]);
+  assert.equal((await c.next())[0], T.CHALLENGE);
+  c.send([T.AUTHENTICATE, "t", {}]);
+  const m = await c.next();
+  assert.equal(m[2], ErrorUri.NO_SUCH_REALM);
+
+  const b = authRouter(ticket({ "authenticator-realm": "gone" }));
+  const { last } = await handshake(client(b.router), hello, () => "t");
+  assert.equal(last[2], ErrorUri.AUTHENTICATION_FAILED);
+  assert.ok(
+    b.logger.lines.some((l) => l.level === "error" && l.msg.includes("realm does not exist")),
+  );
+});
+
+Deno.test("dynamic: no registered authenticator means authentication_failed, and a log line", async () => {
+  const { router, logger } = authRouter(ticket({ "authenticator-realm": "auth" }));
+  const { last } = await handshake(client(router), hello, () => "t");
+  assert.equal(last[2], ErrorUri.AUTHENTICATION_FAILED);
+  assert.equal((last[1] as Record<string, unknown>).message, "authentication failed");
+  const line = logger.lines.find((l) => l.msg === "dynamic authenticator call failed");
+  assert.equal(line?.fields?.error, ErrorUri.NO_SUCH_PROCEDURE);
+});
+
+Deno.test("dynamic: an authenticator that does not answer in time fails the handshake", async () => {
+  const { router } = authRouter(ticket({ "authenticator-realm": "auth" }), {
+    authenticatorTimeoutMs: 50,
+  });
+  let release = () => {};
+  const comp = await authenticatorComponent(
+    router,
+    "com.auth.t",
+    () => new Promise<string>((resolve) => (release = () => resolve("frontend"))),
+  );
+  const { last } = await handshake(client(router), hello, () => "t");
+  assert.equal(last[2], ErrorUri.AUTHENTICATION_FAILED);
+  release();
+  await comp.leave();
+});
+
+Deno.test("dynamic: the authenticator's error URI and message reach the client", async () => {
+  const { router } = authRouter(ticket({ "authenticator-realm": "auth" }));
+  const comp = await authenticatorComponent(router, "com.auth.t", () => {
+    throw new ApplicationError("com.example.expired", { message: "ticket expired" });
+  });
+  const { last } = await handshake(client(router), hello, () => "t");
+  assert.deepEqual(last, [T.ABORT, { message: "ticket expired" }, "com.example.expired"]);
+  await comp.leave();
+});
+
+Deno.test("dynamic: answers of the wrong shape fail; a role the realm lacks is no_such_role", async () => {
+  for (
+    const [answer, uri] of [
+      [42, ErrorUri.AUTHENTICATION_FAILED],
+      [null, ErrorUri.AUTHENTICATION_FAILED],
+      [["frontend"], ErrorUri.AUTHENTICATION_FAILED],
+      [{ authid: "x" }, ErrorUri.NO_SUCH_ROLE],
+      ["admin", ErrorUri.NO_SUCH_ROLE],
+      [{ role: "frontend", realm: "nowhere" }, ErrorUri.NO_SUCH_REALM],
+    ] as const
+  ) {
+    const { router } = authRouter(ticket({ "authenticator-realm": "auth" }));
+    const comp = await authenticatorComponent(router, "com.auth.t", () => answer);
+    const { last } = await handshake(client(router), hello, () => "t");
+    assert.equal(last[0], T.ABORT, JSON.stringify(answer));
+    assert.equal(last[2], uri, JSON.stringify(answer));
+    await comp.leave();
+  }
+});

@@ -1,0 +1,117 @@
+/**
+ * One transport's authentication, built from its Crossbar-style `auth` dict:
+ *
+ * ```
+ * auth:
+ *   anonymous:  {type: static, role?, authid?}            | {type: dynamic, authenticator, ...}
+ *   ticket:     {type: static, principals: {authid: {ticket, role, realm?}}} | dynamic
+ *   wampcra:    {type: static, users: {authid: {secret, role, realm?, salt?, iterations?, keylen?}}} | dynamic
+ *   cryptosign: {type: static, principals: {authid: {authorized_keys: [hex], role, realm?}}} | dynamic
+ * dynamic: {type: dynamic, authenticator: <procedure URI>, "authenticator-realm"?: <realm>, "default-role"?: <role>}
+ * ```
+ *
+ * Per handshake, the first of the client's `HELLO.Details.authmethods` (in
+ * the client's order; absent means `["anonymous"]`) that the transport
+ * configures is used; when none is, the handshake ends with ABORT
+ * `wamp.error.no_auth_method`.
+ *
+ * @module
+ */
+
+import type { Dict } from "../../wamp/messages.ts";
+import { ErrorUri } from "../../wamp/uris.ts";
+import { type Logger, nullLogger } from "../../log/logger.ts";
+import type { Router } from "../router.ts";
+import type { AuthenticatorFactory, AuthStep, SessionAuthenticator } from "./authenticator.ts";
+import type { AuthContext, AuthMethod } from "./auth_context.ts";
+import { ANONYMOUS, type AnonymousConfig, anonymousMethod } from "./anonymous.ts";
+import { TICKET, type TicketConfig, ticketMethod } from "./ticket.ts";
+import { WAMPCRA, type WampcraConfig, wampcraMethod } from "./wampcra.ts";
+import { CRYPTOSIGN, type CryptosignConfig, cryptosignMethod } from "./cryptosign.ts";
+import { abortStep, noPendingChallenge } from "./principal.ts";
+
+/** A transport's `auth` dict (see the module doc). */
+export interface TransportAuthConfig {
+  /** Anonymous. */
+  anonymous?: AnonymousConfig;
+  /** WAMP-Ticket. */
+  ticket?: TicketConfig;
+  /** WAMP-CRA. */
+  wampcra?: WampcraConfig;
+  /** WAMP-Cryptosign. */
+  cryptosign?: CryptosignConfig;
+}
+
+/** Options of `transportAuthenticator`. */
+export interface TransportAuthOptions {
+  /** The router, for dynamic authenticators (required when any method is dynamic). */
+  router?: Router;
+  /** Where authentication events go (never with secrets). Default: the router's logger, else nowhere. */
+  logger?: Logger;
+  /** Milliseconds a dynamic authenticator may take before the handshake fails. Default 10000. */
+  authenticatorTimeoutMs?: number;
+}
+
+/** Builds the per-connection authenticator factory for a transport's `auth`. */
+export function transportAuthenticator(
+  auth: TransportAuthConfig,
+  options: TransportAuthOptions = {},
+): AuthenticatorFactory {
+  const methods = new Map<string, AuthMethod>();
+  if (auth.anonymous) methods.set(ANONYMOUS, anonymousMethod(auth.anonymous));
+  if (auth.ticket) methods.set(TICKET, ticketMethod(auth.ticket));
+  if (auth.wampcra) methods.set(WAMPCRA, wampcraMethod(auth.wampcra));
+  if (auth.cryptosign) methods.set(CRYPTOSIGN, cryptosignMethod(auth.cryptosign));
+  const dynamic = Object.values(auth).some((m) => m?.type === "dynamic");
+  if (dynamic && !options.router) {
+    throw new Error("transportAuthenticator: a dynamic method needs options.router");
+  }
+  const logger = options.logger ?? options.router?.logger ?? nullLogger;
+  const timeoutMs = options.authenticatorTimeoutMs ?? 10000;
+  return (peer) => new Negotiator(methods, { router: options.router, peer, logger, timeoutMs });
+}
+
+/** Picks the method for one handshake and hands it HELLO and AUTHENTICATE. */
+class Negotiator implements SessionAuthenticator {
+  #methods: Map<string, AuthMethod>;
+  #ctx: AuthContext;
+  #chosen: SessionAuthenticator | undefined;
+
+  constructor(methods: Map<string, AuthMethod>, ctx: AuthContext) {
+    this.#methods = methods;
+    this.#ctx = ctx;
+  }
+
+  hello(realm: string, details: Dict): AuthStep | Promise<AuthStep> {
+    const offered = offeredMethods(details.authmethods);
+    for (const name of offered) {
+      const method = this.#methods.get(name);
+      if (method) {
+        this.#chosen = method(this.#ctx);
+        return this.#chosen.hello(realm, details);
+      }
+    }
+    this.#ctx.logger.log("info", "no acceptable authentication method", {
+      offered,
+      configured: [...this.#methods.keys()],
+      peer: this.#ctx.peer.peer,
+    });
+    return abortStep(
+      ErrorUri.NO_AUTH_METHOD,
+      `cannot authenticate using any of the offered authmethods ${JSON.stringify(offered)}`,
+    );
+  }
+
+  authenticate(signature: string, extra: Dict): AuthStep | Promise<AuthStep> {
+    if (!this.#chosen) return noPendingChallenge();
+    return this.#chosen.authenticate(signature, extra);
+  }
+}
+
+function offeredMethods(v: unknown): string[] {
+  if (v === undefined || v === null) return [ANONYMOUS];
+  if (!Array.isArray(v)) return [];
+  return v.filter((m): m is string => typeof m === "string").slice(0, 16).map((m) =>
+    m.slice(0, 64)
+  );
+}

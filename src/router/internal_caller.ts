@@ -1,0 +1,174 @@
+/**
+ * Calls from the router itself to a procedure registered on one of its
+ * realms (dynamic authenticators and authorizers). The call goes straight to
+ * the realm's dealer from a router-side caller that is not a joined session:
+ * it is not authorized (the router trusts itself), not listed by the session
+ * meta API, and never disclosed beyond `caller_authid`/`caller_authrole`
+ * (`xbar` / `trusted`) when a callee asks for caller disclosure.
+ *
+ * Every call ends: RESULT resolves, ERROR rejects with `ApplicationError`
+ * (its URI, args and kwargs), and the dealer's call timeout (the callee gets
+ * INTERRUPT) rejects with `wamp.error.timeout`.
+ *
+ * @module
+ */
+
+import type { Dict, List, RouterMessage } from "../wamp/messages.ts";
+import { MessageType } from "../wamp/messages.ts";
+import { ApplicationError } from "../wamp/errors.ts";
+import { ErrorUri } from "../wamp/uris.ts";
+import { IdSequence } from "../wamp/ids.ts";
+import { readClientFeatures } from "./features.ts";
+import type { Realm } from "./realm.ts";
+import type { RouterSession } from "./session.ts";
+import type { PendingCall } from "./dealer.ts";
+
+/** The outcome of a successful call. */
+export interface InternalCallResult {
+  /** RESULT.Arguments (empty when absent). */
+  args: List;
+  /** RESULT.ArgumentsKw (empty when absent). */
+  kwargs: Dict;
+}
+
+/** Options of `InternalCaller.call`. */
+export interface InternalCallOptions {
+  /** Milliseconds before the call fails with `wamp.error.timeout`. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** The authid a callee sees for router-initiated calls (when it asks for caller disclosure). */
+export const INTERNAL_AUTHID = "xbar";
+/** The authrole a callee sees for router-initiated calls. */
+export const INTERNAL_AUTHROLE = "trusted";
+
+const DEFAULT_TIMEOUT_MS = 10000;
+/** Extra time our own guard waits beyond the dealer's timeout (which answers first). */
+const GUARD_MS = 1000;
+
+interface Waiter {
+  resolve: (r: InternalCallResult) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Calls procedures of one realm from the router side. */
+export class InternalCaller {
+  #realm: Realm;
+  #ids = new IdSequence();
+  #waiters = new Map<number, Waiter>();
+  #caller: RouterSession;
+
+  /** @param realm the realm whose dealer routes the calls */
+  constructor(realm: Realm) {
+    this.#realm = realm;
+    this.#caller = routerSideCaller(realm, (msg) => this.#receive(msg));
+  }
+
+  /** Number of calls in flight (tests). */
+  get pending(): number {
+    return this.#waiters.size;
+  }
+
+  /** Calls `procedure` with `args`/`kwargs`; see the module doc for how it ends. */
+  call(
+    procedure: string,
+    args: List = [],
+    kwargs?: Dict,
+    options: InternalCallOptions = {},
+  ): Promise<InternalCallResult> {
+    const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+    const request = this.#ids.next();
+    return new Promise<InternalCallResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Only when the dealer never answered (it times out first).
+        this.#waiters.delete(request);
+        this.#caller.calls.delete(request);
+        reject(new ApplicationError(ErrorUri.TIMEOUT, { message: "internal call timed out" }));
+      }, timeoutMs + GUARD_MS);
+      this.#waiters.set(request, { resolve, reject, timer });
+      const msg: [typeof MessageType.CALL, number, Dict, string, List, Dict?] = kwargs === undefined
+        ? [MessageType.CALL, request, { timeout: timeoutMs }, procedure, args]
+        : [MessageType.CALL, request, { timeout: timeoutMs }, procedure, args, kwargs];
+      try {
+        this.#realm.dealer.call(this.#caller, msg, false);
+      } catch (e) {
+        this.#settle(request)?.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  #settle(request: number): Waiter | undefined {
+    const w = this.#waiters.get(request);
+    if (!w) return undefined;
+    this.#waiters.delete(request);
+    clearTimeout(w.timer);
+    return w;
+  }
+
+  #receive(msg: RouterMessage): void {
+    if (msg[0] === MessageType.RESULT) {
+      if (msg[2].progress === true) return;
+      this.#settle(msg[1])?.resolve({ args: msg[3] ?? [], kwargs: msg[4] ?? {} });
+    } else if (msg[0] === MessageType.ERROR && msg[1] === MessageType.CALL) {
+      const [, , request, , uri, args, kwargs] = msg;
+      this.#settle(request)?.reject(new ApplicationError(uri, { args, kwargs }));
+    }
+  }
+}
+
+const callers = new WeakMap<Realm, InternalCaller>();
+
+/** The realm's internal caller (one per realm, made on first use). */
+export function internalCallerFor(realm: Realm): InternalCaller {
+  let c = callers.get(realm);
+  if (!c) {
+    c = new InternalCaller(realm);
+    callers.set(realm, c);
+  }
+  return c;
+}
+
+/**
+ * The caller side of a session, as the dealer uses it: an established
+ * identity, its calls in flight, and where RESULT/ERROR go. It never joins
+ * the realm (no session id, no meta events).
+ */
+function routerSideCaller(realm: Realm, send: (msg: RouterMessage) => void): RouterSession {
+  const auth = {
+    authid: INTERNAL_AUTHID,
+    authrole: INTERNAL_AUTHROLE,
+    authmethod: "internal",
+    authprovider: "xbar",
+  };
+  const caller = {
+    id: 0,
+    realm,
+    auth,
+    subject: { session: 0, ...auth },
+    helloDetails: {},
+    features: readClientFeatures(undefined),
+    joinedAt: new Date().toISOString(),
+    calls: new Map<number, PendingCall>(),
+    invocations: new Map<number, PendingCall>(),
+    registrations: new Set(),
+    subscriptions: new Set(),
+    testaments: { destroyed: [], detached: [] },
+    established: true,
+    state: "established",
+    peer: {
+      info: { type: "local", peer: "internal", serializer: "local" },
+      send,
+      close() {},
+    },
+    send,
+    nextRequestId: () => 0,
+    receive() {},
+    protocolViolation() {},
+    overflow() {},
+    closed() {},
+    abort() {},
+    kill() {},
+  };
+  return caller as unknown as RouterSession;
+}
