@@ -1,0 +1,607 @@
+/**
+ * One server-side WAMP RawSocket connection (TCP, TLS or Unix socket): the
+ * opening handshake, the `Peer` the router sends to, and the read loop that
+ * feeds the router's `SessionHandle`.
+ *
+ * Handshake (WAMP spec, RawSocket): the client's 4 octets are read within
+ * `handshakeTimeoutMs`.
+ * - first octet not 0x7F: not a RawSocket client; the spec says fail the
+ *   connection, so it is closed without a reply (as soon as that octet arrives);
+ * - reserved octets set: error reply 3;
+ * - a serializer this endpoint does not speak (including 0 and 4-15): error 1;
+ * - the endpoint's `maxConnections` reached: error 4.
+ * An error reply is written, then the connection is closed. On success the
+ * reply announces our limit and echoes the serializer, and the session is
+ * attached to the router.
+ *
+ * Frames:
+ * - WAMP: decoded and handed to the router (which validates it). An
+ *   undecodable payload is a protocol violation.
+ * - PING: answered with a PONG carrying the same payload (coalesced with
+ *   other output). PONG: accepted and ignored.
+ * - Reserved frame types (3-7), reserved header bits, or a payload over the
+ *   limit WE announced: protocol violation (the router ABORTs, the
+ *   connection closes). No further input reaches the router after that.
+ *   An oversize frame is never buffered: its header is enough.
+ * - A frame cut off by EOF: the connection is simply gone (`handle.closed()`).
+ *
+ * Output: `send()` encodes into the coalescing writer (`rawsocket_writer.ts`),
+ * one write per event-loop turn.
+ * - A message over the limit the CLIENT announced is never sent; see
+ *   `undeliverable.ts` (the caller gets an ERROR, an event is dropped, other
+ *   messages close the connection), always logged.
+ * - Outbound bound: when the queue is non-empty and a frame would take it
+ *   over `maxOutboundBytes`, the frame is dropped, the connection is closed at
+ *   once (the peer does not read), and the router is told via
+ *   `handle.overflow(bytes)` on a microtask (never re-entered from `send()`).
+ *
+ * Closing: `close()` stops delivering input, writes what is queued, shuts
+ * down our sending side, and waits (up to `closeTimeoutMs`) for the peer to
+ * close its side, discarding what it still sends, so our last frames (an
+ * ABORT) are not lost to a TCP reset. `handle.closed()` is called exactly
+ * once, when the connection is gone.
+ *
+ * @module
+ */
+
+import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+import type { Serializer } from "../serializer/serializer.ts";
+import type { Logger } from "../log/logger.ts";
+import type { RouterMessage } from "../wamp/messages.ts";
+import { messageTypeName } from "../wamp/messages.ts";
+import { ErrorUri } from "../wamp/uris.ts";
+import type { TrackedConnection } from "./connection_tracker.ts";
+import { formatPeerAddress } from "./peer_address.ts";
+import { planUndeliverable } from "./undeliverable.ts";
+import { RawSocketFrameReader } from "./rawsocket_frame_reader.ts";
+import { RawSocketWriter } from "./rawsocket_writer.ts";
+import {
+  encodeHandshake,
+  encodeHandshakeError,
+  FRAME_HEADER_LENGTH,
+  FrameType,
+  HANDSHAKE_LENGTH,
+  HandshakeError,
+  handshakeErrorText,
+  maxMessageSizeOf,
+  parseHandshakeRequest,
+  RAWSOCKET_MAGIC,
+} from "./rawsocket_protocol.ts";
+
+/** Settings of one connection (validated and defaulted by `serveRawSocket`). */
+export interface RawSocketConnectionOptions {
+  /** Serializers spoken here. */
+  serializers: readonly Serializer[];
+  /** The exponent nibble we announce: we accept frames up to `2^(9+n)` octets. */
+  lengthExponent: number;
+  /** Bound of the outbound queue, in octets. */
+  maxOutboundBytes: number;
+  /** Time allowed for the client's 4 handshake octets, in ms. */
+  handshakeTimeoutMs: number;
+  /** Time allowed for flushing and the peer's close after `close()`, in ms. */
+  closeTimeoutMs: number;
+  /** True for TLS connections (`PeerInfo.extra.is_secure`). */
+  secure: boolean;
+  /** The configured transport id (`PeerInfo.transportId`). */
+  transportId?: string;
+  /** Where to log. */
+  logger: Logger;
+  /** Takes a connection slot; false when `maxConnections` is reached. */
+  admit: () => boolean;
+  /** Gives back the slot taken by `admit()`. */
+  release: () => void;
+}
+
+type State = "handshake" | "open" | "closing" | "closed";
+
+/** A server-side WAMP RawSocket connection. Starts running when constructed. */
+export class RawSocketConnection implements Peer, TrackedConnection {
+  /** Facts about the connection (the serializer is known after the handshake). */
+  info: PeerInfo;
+  /** Resolves once the connection is gone and the router was told. */
+  readonly done: Promise<void>;
+
+  #conn: Deno.Conn;
+  #acceptor: SessionAcceptor;
+  #opts: RawSocketConnectionOptions;
+  #log: Logger;
+  #reader: RawSocketFrameReader;
+  #writer: RawSocketWriter;
+  #serializer: Serializer | undefined;
+  #peerMax = 0;
+  #handle: SessionHandle | undefined;
+  #state: State = "handshake";
+  /** Input still reaches the router. */
+  #deliver = true;
+  #forced = false;
+  #admitted = false;
+  #overflowed = false;
+  #replacing = false;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeReason = "";
+
+  /**
+   * Runs the connection `conn` (just accepted) for `acceptor`.
+   *
+   * @param conn the accepted connection
+   * @param acceptor the router
+   * @param options see RawSocketConnectionOptions
+   */
+  constructor(conn: Deno.Conn, acceptor: SessionAcceptor, options: RawSocketConnectionOptions) {
+    this.#conn = conn;
+    this.#acceptor = acceptor;
+    this.#opts = options;
+    this.#log = options.logger;
+    let peer = "unknown";
+    try {
+      peer = formatPeerAddress(conn.remoteAddr);
+    } catch {
+      // a connection reset before we looked has no address
+    }
+    this.info = {
+      type: "rawsocket",
+      peer,
+      serializer: "",
+      transportId: options.transportId,
+      extra: { is_secure: options.secure },
+    };
+    this.#reader = new RawSocketFrameReader({
+      maxLength: maxMessageSizeOf(options.lengthExponent),
+    });
+    this.#writer = new RawSocketWriter(conn, { onError: (err) => this.#writeFailed(err) });
+    this.done = this.#run();
+  }
+
+  /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
+  send(msg: RouterMessage): void {
+    if (this.#state !== "open" || this.#overflowed) return;
+    const serializer = this.#serializer!;
+    const writer = this.#writer;
+    const queued = writer.queuedBytes;
+    const mark = writer.mark();
+    let size: number;
+    try {
+      const data = serializer.encode(msg);
+      if (typeof data === "string") {
+        if (data.length > this.#peerMax) {
+          this.#tooBig(msg, data.length, "at least ");
+          return;
+        }
+        size = writer.appendTextFrame(FrameType.WAMP, data);
+      } else {
+        size = data.length;
+        if (size > this.#peerMax) {
+          this.#tooBig(msg, size, "");
+          return;
+        }
+        writer.appendFrame(FrameType.WAMP, data);
+      }
+    } catch (err) {
+      writer.rollback(mark);
+      this.#undeliverable(
+        msg,
+        ErrorUri.RUNTIME_ERROR,
+        `the ${serializer.name} serializer cannot encode the message: ${errorText(err)}`,
+      );
+      return;
+    }
+    if (size > this.#peerMax) {
+      writer.rollback(mark);
+      this.#tooBig(msg, size, "");
+      return;
+    }
+    const total = queued + FRAME_HEADER_LENGTH + size;
+    if (queued > 0 && total > this.#opts.maxOutboundBytes) {
+      writer.rollback(mark);
+      this.#overflow(total);
+    }
+  }
+
+  /**
+   * Closes the connection after writing what is queued: stops delivering
+   * input, flushes, shuts down our side, waits for the peer's close (up to
+   * `closeTimeoutMs`). Idempotent.
+   */
+  close(): void {
+    this.#startClose("closed by the router");
+  }
+
+  /** Closes like `close()`, logging `reason` (for shutdown). `code` is ignored: RawSocket has no close codes. */
+  closeWith(_code: number, reason: string): void {
+    if (this.#state === "handshake") {
+      this.#closeReason = reason;
+      this.#forceClose();
+      return;
+    }
+    this.#startClose(reason);
+  }
+
+  // ---- lifecycle ----
+
+  async #run(): Promise<void> {
+    try {
+      await this.#handshake();
+      // Open, or refused with an error reply: read on (discarding when refused) until the end.
+      if (!this.#forced && this.#state !== "handshake") await this.#readLoop();
+    } catch (err) {
+      this.#log.log("error", "rawsocket connection failed", {
+        peer: this.info.peer,
+        error: errorText(err),
+      });
+    } finally {
+      this.#finish();
+    }
+  }
+
+  /** Reads and answers the handshake. True when the session was attached. */
+  async #handshake(): Promise<boolean> {
+    const reader = this.#reader;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.#forceClose();
+    }, this.#opts.handshakeTimeoutMs);
+    try {
+      while (reader.buffered < HANDSHAKE_LENGTH) {
+        const n = await this.#conn.read(reader.space());
+        if (n === null) {
+          this.#debug("rawsocket connection closed before the handshake");
+          return false;
+        }
+        reader.filled(n);
+        if (reader.peek(0) !== RAWSOCKET_MAGIC) break;
+      }
+    } catch (err) {
+      if (timedOut) {
+        this.#log.log("info", "rawsocket handshake timeout: closing", {
+          peer: this.info.peer,
+          timeoutMs: this.#opts.handshakeTimeoutMs,
+          transportId: this.#opts.transportId,
+        });
+      } else if (!this.#forced) {
+        this.#debug("rawsocket read failed during the handshake", { error: errorText(err) });
+      }
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (reader.peek(0) !== RAWSOCKET_MAGIC) {
+      this.#log.log(
+        "info",
+        "rawsocket handshake refused: not a RawSocket client; closing without reply",
+        {
+          peer: this.info.peer,
+          firstOctet: reader.peek(0),
+          transportId: this.#opts.transportId,
+        },
+      );
+      return false;
+    }
+    const request = parseHandshakeRequest(reader.take(HANDSHAKE_LENGTH)!);
+    if (!request.ok) {
+      if (request.reply !== undefined) this.#refuse(request.reply, request.reason);
+      return false;
+    }
+    const serializer = this.#opts.serializers.find((s) => s.rawsocketId === request.serializerId);
+    if (serializer === undefined) {
+      const spoken = this.#opts.serializers.map((s) => `${s.rawsocketId} (${s.name})`).join(", ");
+      this.#refuse(
+        HandshakeError.SERIALIZER_UNSUPPORTED,
+        `serializer ${request.serializerId} requested; this endpoint speaks ${spoken}`,
+      );
+      return false;
+    }
+    if (!this.#opts.admit()) {
+      this.#refuse(HandshakeError.MAX_CONNECTIONS, "maximum connection count reached");
+      return false;
+    }
+    this.#admitted = true;
+    this.#serializer = serializer;
+    this.#peerMax = maxMessageSizeOf(request.exponent);
+    this.info = { ...this.info, serializer: serializer.name };
+    this.#writer.appendBytes(encodeHandshake(this.#opts.lengthExponent, serializer.rawsocketId));
+    this.#state = "open";
+    this.#debug("rawsocket connection open", {
+      serializer: serializer.name,
+      maxReceive: maxMessageSizeOf(this.#opts.lengthExponent),
+      maxSend: this.#peerMax,
+    });
+    try {
+      this.#handle = this.#acceptor.attach(this);
+    } catch (err) {
+      this.#log.log("error", "router refused a rawsocket connection", {
+        peer: this.info.peer,
+        error: errorText(err),
+      });
+      this.#deliver = false;
+      this.#startClose("router refused the connection");
+    }
+    return true;
+  }
+
+  /** Answers the handshake with error `code`, then closes. */
+  #refuse(code: HandshakeError, reason: string): void {
+    this.#log.log("info", "rawsocket handshake refused", {
+      peer: this.info.peer,
+      error: code,
+      errorText: handshakeErrorText(code),
+      reason,
+      transportId: this.#opts.transportId,
+    });
+    this.#writer.appendBytes(encodeHandshakeError(code));
+    this.#deliver = false;
+    this.#startClose(`handshake refused: ${handshakeErrorText(code)}`);
+  }
+
+  async #readLoop(): Promise<void> {
+    const reader = this.#reader;
+    for (;;) {
+      if (this.#deliver) this.#processFrames();
+      if (!this.#deliver) reader.discard();
+      if (this.#forced) return;
+      let n: number | null;
+      try {
+        n = await this.#conn.read(reader.space());
+      } catch (err) {
+        if (!this.#forced) this.#debug("rawsocket read failed", { error: errorText(err) });
+        return;
+      }
+      if (n === null) {
+        if (this.#deliver && reader.buffered > 0) {
+          this.#log.log("info", "rawsocket connection closed in the middle of a frame", {
+            peer: this.info.peer,
+            bufferedBytes: reader.buffered,
+          });
+        } else {
+          this.#debug("rawsocket connection closed by the peer");
+        }
+        return;
+      }
+      reader.filled(n);
+    }
+  }
+
+  /** Hands every complete frame in the buffer to the router (or answers it). */
+  #processFrames(): void {
+    const reader = this.#reader;
+    const handle = this.#handle;
+    if (handle === undefined) return;
+    const serializer = this.#serializer!;
+    for (;;) {
+      let frame;
+      try {
+        frame = reader.next();
+      } catch (err) {
+        this.#violation(errorText(err));
+        return;
+      }
+      if (frame === undefined) return;
+      switch (frame.type) {
+        case FrameType.WAMP: {
+          let value: unknown;
+          try {
+            value = serializer.decode(frame.payload);
+          } catch (err) {
+            this.#violation(`cannot decode ${serializer.name} message: ${errorText(err)}`);
+            return;
+          }
+          try {
+            handle.receive(value);
+          } catch (err) {
+            this.#routerFailed("receive", err);
+            return;
+          }
+          if (!this.#deliver) return;
+          break;
+        }
+        case FrameType.PING:
+          this.#pong(frame.payload);
+          if (!this.#deliver) return;
+          break;
+        case FrameType.PONG:
+          break;
+      }
+    }
+  }
+
+  #pong(payload: Uint8Array): void {
+    if (this.#state !== "open" || this.#overflowed) return;
+    if (payload.length > this.#peerMax) {
+      this.#violation(
+        `PING of ${payload.length} bytes cannot be answered: the peer accepts at most ${this.#peerMax} bytes`,
+      );
+      return;
+    }
+    const writer = this.#writer;
+    const queued = writer.queuedBytes;
+    const mark = writer.mark();
+    writer.appendFrame(FrameType.PONG, payload);
+    const total = queued + FRAME_HEADER_LENGTH + payload.length;
+    if (queued > 0 && total > this.#opts.maxOutboundBytes) {
+      writer.rollback(mark);
+      this.#overflow(total);
+    }
+  }
+
+  #startClose(reason: string): void {
+    if (this.#state === "closing" || this.#state === "closed") return;
+    this.#state = "closing";
+    this.#deliver = false;
+    this.#closeReason = reason;
+    this.#closeTimer = setTimeout(() => {
+      this.#closeTimer = undefined;
+      this.#debug("rawsocket close timeout: dropping the connection", {
+        timeoutMs: this.#opts.closeTimeoutMs,
+      });
+      this.#forceClose();
+    }, this.#opts.closeTimeoutMs);
+    this.#writer.drained().then(() => {
+      if (this.#forced) return;
+      this.#conn.closeWrite().catch(() => {
+        // the peer is gone already: the read loop ends by itself
+      });
+    });
+  }
+
+  /** Closes the socket now; the read loop ends and `#finish` runs. */
+  #forceClose(): void {
+    if (this.#forced) return;
+    this.#forced = true;
+    this.#deliver = false;
+    if (this.#state === "open" || this.#state === "handshake") this.#state = "closing";
+    this.#writer.stop();
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  #finish(): void {
+    if (this.#state === "closed") return;
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#forceClose();
+    this.#state = "closed";
+    if (this.#admitted) this.#opts.release();
+    this.#debug(
+      "rawsocket connection closed",
+      this.#closeReason ? { reason: this.#closeReason } : undefined,
+    );
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) {
+      try {
+        handle.closed();
+      } catch (err) {
+        this.#log.log("error", "router failed in closed()", {
+          peer: this.info.peer,
+          error: errorText(err),
+        });
+      }
+    }
+  }
+
+  // ---- failures ----
+
+  #writeFailed(err: unknown): void {
+    this.#debug("rawsocket write failed", { error: errorText(err) });
+    this.#forceClose();
+  }
+
+  /** The peer broke the protocol: tell the router (it sends ABORT and closes), then close. */
+  #violation(text: string): void {
+    this.#deliver = false;
+    this.#reader.discard();
+    this.#log.log("info", "rawsocket protocol violation", {
+      peer: this.info.peer,
+      error: text,
+      transportId: this.#opts.transportId,
+    });
+    try {
+      this.#handle?.protocolViolation(text);
+    } catch (err) {
+      this.#log.log("error", "router failed in protocolViolation()", {
+        peer: this.info.peer,
+        error: errorText(err),
+      });
+    }
+    this.#startClose(`protocol violation: ${text}`);
+  }
+
+  #overflow(queued: number): void {
+    this.#overflowed = true;
+    this.#log.log("warn", "rawsocket outbound queue overflow: closing slow consumer", {
+      peer: this.info.peer,
+      queuedBytes: queued,
+      maxOutboundBytes: this.#opts.maxOutboundBytes,
+      transportId: this.#opts.transportId,
+    });
+    this.#closeReason = "slow consumer";
+    const handle = this.#handle;
+    this.#forceClose();
+    queueMicrotask(() => {
+      try {
+        handle?.overflow(queued);
+      } catch (err) {
+        this.#log.log("error", "router failed in overflow()", {
+          peer: this.info.peer,
+          error: errorText(err),
+        });
+      }
+    });
+  }
+
+  #tooBig(msg: RouterMessage, bytes: number, qualifier: string): void {
+    this.#undeliverable(
+      msg,
+      ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+      `message of ${qualifier}${bytes} bytes exceeds the peer's RawSocket limit of ${this.#peerMax} bytes`,
+    );
+  }
+
+  #undeliverable(msg: RouterMessage, uri: string, text: string): void {
+    const plan = planUndeliverable(msg, uri, text);
+    this.#log.log("warn", "rawsocket message not delivered", {
+      peer: this.info.peer,
+      type: messageTypeName[msg[0]] ?? msg[0],
+      error: text,
+      action: plan.kind,
+    });
+    switch (plan.kind) {
+      case "reply":
+        if (this.#replacing) {
+          this.#startClose("undeliverable message");
+          return;
+        }
+        this.#replacing = true;
+        try {
+          this.send(plan.message);
+        } finally {
+          this.#replacing = false;
+        }
+        return;
+      case "inject": {
+        const message = plan.message;
+        queueMicrotask(() => {
+          const handle = this.#handle;
+          if (this.#state !== "open" || !this.#deliver || handle === undefined) return;
+          try {
+            handle.receive(message);
+          } catch (err) {
+            this.#routerFailed("receive", err);
+          }
+        });
+        return;
+      }
+      case "drop":
+        return;
+      case "close":
+        this.#startClose("undeliverable message");
+        return;
+    }
+  }
+
+  #routerFailed(where: string, err: unknown): void {
+    this.#deliver = false;
+    this.#log.log("error", `router failed in ${where}(): closing the connection`, {
+      peer: this.info.peer,
+      error: errorText(err),
+    });
+    this.#startClose("internal error");
+  }
+
+  #debug(msg: string, fields?: Record<string, unknown>): void {
+    if (this.#log.enabled("debug")) {
+      this.#log.log("debug", msg, {
+        peer: this.info.peer,
+        transportId: this.#opts.transportId,
+        ...fields,
+      });
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,362 @@
+/**
+ * The WAMP RawSocket transport, server side: listens on a TCP port (plain or
+ * TLS) or a Unix domain socket and attaches every connection to a
+ * `SessionAcceptor` (the router). Each connection runs in
+ * `rawsocket_connection.ts`.
+ *
+ * ```ts
+ * const router = new Router({ realms: [{ name: "realm1" }] });
+ * const server = await serveRawSocket(router, { endpoint: { type: "tcp", port: 8081 } });
+ * // ...
+ * await server.shutdown();
+ * ```
+ *
+ * Unix sockets: the path is resolved against `baseDir` (the node
+ * directory); a socket file left by a killed process is detected and
+ * replaced, one a live process serves is an error ("already in use"); the
+ * file mode is applied after binding; the file is removed on shutdown.
+ *
+ * TLS: `endpoint.tls` names PEM files (relative to `baseDir`) or holds PEM
+ * text; a missing or unreadable file is an error at start that names it.
+ *
+ * @module
+ */
+
+import type { SessionAcceptor } from "../router/peer.ts";
+import type { Serializer } from "../serializer/serializer.ts";
+import { cborSerializer, jsonSerializer, msgpackSerializer } from "../serializer/mod.ts";
+import { type Logger, nullLogger } from "../log/logger.ts";
+import { ConnectionTracker } from "./connection_tracker.ts";
+import { RawSocketConnection, type RawSocketConnectionOptions } from "./rawsocket_connection.ts";
+import { lengthExponentFor, MAX_MAX_MESSAGE_SIZE, maxMessageSizeOf } from "./rawsocket_protocol.ts";
+import { describeTlsSource, loadTlsCredentials, type TlsFiles } from "./tls.ts";
+import {
+  prepareUnixSocketPath,
+  removeUnixSocket,
+  resolveUnixSocketPath,
+  type SocketFileId,
+  socketFileId,
+} from "./unix_socket_path.ts";
+
+/** Default `maxMessageSize`: 16 MiB, the largest a RawSocket handshake can announce. */
+export const DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE: number = MAX_MAX_MESSAGE_SIZE;
+/** Default `maxOutboundBytes`: 4 MiB (as the WebSocket transport). */
+export const DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES: number = 4 * 1024 * 1024;
+/** Default `handshakeTimeoutMs`: 10 seconds for the client's 4 handshake octets. */
+export const DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Default `closeTimeoutMs`: 1 second to flush and see the peer close after we close. */
+export const DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS = 1_000;
+/** Default `hostname` of a TCP endpoint: all IPv4 interfaces, like Crossbar. */
+export const DEFAULT_RAWSOCKET_HOSTNAME = "0.0.0.0";
+
+/** A TCP listening endpoint (optionally TLS). */
+export interface RawSocketTcpEndpoint {
+  /** Endpoint type. */
+  type: "tcp";
+  /** TCP port; `0` picks a free port (see the returned `addr`). */
+  port: number;
+  /** Address to listen on. Default `"0.0.0.0"`. */
+  hostname?: string;
+  /** The config's name for `hostname` (Crossbar's `interface`); `hostname` wins when both are set. */
+  interface?: string;
+  /**
+   * Share the port with other processes (SO_REUSEPORT, scale-up). Default
+   * false. Needs `--unstable-net` (the project's deno.json enables it).
+   */
+  reusePort?: boolean;
+  /** TLS key and certificate; absent = plain TCP. */
+  tls?: TlsFiles;
+}
+
+/** A Unix domain socket listening endpoint. */
+export interface RawSocketUnixEndpoint {
+  /** Endpoint type. */
+  type: "unix";
+  /** Socket path; relative paths are resolved against `baseDir`. At most 107 bytes once resolved. */
+  path: string;
+  /** File mode applied to the socket after binding (e.g. `0o660`). Default: as the umask leaves it. */
+  mode?: number;
+}
+
+/** Where a RawSocket server listens. */
+export type RawSocketEndpoint = RawSocketTcpEndpoint | RawSocketUnixEndpoint;
+
+/** Options of `serveRawSocket`. */
+export interface ServeRawSocketOptions {
+  /** Where to listen. */
+  endpoint: RawSocketEndpoint;
+  /** Serializers accepted. Default: CBOR, MessagePack and JSON (the client picks one in its handshake). */
+  serializers?: readonly Serializer[];
+  /**
+   * Largest frame accepted from clients, in bytes. Default 16 MiB. The
+   * handshake announces a power of two from 512 B to 16 MiB, so this is
+   * rounded down to one (a larger value announces 16 MiB). A larger incoming
+   * frame is a protocol violation (ABORT, close). Outgoing frames are bounded
+   * by what each client announces (see `rawsocket_connection.ts`).
+   */
+  maxMessageSize?: number;
+  /**
+   * Bound of one connection's outbound queue, in bytes. Default 4 MiB. When
+   * the queue is non-empty and a frame would take it over the bound, the
+   * connection is closed as a slow consumer and the router is told
+   * (`handle.overflow`). One frame always fits in an empty queue.
+   */
+  maxOutboundBytes?: number;
+  /** Most open connections at once; more are refused with handshake error 4. Default: no limit. */
+  maxConnections?: number;
+  /** Milliseconds allowed for the client's handshake. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /**
+   * Milliseconds a closing connection may take to flush and see the peer
+   * close before it is dropped (also bounds `shutdown()`). Default 1000.
+   */
+  closeTimeoutMs?: number;
+  /** Directory relative Unix socket paths and TLS files are resolved against (the node directory). Default: the working directory. */
+  baseDir?: string;
+  /** The configured transport id, copied into `PeerInfo.transportId`. */
+  transportId?: string;
+  /** Where to log. Default: nowhere. */
+  logger?: Logger;
+  /** Aborting it shuts the server down, like `shutdown()`. */
+  signal?: AbortSignal;
+}
+
+/** A running RawSocket listener. */
+export interface RawSocketServer {
+  /** The address it listens on (with the real port when `port` was 0; the absolute path for Unix). */
+  readonly addr: Deno.NetAddr | Deno.UnixAddr;
+  /** Number of live connections (including those still in the handshake). */
+  readonly connections: number;
+  /**
+   * Stops accepting, closes every connection (flushing what is queued, up to
+   * `closeTimeoutMs`), removes the Unix socket file, and resolves when all is
+   * done. Idempotent.
+   */
+  shutdown(): Promise<void>;
+}
+
+/** The tracker's interface speaks WebSocket close codes; RawSocket has none (1001: going away). */
+const GOING_AWAY = 1001;
+
+/**
+ * Listens for WAMP RawSocket connections on `options.endpoint` and attaches
+ * them to `acceptor`. Rejects with a `RangeError` for invalid options, a
+ * `TlsConfigError` for unusable TLS files, `Deno.errors.AddrInUse` when the
+ * port or Unix socket is taken, or the system's error when binding fails.
+ */
+export async function serveRawSocket(
+  acceptor: SessionAcceptor,
+  options: ServeRawSocketOptions,
+): Promise<RawSocketServer> {
+  const logger = options.logger ?? nullLogger;
+  const transportId = options.transportId;
+  const serializers = [
+    ...(options.serializers ?? [cborSerializer, msgpackSerializer, jsonSerializer]),
+  ];
+  if (serializers.length === 0) {
+    throw new RangeError("serializers: must name at least one serializer, got none");
+  }
+  const lengthExponent = lengthExponentFor(
+    options.maxMessageSize ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
+  );
+  const maxOutboundBytes = positiveInteger(
+    "maxOutboundBytes",
+    options.maxOutboundBytes ?? DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
+  );
+  const maxConnections = options.maxConnections === undefined
+    ? Infinity
+    : positiveInteger("maxConnections", options.maxConnections);
+  const handshakeTimeoutMs = positiveInteger(
+    "handshakeTimeoutMs",
+    options.handshakeTimeoutMs ?? DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
+  );
+  const closeTimeoutMs = positiveInteger(
+    "closeTimeoutMs",
+    options.closeTimeoutMs ?? DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS,
+  );
+
+  const endpoint = options.endpoint;
+  let listener: Deno.Listener<Deno.Conn, Deno.NetAddr | Deno.UnixAddr>;
+  let unixPath: string | undefined;
+  let unixId: SocketFileId | undefined;
+  let secure = false;
+  switch (endpoint?.type) {
+    case "tcp": {
+      const port = endpoint.port;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new RangeError(`endpoint.port: must be an integer 0-65535, got ${port}`);
+      }
+      const hostname = endpoint.hostname ?? endpoint.interface ?? DEFAULT_RAWSOCKET_HOSTNAME;
+      const reuse = endpoint.reusePort ? { reusePort: true } : {};
+      if (endpoint.tls) {
+        const creds = await loadTlsCredentials(endpoint.tls, { baseDir: options.baseDir });
+        try {
+          listener = Deno.listenTls({ transport: "tcp", hostname, port, ...reuse, ...creds });
+        } catch (err) {
+          if (err instanceof Deno.errors.AddrInUse || err instanceof Deno.errors.PermissionDenied) {
+            throw err;
+          }
+          throw new Error(
+            `TLS key ${describeTlsSource(endpoint.tls.key, options.baseDir)} / certificate ` +
+              `${describeTlsSource(endpoint.tls.certificate, options.baseDir)}: not usable: ${
+                errorText(err)
+              }`,
+          );
+        }
+        secure = true;
+      } else {
+        listener = Deno.listen({ transport: "tcp", hostname, port, ...reuse });
+      }
+      break;
+    }
+    case "unix": {
+      if (
+        endpoint.mode !== undefined &&
+        (!Number.isInteger(endpoint.mode) || endpoint.mode < 0 || endpoint.mode > 0o777)
+      ) {
+        throw new RangeError(`endpoint.mode: must be a file mode 0-0o777, got ${endpoint.mode}`);
+      }
+      const path = resolveUnixSocketPath(endpoint.path, options.baseDir);
+      const found = await prepareUnixSocketPath(path);
+      if (found === "replaced-stale") {
+        logger.log("warn", "removed a stale unix socket file left by a previous process", {
+          path,
+          transportId,
+        });
+      }
+      listener = Deno.listen({ transport: "unix", path });
+      unixPath = path;
+      try {
+        if (endpoint.mode !== undefined) await Deno.chmod(path, endpoint.mode);
+        unixId = await socketFileId(path);
+      } catch (err) {
+        listener.close();
+        await removeUnixSocket(path, undefined).catch(() => false);
+        throw new Error(
+          `unix socket "${path}": cannot set mode ${endpoint.mode?.toString(8)}: ${errorText(err)}`,
+        );
+      }
+      break;
+    }
+    default:
+      throw new RangeError(
+        `endpoint.type: must be "tcp" or "unix", got ${
+          JSON.stringify((endpoint as { type?: unknown })?.type)
+        }`,
+      );
+  }
+
+  const addr = listener.addr;
+  const tracker = new ConnectionTracker();
+  let admitted = 0;
+  const connOptions: RawSocketConnectionOptions = {
+    serializers,
+    lengthExponent,
+    maxOutboundBytes,
+    handshakeTimeoutMs,
+    closeTimeoutMs,
+    secure,
+    transportId,
+    logger,
+    admit: () => {
+      if (admitted >= maxConnections) return false;
+      admitted++;
+      return true;
+    },
+    release: () => {
+      admitted--;
+    },
+  };
+  logger.log("info", "rawsocket transport listening", {
+    address: "path" in addr ? `unix:${addr.path}` : `${addr.hostname}:${addr.port}`,
+    tls: secure,
+    serializers: serializers.map((s) => s.name),
+    maxMessageSize: maxMessageSizeOf(lengthExponent),
+    transportId,
+  });
+
+  let stopping = false;
+  const acceptLoop = (async () => {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (
+          stopping || err instanceof Deno.errors.BadResource ||
+          err instanceof Deno.errors.Interrupted
+        ) return;
+        logger.log("error", "rawsocket accept failed", { error: errorText(err), transportId });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      if (stopping) {
+        conn.close();
+        continue;
+      }
+      if ("setNoDelay" in conn) {
+        try {
+          (conn as Deno.TcpConn).setNoDelay(true);
+        } catch {
+          // a connection reset before we got to it: the read loop sees it
+        }
+      }
+      tracker.add(new RawSocketConnection(conn, acceptor, connOptions));
+    }
+  })();
+
+  const signal = options.signal;
+  const onAbort = () => {
+    shutdown().catch((err) =>
+      logger.log("error", "rawsocket transport shutdown failed", {
+        error: errorText(err),
+        transportId,
+      })
+    );
+  };
+  let stopped: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    stopped ??= (async () => {
+      stopping = true;
+      signal?.removeEventListener("abort", onAbort);
+      try {
+        listener.close();
+      } catch {
+        // already closed
+      }
+      await acceptLoop;
+      const left = await tracker.closeAll(GOING_AWAY, "server shutdown", closeTimeoutMs + 1000);
+      if (left > 0) {
+        logger.log("warn", "rawsocket transport: connections still open after shutdown", {
+          connections: left,
+          transportId,
+        });
+      }
+      if (unixPath !== undefined) await removeUnixSocket(unixPath, unixId).catch(() => false);
+      logger.log("info", "rawsocket transport stopped", { transportId });
+    })();
+    return stopped;
+  }
+
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    addr,
+    get connections() {
+      return tracker.size;
+    },
+    shutdown,
+  };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name}: must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
