@@ -41,7 +41,9 @@ export class DynamicAuthorizer implements Authorizer {
   #realm: Realm;
   #timeoutMs: number;
   #logger: Logger;
-  #cache = new WeakMap<RouterSession, Map<string, AuthzDecision>>();
+  /** Cached decisions per connection, for the session id they were made for (a connection may
+   * start a new session after GOODBYE). */
+  #cache = new WeakMap<RouterSession, { session: number; decisions: Map<string, AuthzDecision> }>();
 
   /**
    * @param realm the realm whose sessions this decides for (the procedure is called there)
@@ -63,7 +65,10 @@ export class DynamicAuthorizer implements Authorizer {
   ): AuthzDecision | Promise<AuthzDecision> {
     const session = this.#realm.sessions.get(subject.session);
     const key = `${action} ${uri}`;
-    const hit = session && this.#cache.get(session)?.get(key);
+    const cached = session && this.#cache.get(session);
+    const hit = cached && cached.session === subject.session
+      ? cached.decisions.get(key)
+      : undefined;
     if (hit) return hit;
     return this.#ask(session, subject, uri, action, key);
   }
@@ -109,13 +114,15 @@ export class DynamicAuthorizer implements Authorizer {
       });
       return DENY;
     }
-    if (decision.cache && session && session.realm === this.#realm) {
-      let m = this.#cache.get(session);
-      if (!m) {
-        m = new Map();
-        this.#cache.set(session, m);
+    if (
+      decision.cache && session && session.realm === this.#realm && session.id === subject.session
+    ) {
+      let c = this.#cache.get(session);
+      if (!c || c.session !== subject.session) {
+        c = { session: subject.session, decisions: new Map() };
+        this.#cache.set(session, c);
       }
-      m.set(key, decision.result);
+      c.decisions.set(key, decision.result);
     }
     return decision.result;
   }

@@ -156,6 +156,23 @@ Deno.test("DynamicAuthorizer: {cache: true} is remembered per session, URI and a
   await s.close();
 });
 
+Deno.test("DynamicAuthorizer: a new session on the same connection does not inherit the cache", async () => {
+  const s = await setup(([details]) => ({
+    allow: (details as Dict).authid === "first",
+    cache: true,
+  }));
+  const u = await s.user("first");
+  u.send([T.CALL, 1, {}, "com.app.echo", []]);
+  assert.equal((await u.next())[0], T.RESULT);
+  u.send([T.GOODBYE, {}, "wamp.close.normal"]);
+  assert.equal((await u.next())[0], T.GOODBYE);
+  await u.join("realm1", { authrole: "user", authid: "second" });
+  u.send([T.CALL, 2, {}, "com.app.echo", []]);
+  assert.equal((await u.next())[4], ErrorUri.NOT_AUTHORIZED);
+  assert.equal(s.calls.length, 2);
+  await s.close();
+});
+
 Deno.test("DynamicAuthorizer: without cache every action asks again", async () => {
   const s = await setup(() => ({ allow: true }));
   const u = await s.user();
