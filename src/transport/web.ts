@@ -1,0 +1,409 @@
+/**
+ * The Web transport (Crossbar's `web` transport type): one HTTP(S) port, one
+ * `Deno.serve`, and a map of URL paths to services — WebSocket endpoints,
+ * static files, redirects, long-poll, and the HTTP bridges (caller,
+ * publisher). See `web_service.ts` for the services and `web_paths.ts` for
+ * how paths match.
+ *
+ * ```ts
+ * const web = await serveWeb(router, {
+ *   endpoint: { hostname: "127.0.0.1", port: 8080 },
+ *   baseDir: "/srv/node/.crossbar",
+ *   paths: {
+ *     "/": { type: "static", directory: "../web" },
+ *     "ws": { type: "websocket" },
+ *     "lp": { type: "longpoll" },
+ *     "call": { type: "caller", realm: "realm1", role: "anonymous" },
+ *     "publish": { type: "publisher", realm: "realm1", role: "anonymous" },
+ *     "old": { type: "redirect", url: "/" },
+ *   },
+ * });
+ * await web.shutdown();
+ * ```
+ *
+ * Per service, the URL path below its key (`rest`) decides: WebSocket and
+ * bridge services answer only their exact path (with or without a trailing
+ * slash), static files and long-poll work below it, a redirect answers the
+ * whole subtree. Everything else is 404.
+ *
+ * @module
+ */
+
+import type { SessionAcceptor } from "../router/peer.ts";
+import { type Logger, nullLogger } from "../log/logger.ts";
+import {
+  type Serializer,
+  type SerializerName,
+  serializers as allSerializers,
+} from "../serializer/mod.ts";
+import { ConnectionTracker } from "./connection_tracker.ts";
+import { CloseCode } from "./websocket_connection.ts";
+import { createWebSocketHandler, type WebSocketHandler } from "./websocket.ts";
+import { LongPollEndpoint } from "./longpoll.ts";
+import { createStaticFiles, type StaticFiles } from "./static_files.ts";
+import type { HttpBridge } from "./http_bridge.ts";
+import type { BridgeAcceptor } from "./http_bridge.ts";
+import { createCallerBridge } from "./http_bridge_caller.ts";
+import { createPublisherBridge } from "./http_bridge_publisher.ts";
+import { loadTlsCredentials, type TlsFiles } from "./tls.ts";
+import type { PathService } from "./web_service.ts";
+import { PathTable } from "./web_paths.ts";
+import { discard, textResponse } from "./web_http.ts";
+
+/** Default `endpoint.hostname`: all IPv4 interfaces, as Crossbar listens. */
+export const DEFAULT_WEB_HOSTNAME = "0.0.0.0";
+/** Default `shutdownGraceMs`. */
+export const DEFAULT_WEB_SHUTDOWN_GRACE_MS = 3000;
+/** Default `hstsMaxAge`: one year, in seconds. */
+export const DEFAULT_HSTS_MAX_AGE = 31536000;
+
+/** Where a Web transport listens. */
+export interface WebEndpoint {
+  /** Interface to bind. Default `0.0.0.0`. */
+  hostname?: string;
+  /** TCP port; 0 picks a free one (see the server's `addr`). */
+  port: number;
+  /** Share the port with other processes (SO_REUSEPORT; needs `--unstable-net`). Default false. */
+  reusePort?: boolean;
+  /** Serve HTTPS: PEM key and certificate files (relative to `baseDir`) or PEM texts. Default: plain HTTP. */
+  tls?: TlsFiles;
+}
+
+/** Options of `serveWeb`. */
+export interface WebOptions {
+  /** Where to listen. */
+  endpoint: WebEndpoint;
+  /** URL path → service. */
+  paths: Record<string, PathService>;
+  /** Directory that relative static directories and TLS files are resolved against (the node directory). Default: the working directory. */
+  baseDir?: string;
+  /** The configured transport id: `PeerInfo.transportId` of WAMP connections, unless a service names its own. */
+  transportId?: string;
+  /** Where to log. Default: nowhere. */
+  logger?: Logger;
+  /** Log every HTTP request at `info` (`access_log`). Default false. */
+  accessLog?: boolean;
+  /** Send `Strict-Transport-Security` over TLS (`hsts`). Default false. */
+  hsts?: boolean;
+  /** HSTS `max-age` in seconds (`hsts_max_age`). Default 31536000. */
+  hstsMaxAge?: number;
+  /** Aborting it shuts the server down, like `shutdown()`. */
+  signal?: AbortSignal;
+  /** Milliseconds `shutdown()` waits for WebSocket peers to close before dropping them. Default 3000. */
+  shutdownGraceMs?: number;
+}
+
+/** A running Web transport. */
+export interface WebServer {
+  /** The address it listens on (with the real port when `port` was 0). */
+  readonly addr: Deno.NetAddr;
+  /**
+   * Stops accepting requests; closes WebSockets (1001), long-poll transports
+   * and bridge sessions; waits up to `shutdownGraceMs` for WebSocket peers;
+   * resolves when the listener is closed. Idempotent.
+   */
+  shutdown(): Promise<void>;
+}
+
+type Handler = (
+  req: Request,
+  info: Deno.ServeHandlerInfo<Deno.Addr>,
+  rest: string,
+) => Response | Promise<Response>;
+
+interface Built {
+  handlers: Map<string, Handler>;
+  longPolls: LongPollEndpoint[];
+  bridges: HttpBridge<unknown>[];
+}
+
+/**
+ * Starts a Web transport serving `options.paths`, attaching WAMP connections
+ * to `acceptor` (the router). Everything is checked before listening: invalid
+ * paths or options, a missing static directory, unreadable TLS files, or a
+ * bridge that cannot join its realm reject with an `Error` whose message
+ * names the path (`paths["call"]: ...`), one line per problem.
+ */
+export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): Promise<WebServer> {
+  const logger = options.logger ?? nullLogger;
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_WEB_SHUTDOWN_GRACE_MS;
+  const table = new PathTable(options.paths);
+  const tracker = new ConnectionTracker();
+  const built = await buildServices(acceptor, table, options, tracker, logger);
+
+  let tls: { cert: string; key: string } | undefined;
+  const stopAll = async () => {
+    for (const lp of built.longPolls) lp.closeAll();
+    await Promise.all(built.bridges.map((b) => b.close().catch(() => {})));
+  };
+  try {
+    if (options.endpoint.tls !== undefined) {
+      tls = await loadTlsCredentials(options.endpoint.tls, { baseDir: options.baseDir });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const hsts = tls !== undefined && (options.hsts ?? false)
+    ? `max-age=${options.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE}`
+    : undefined;
+
+  const handle = async (
+    req: Request,
+    info: Deno.ServeHandlerInfo<Deno.Addr>,
+  ): Promise<Response> => {
+    const started = options.accessLog ? performance.now() : 0;
+    let res: Response;
+    const url = new URL(req.url);
+    const match = table.resolve(url.pathname);
+    const handler = match && built.handlers.get(match.entry.prefix);
+    if (match === undefined || handler === undefined) {
+      await discard(req);
+      res = textResponse(404, "not found");
+    } else {
+      res = await handler(req, info, match.rest);
+    }
+    if (hsts !== undefined && res.status !== 101) {
+      try {
+        res.headers.set("strict-transport-security", hsts);
+      } catch {
+        // immutable headers (none of ours): leave them
+      }
+    }
+    if (options.accessLog) {
+      logger.log("info", "http request", {
+        method: req.method,
+        path: url.pathname,
+        status: res.status,
+        ms: Math.round(performance.now() - started),
+        transportId: options.transportId,
+      });
+    }
+    return res;
+  };
+
+  const force = new AbortController();
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: options.endpoint.hostname ?? DEFAULT_WEB_HOSTNAME,
+      port: options.endpoint.port,
+      reusePort: options.endpoint.reusePort ?? false,
+      ...(tls ?? {}),
+      signal: force.signal,
+      onListen() {},
+      onError(err) {
+        logger.log("error", "web transport request failed", {
+          error: err instanceof Error ? err.message : String(err),
+          transportId: options.transportId,
+        });
+        return textResponse(500, "internal error");
+      },
+    }, handle);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const addr = server.addr;
+  logger.log("info", "web transport listening", {
+    address: `${addr.hostname}:${addr.port}`,
+    tls: tls !== undefined,
+    paths: table.entries.map((e) => `${e.key} (${e.service.type})`),
+    transportId: options.transportId,
+  });
+
+  let stopping: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    stopping ??= (async () => {
+      const closing = tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
+      await stopAll();
+      const graceful = server.shutdown();
+      const left = await closing;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<"expired">((resolve) => {
+        timer = setTimeout(() => resolve("expired"), left > 0 ? 0 : graceMs);
+      });
+      const outcome = await Promise.race([graceful.then(() => "done" as const), expired]);
+      clearTimeout(timer);
+      if (outcome === "expired") {
+        logger.log("warn", "web transport: dropping connections that did not close in time", {
+          connections: tracker.size,
+          transportId: options.transportId,
+        });
+        force.abort();
+      }
+      await server.finished;
+      logger.log("info", "web transport stopped", { transportId: options.transportId });
+    })();
+    return stopping;
+  }
+
+  const signal = options.signal;
+  if (signal) {
+    const onAbort = () => {
+      shutdown().catch((err) =>
+        logger.log("error", "web transport shutdown failed", {
+          error: err instanceof Error ? err.message : String(err),
+          transportId: options.transportId,
+        })
+      );
+    };
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      server.finished.then(() => signal.removeEventListener("abort", onAbort));
+    }
+  }
+  return { addr, shutdown };
+}
+
+/** Builds every service; rejects listing every problem (services already started are stopped). */
+async function buildServices(
+  acceptor: SessionAcceptor,
+  table: PathTable,
+  options: WebOptions,
+  tracker: ConnectionTracker,
+  logger: Logger,
+): Promise<Built> {
+  const built: Built = { handlers: new Map(), longPolls: [], bridges: [] };
+  const errors: string[] = [];
+  const pending: Promise<void>[] = [];
+  for (const { prefix, key, service } of table.entries) {
+    const at = `paths[${JSON.stringify(key)}]`;
+    try {
+      switch (service.type) {
+        case "websocket": {
+          const ws: WebSocketHandler = createWebSocketHandler(acceptor, {
+            ...service.options,
+            serializers: pickSerializers(service.serializers),
+            transportId: service.transportId ?? options.transportId,
+            logger,
+            tracker,
+          });
+          built.handlers.set(
+            prefix,
+            (req, info, rest) => exact(rest) ? ws(req, info) : notFound(req),
+          );
+          break;
+        }
+        case "longpoll": {
+          const lp = new LongPollEndpoint(acceptor, {
+            ...service.options,
+            serializers: pickSerializers(service.serializers),
+            transportId: service.transportId ?? options.transportId,
+            logger,
+          });
+          built.longPolls.push(lp);
+          built.handlers.set(prefix, (req, info, rest) => lp.handle(req, info, rest));
+          break;
+        }
+        case "static": {
+          if (typeof service.directory !== "string" || service.directory === "") {
+            throw new RangeError(
+              `directory: must be a directory path, got ${JSON.stringify(service.directory)}`,
+            );
+          }
+          pending.push(
+            createStaticFiles(service.directory, {
+              ...service.options,
+              baseDir: options.baseDir,
+              logger,
+            }).then(
+              (files: StaticFiles) => {
+                built.handlers.set(prefix, (req, _info, rest) => files.handle(req, rest));
+              },
+              (err) => {
+                errors.push(`${at}: ${errText(err)}`);
+              },
+            ),
+          );
+          break;
+        }
+        case "redirect": {
+          if (typeof service.url !== "string" || service.url === "") {
+            throw new RangeError(`url: must be a URL or path, got ${JSON.stringify(service.url)}`);
+          }
+          const status = service.status ?? 302;
+          if (![301, 302, 303, 307, 308].includes(status)) {
+            throw new RangeError(`status: must be 301, 302, 303, 307 or 308, got ${status}`);
+          }
+          const url = service.url;
+          built.handlers.set(prefix, async (req) => {
+            await discard(req);
+            return new Response(null, { status, headers: { location: url } });
+          });
+          break;
+        }
+        case "caller":
+        case "publisher": {
+          const bridgeOptions = {
+            ...service.options,
+            realm: service.realm,
+            role: service.role,
+            logger,
+          };
+          const bridge = service.type === "caller"
+            ? createCallerBridge(acceptor as BridgeAcceptor, bridgeOptions)
+            : createPublisherBridge(acceptor as BridgeAcceptor, bridgeOptions);
+          built.bridges.push(bridge as HttpBridge<unknown>);
+          built.handlers.set(
+            prefix,
+            (req, info, rest) => exact(rest) ? bridge.handle(req, info) : notFound(req),
+          );
+          pending.push(
+            bridge.start().catch((err) => {
+              errors.push(`${at}: ${errText(err)}`);
+            }),
+          );
+          break;
+        }
+        default: {
+          const never: never = service;
+          throw new RangeError(
+            `type: must be websocket, static, redirect, longpoll, caller, publisher or path, got ${
+              JSON.stringify((never as { type: unknown }).type)
+            }`,
+          );
+        }
+      }
+    } catch (err) {
+      errors.push(`${at}: ${errText(err)}`);
+    }
+  }
+  await Promise.all(pending);
+  if (errors.length > 0) {
+    for (const lp of built.longPolls) lp.closeAll();
+    await Promise.all(built.bridges.map((b) => b.close().catch(() => {})));
+    throw new Error(errors.join("\n"));
+  }
+  return built;
+}
+
+function pickSerializers(names: readonly SerializerName[] | undefined): Serializer[] {
+  if (names === undefined) return Object.values(allSerializers);
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new RangeError("serializers: must list at least one of json, msgpack, cbor");
+  }
+  return names.map((n) => {
+    const s = (allSerializers as Record<string, Serializer>)[n];
+    if (s === undefined) {
+      throw new RangeError(
+        `serializers: unknown serializer ${JSON.stringify(n)} (use json, msgpack, cbor)`,
+      );
+    }
+    return s;
+  });
+}
+
+function exact(rest: string): boolean {
+  return rest === "" || rest === "/";
+}
+
+async function notFound(req: Request): Promise<Response> {
+  await discard(req);
+  return textResponse(404, "not found");
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

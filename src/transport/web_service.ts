@@ -1,0 +1,101 @@
+/**
+ * The services a Web transport can put on its paths, shaped like Crossbar's
+ * config v2 `web` transport `paths` entries (option names in camelCase; the
+ * worker translates the config). Each kind is documented where it is
+ * implemented.
+ *
+ * @module
+ */
+
+import type { SerializerName } from "../serializer/serializer.ts";
+import type { WebSocketOptions } from "./websocket.ts";
+import type { LongPollOptions } from "./longpoll.ts";
+import type { StaticFilesOptions } from "./static_files.ts";
+import type { CallerBridgeOptions } from "./http_bridge_caller.ts";
+import type { PublisherBridgeOptions } from "./http_bridge_publisher.ts";
+
+/** WAMP over WebSocket on this path (`websocket.ts`). Several paths may each have one. */
+export interface WebSocketPathService {
+  /** Service kind. */
+  type: "websocket";
+  /** Serializers offered. Default: json, msgpack, cbor. */
+  serializers?: readonly SerializerName[];
+  /** Transport id for `PeerInfo.transportId` (selects the authenticator). Default: the Web transport's id. */
+  transportId?: string;
+  /** WebSocket options (defaults as in `websocket.ts`). */
+  options?: Omit<WebSocketOptions, "serializers" | "tracker" | "logger" | "transportId">;
+}
+
+/** Static files from a directory (`static_files.ts`). */
+export interface StaticPathService {
+  /** Service kind. */
+  type: "static";
+  /** The directory, relative to the Web transport's `baseDir` (or absolute). */
+  directory: string;
+  /** Static file options (defaults as in `static_files.ts`). */
+  options?: Omit<StaticFilesOptions, "logger">;
+}
+
+/** An HTTP redirect of every request on this path and below to one URL. */
+export interface RedirectPathService {
+  /** Service kind. */
+  type: "redirect";
+  /** Where to: an absolute URL or a path. */
+  url: string;
+  /** Redirect status. Default 302 (Found), as Crossbar's. */
+  status?: 301 | 302 | 303 | 307 | 308;
+}
+
+/** WAMP over HTTP long-poll below this path (`longpoll.ts`). */
+export interface LongPollPathService {
+  /** Service kind. */
+  type: "longpoll";
+  /** Serializers spoken, each batched and unbatched. Default: json, msgpack, cbor. */
+  serializers?: readonly SerializerName[];
+  /** Transport id for `PeerInfo.transportId`. Default: the Web transport's id. */
+  transportId?: string;
+  /** Long-poll options (defaults as in `longpoll.ts`). */
+  options?: Omit<LongPollOptions, "serializers" | "logger" | "transportId">;
+}
+
+/** HTTP bridge: POST JSON → WAMP call → JSON answer (`http_bridge_caller.ts`). */
+export interface CallerPathService {
+  /** Service kind. */
+  type: "caller";
+  /** Realm the bridge session joins. */
+  realm: string;
+  /** Role of the bridge session. Default `anonymous`. */
+  role?: string;
+  /** Bridge options (defaults as in `http_bridge.ts`). */
+  options?: Omit<CallerBridgeOptions, "realm" | "role" | "logger">;
+}
+
+/** HTTP bridge: POST JSON → WAMP publish → `{"id": publication}` (`http_bridge_publisher.ts`). */
+export interface PublisherPathService {
+  /** Service kind. */
+  type: "publisher";
+  /** Realm the bridge session joins. */
+  realm: string;
+  /** Role of the bridge session. Default `anonymous`. */
+  role?: string;
+  /** Bridge options (defaults as in `http_bridge.ts`). */
+  options?: Omit<PublisherBridgeOptions, "realm" | "role" | "logger">;
+}
+
+/** A nested path map (Crossbar's `path` service): its keys continue this path. */
+export interface NestedPathService {
+  /** Service kind. */
+  type: "path";
+  /** Sub-path → service. */
+  paths: Record<string, PathService>;
+}
+
+/** A service on a Web transport path. */
+export type PathService =
+  | WebSocketPathService
+  | StaticPathService
+  | RedirectPathService
+  | LongPollPathService
+  | CallerPathService
+  | PublisherPathService
+  | NestedPathService;
