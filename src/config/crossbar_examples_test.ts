@@ -3,21 +3,28 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "./load.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
+// Hand-written configs in Crossbar's config version 2 format (see testdata/README.md).
 const dir = fileURLToPath(new URL("./testdata/", import.meta.url));
 
 async function load(name: string) {
   return await loadConfig({ dir, config: name, env: {} });
 }
 
+function router(config: { workers: unknown[] } | undefined, index = 0): RouterWorkerConfig {
+  const w = config?.workers[index] as RouterWorkerConfig | undefined;
+  if (w?.type !== "router") throw new Error(`expected a router worker at workers[${index}]`);
+  return w;
+}
+
 for (
   const name of [
-    "crossbar_default_template.json.txt",
-    "event_history.json.txt",
-    "anonymous_static.json.txt",
-    "asphalt_wamp.yaml.txt",
+    "default_node_template.json.txt",
+    "event_history_realm.json.txt",
+    "anonymous_auth_realm.json.txt",
+    "static_auth_methods.yaml.txt",
   ]
 ) {
-  Deno.test(`loadConfig() accepts Crossbar's own ${name} unmodified`, async () => {
+  Deno.test(`loadConfig() accepts the Crossbar-format fixture ${name}`, async () => {
     const { config, errors } = await load(name);
     assert.deepEqual(errors, []);
     assert.ok(config);
@@ -25,78 +32,142 @@ for (
   });
 }
 
-Deno.test("loadConfig() reads the Crossbar default template as Crossbar means it", async () => {
-  const { config, warnings } = await load("crossbar_default_template.json.txt");
-  const router = config!.workers[0] as RouterWorkerConfig;
-  const [raw, web] = router.transports;
-  assert.equal(raw.type, "rawsocket");
-  assert.deepEqual(raw.type === "rawsocket" && raw.options, { max_message_size: 1048576 });
+Deno.test("loadConfig() reads a node in the shape of Crossbar's default template", async () => {
+  const { config, warnings } = await load("default_node_template.json.txt");
+  assert.equal(config!.controller.options.title, "fixture-template-node");
+  const r = router(config);
+  assert.deepEqual(r.realms.map((x) => x.name), ["sandbox"]);
+  assert.deepEqual(r.realms[0].roles[0].permissions, [{
+    uri: "",
+    match: "prefix",
+    allow: { call: true, register: true, publish: true, subscribe: true },
+    disclose: { caller: true, publisher: true },
+    cache: false,
+  }]);
+  const [raw, web] = r.transports;
+  if (raw.type !== "rawsocket") throw new Error("expected a rawsocket transport");
+  assert.deepEqual(raw.options, { max_message_size: 2097152 });
+  assert.deepEqual(raw.serializers, ["json", "cbor", "msgpack"]);
+  // unspecified endpoint keys take Crossbar's defaults
   assert.deepEqual(raw.endpoint, {
     type: "tcp",
-    port: 8081,
+    port: 9031,
     interface: "0.0.0.0",
     version: 4,
-    backlog: 1024,
+    backlog: 512,
     shared: false,
   });
   if (web.type !== "web") throw new Error("expected a web transport");
-  assert.deepEqual(Object.keys(web.paths), ["/", "ws", "info"]);
-  const ws = web.paths.ws;
+  assert.deepEqual(Object.keys(web.paths), ["wamp", "/", "status"]);
+  assert.equal(web.paths.status.type, "nodeinfo");
+  const ws = web.paths.wamp;
   if (ws.type !== "websocket") throw new Error("expected a websocket service");
-  assert.equal(ws.options.auto_ping_interval, 10000);
+  assert.deepEqual(ws.serializers, ["msgpack", "json", "cbor"]);
+  assert.equal(ws.options.auto_ping_interval, 15000);
+  assert.equal(ws.options.auto_ping_timeout, 7500);
+  assert.equal(ws.options.auto_ping_size, 8);
+  assert.equal(ws.options.max_message_size, 2097152);
+  assert.deepEqual(ws.options.allowed_origins, ["http://localhost:*", "https://*.example.net"]);
+  assert.equal(ws.options.allow_null_origin, false);
   assert.equal(ws.options.enable_webstatus, false);
-  // options Deno's WebSocket cannot honour are accepted with a warning each
-  assert.deepEqual(warnings.map((w) => w.path.split(".").pop()), [
-    "max_frame_size",
-    "auto_fragment_size",
-    "fail_by_drop",
-    "compression",
+  // options Deno's WebSocket cannot honour are accepted with a warning each, in file order
+  const opts = "workers[0].transports[1].paths.wamp.options";
+  assert.deepEqual(warnings.map((w) => w.path), [
+    `${opts}.compression`,
+    `${opts}.max_frame_size`,
+    `${opts}.fail_by_drop`,
+    `${opts}.auto_fragment_size`,
   ]);
   assert.ok(warnings.every((w) => w.line !== undefined));
 });
 
-Deno.test("loadConfig() reads the event history store", async () => {
-  const { config } = await load("event_history.json.txt");
-  const realm = (config!.workers[0] as RouterWorkerConfig).realms[0];
+Deno.test("loadConfig() reads a realm's event history store", async () => {
+  const { config, warnings } = await load("event_history_realm.json.txt");
+  assert.deepEqual(warnings, []);
+  const realm = router(config).realms[0];
+  assert.equal(realm.name, "ticker-feed");
   assert.deepEqual(realm.store, {
     type: "memory",
-    limit: 100,
-    event_history: [{ uri: "com.example.oncounter", match: "exact", limit: 1000 }],
+    limit: 250,
+    event_history: [
+      { uri: "org.sample.ticker.price", match: "exact", limit: 500 },
+      // no per-topic limit: the store's limit applies
+      { uri: "org.sample.alerts.", match: "prefix", limit: 250 },
+    ],
   });
 });
 
-Deno.test("loadConfig() reads static ticket and wampcra principals from YAML", async () => {
-  const { config } = await load("asphalt_wamp.yaml.txt");
-  const t = (config!.workers[0] as RouterWorkerConfig).transports[0];
+Deno.test("loadConfig() reads static anonymous authentication on a web path", async () => {
+  const { config, warnings } = await load("anonymous_auth_realm.json.txt");
+  assert.deepEqual(warnings, []);
+  const r = router(config);
+  const web = r.transports[0];
+  if (web.type !== "web") throw new Error("expected a web transport");
+  const lobby = web.paths.lobby;
+  if (lobby.type !== "websocket") throw new Error("expected a websocket service");
+  assert.deepEqual(lobby.auth, { anonymous: { type: "static", role: "visitor" } });
+  assert.deepEqual(r.realms[0].roles.map((x) => x.name), ["visitor"]);
+});
+
+Deno.test("loadConfig() reads static anonymous, ticket and wampcra principals from YAML", async () => {
+  const { config, warnings } = await load("static_auth_methods.yaml.txt");
+  assert.deepEqual(warnings, []);
+  const r = router(config);
+  const t = r.transports[0];
   if (t.type !== "websocket") throw new Error("expected a websocket transport");
-  assert.deepEqual(t.auth.anonymous, { type: "static", role: "public" });
+  assert.deepEqual(t.auth.anonymous, { type: "static", role: "guest" });
   assert.deepEqual(t.auth.ticket, {
     type: "static",
     principals: {
-      testserver: { ticket: "server123", role: "server" },
-      testclient: { ticket: "client123", role: "ticket_client" },
+      "svc-backend": { ticket: "tk-backend-7", role: "backend" },
+      "svc-viewer": { ticket: "tk-viewer-7", role: "ticket_viewer" },
     },
   });
-  assert.equal(t.auth.wampcra?.type, "static");
+  assert.deepEqual(t.auth.wampcra, {
+    type: "static",
+    users: {
+      "cra-backend": { secret: "cra-backend-pw", role: "backend" },
+      "cra-viewer": { secret: "cra-viewer-pw", role: "cra_viewer" },
+    },
+  });
+  const roles = r.realms[0].roles;
+  assert.deepEqual(roles.map((x) => x.name), ["backend", "ticket_viewer", "cra_viewer", "guest"]);
+  // flow-style permissions: unnamed actions are denied, disclose is read
+  assert.deepEqual(roles[1].permissions[0].allow, {
+    call: true,
+    register: false,
+    publish: false,
+    subscribe: true,
+  });
+  assert.equal(roles[1].permissions[0].disclose.caller, true);
 });
 
-Deno.test("loadConfig() names the one unsupported feature of a Crossbar config using MQTT", async () => {
-  const { config, errors } = await load("autobahn_python_router_no_tls.json.txt");
+Deno.test("loadConfig() names the one unsupported feature of a config with an MQTT transport", async () => {
+  const { config, errors } = await load("mqtt_transport_unsupported.json.txt");
   assert.equal(config, undefined);
   assert.equal(errors.length, 1);
-  assert.equal(errors[0].path, "workers[0].transports[0].type");
+  assert.equal(errors[0].path, "workers[0].transports[1].type");
   assert.match(errors[0].message, /transport type "mqtt" is not supported by xbar/);
-  assert.deepEqual([errors[0].line, errors[0].column], [55, 29]);
+  assert.deepEqual([errors[0].line, errors[0].column], [49, 19]);
 });
 
-Deno.test("loadConfig() names each Python component of a Crossbar config", async () => {
-  const { config, errors } = await load("crossbar_examples_container_restart.json.txt");
+Deno.test("loadConfig() names each Python component and the impossible restart/shutdown pair", async () => {
+  const { config, errors, warnings } = await load("container_restart_class_components.json.txt");
   assert.equal(config, undefined);
   assert.deepEqual(errors.map((e) => e.path), [
     "workers[0].components[0].type",
+    "workers[0].options.shutdown",
     "workers[1].components[0].type",
-    "workers[1].options.shutdown",
   ]);
   assert.match(errors[0].message, /component type "class" is not supported by xbar/);
-  assert.match(errors[2].message, /never happens when failed components are restarted/);
+  assert.match(
+    errors[1].message,
+    /"shutdown-on-any-component-failed" never happens when failed components are restarted \("on-failure"\)/,
+  );
+  assert.match(errors[2].message, /component type "class" is not supported by xbar/);
+  // Python-only worker options are accepted with a warning
+  assert.deepEqual(warnings.map((w) => w.path), [
+    "workers[0].options.pythonpath",
+    "workers[1].options.pythonpath",
+  ]);
 });
