@@ -1,9 +1,10 @@
 /**
  * URI pattern tables for the three WAMP match policies. Used by the broker
- * (all matching subscriptions), the dealer (the single best registration) and
- * the authorizer (the most specific permission).
+ * (all matching subscriptions) and the dealer (the single best registration);
+ * the static authorizer uses `get`/`matchAll` with Crossbar's own permission
+ * order (exact > wildcard > longest prefix, see authz/authorizer.ts).
  *
- * Precedence for `best()` (most specific wins):
+ * Precedence for `best()` (the dealer's; most specific wins):
  * 1. an `exact` pattern equal to the URI;
  * 2. the longest `prefix` pattern the URI starts with (plain string prefix, as Crossbar);
  * 3. a `wildcard` pattern (same number of components, every non-empty component
