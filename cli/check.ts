@@ -1,0 +1,80 @@
+/**
+ * `xbar check`: validates a node config and prints every error with its
+ * file:line:column and path.
+ *
+ * @module
+ */
+
+import { loadConfig } from "../src/config/load.ts";
+import { formatConfigError } from "../src/config/format.ts";
+import type { WorkerConfig } from "../src/config/types.ts";
+import { nodePaths } from "../src/node/node_dir.ts";
+import {
+  dirOf,
+  err,
+  EXIT_CODES_HELP,
+  ExitCode,
+  NODE_OPTIONS,
+  NODE_OPTIONS_HELP,
+  out,
+  parseCommand,
+} from "./_options.ts";
+
+/** Help of `xbar check`. */
+export const CHECK_HELP = `Usage: xbar check [options]
+
+Validates the node config (config.yaml, else config.json, in the node
+directory, or --config) without starting anything. Every error is printed as
+"file:line:column: path: message"; the exit code is 1 when there is any.
+
+Options:
+${NODE_OPTIONS_HELP}
+
+${EXIT_CODES_HELP}`;
+
+function describeWorker(w: WorkerConfig): string {
+  switch (w.type) {
+    case "router":
+      return `${w.id}: router, realms ${
+        w.realms.map((r) => r.name).join(", ") || "none"
+      }; transports ${
+        w.transports.map((t) =>
+          `${t.id} (${t.type} ${
+            t.endpoint.type === "tcp"
+              ? `${t.endpoint.interface}:${t.endpoint.port}`
+              : t.endpoint.path
+          })`
+        ).join(", ") || "none"
+      }; ${w.components.length} component(s)`;
+    case "container":
+      return `${w.id}: container, ${w.components.length} component(s)`;
+    case "guest":
+      return `${w.id}: guest, ${w.executable} ${w.arguments.join(" ")}`.trimEnd();
+  }
+}
+
+/** Runs `xbar check`. */
+export async function check(args: string[]): Promise<number> {
+  const v = parseCommand(args, NODE_OPTIONS);
+  if (v.help) {
+    out(CHECK_HELP);
+    return ExitCode.OK;
+  }
+  const paths = nodePaths(dirOf(v.dir));
+  const loaded = await loadConfig({
+    dir: paths.dir,
+    config: typeof v.config === "string" ? v.config : undefined,
+  });
+  for (const w of loaded.warnings) err(`warning: ${formatConfigError(w)}`);
+  const what = loaded.file ?? `the embedded default config (no config file in "${paths.dir}")`;
+  if (!loaded.config) {
+    for (const e of loaded.errors) err(formatConfigError(e));
+    err(`xbar: ${what}: ${loaded.errors.length} error${loaded.errors.length === 1 ? "" : "s"}`);
+    return ExitCode.ERROR;
+  }
+  out(`ok: ${what}`);
+  for (const w of loaded.config.workers) {
+    out(`  ${describeWorker(w)}${w.options.disabled ? " (disabled)" : ""}`);
+  }
+  return ExitCode.OK;
+}

@@ -1,0 +1,56 @@
+/**
+ * `xbar init`: creates a node directory with the default config and a node key.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { DEFAULT_CONFIG_YAML } from "../src/config/default_config.ts";
+import { findConfigFile } from "../src/config/load.ts";
+import { nodePaths } from "../src/node/node_dir.ts";
+import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
+import { dirOf, err, EXIT_CODES_HELP, ExitCode, out, parseCommand } from "./_options.ts";
+
+/** Help of `xbar init`. */
+export const INIT_HELP = `Usage: xbar init [--dir <dir>]
+
+Creates a node directory (default .crossbar) with config.yaml (realm "realm1",
+anonymous role allowed everything, WebSocket on ws://127.0.0.1:8080/ws) and a
+node key (key.priv, mode 0600, and key.pub). Refuses when the directory
+already has a config.
+
+Options:
+  -d, --dir <dir>   node directory (default .crossbar)
+  -h, --help        show this help
+
+${EXIT_CODES_HELP}`;
+
+/** Runs `xbar init`. */
+export async function init(args: string[]): Promise<number> {
+  const v = parseCommand(args, {
+    dir: { type: "string", short: "d" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (v.help) {
+    out(INIT_HELP);
+    return ExitCode.OK;
+  }
+  const paths = nodePaths(dirOf(v.dir));
+  await Deno.mkdir(paths.dir, { recursive: true });
+  const existing = await findConfigFile(paths.dir);
+  if (existing) {
+    err(`xbar: "${paths.dir}" already has a config (${existing}); not overwriting it`);
+    return ExitCode.ERROR;
+  }
+  const configFile = join(paths.dir, "config.yaml");
+  await Deno.writeTextFile(configFile, DEFAULT_CONFIG_YAML, { createNew: true });
+  const key = await loadOrCreateNodeKey(paths.dir);
+  out(`created ${configFile}`);
+  out(
+    `${key.created ? "created" : "kept"} node key ${
+      join(paths.dir, "key.priv")
+    } (public key ${key.publicKey})`,
+  );
+  out(`start the node with: xbar start --dir ${JSON.stringify(paths.dir)}`);
+  return ExitCode.OK;
+}

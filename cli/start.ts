@@ -1,0 +1,197 @@
+/**
+ * `xbar start`: runs the node controller in the foreground until SIGINT,
+ * SIGTERM or `xbar stop`.
+ *
+ * @module
+ */
+
+import { ConsoleLogger } from "../src/log/console_logger.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { formatConfigError } from "../src/config/format.ts";
+import { Controller } from "../src/node/controller.ts";
+import { nodePaths } from "../src/node/node_dir.ts";
+import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
+import { acquirePidFile, NodeRunningError, releasePidFile } from "../src/node/pid_file.ts";
+import { XBAR_VERSION } from "../src/node/version.ts";
+import {
+  dirOf,
+  err,
+  EXIT_CODES_HELP,
+  ExitCode,
+  LOG_OPTIONS,
+  LOG_OPTIONS_HELP,
+  logFormatOf,
+  logLevelOf,
+  NODE_OPTIONS,
+  NODE_OPTIONS_HELP,
+  out,
+  parseCommand,
+  UsageError,
+} from "./_options.ts";
+
+/** Help of `xbar start`. */
+export const START_HELP = `Usage: xbar start [options]
+
+Starts a node from the node directory and runs it in the foreground: the
+controller (this process) and its workers (router, container and guest
+processes). With no config file in the node directory it runs the embedded
+default: realm "realm1", anonymous role allowed everything, WebSocket on
+ws://127.0.0.1:8080/ws. Stop it with Ctrl-C, SIGTERM or "xbar stop".
+
+Options:
+${NODE_OPTIONS_HELP}
+${LOG_OPTIONS_HELP}
+      --shutdown-timeout <s>  seconds a worker gets to stop before SIGKILL (default 5)
+
+${EXIT_CODES_HELP}`;
+
+const encoder = new TextEncoder();
+
+/** Runs `xbar start`. Resolves with the exit code. */
+export async function start(args: string[]): Promise<number> {
+  const v = parseCommand(args, {
+    ...NODE_OPTIONS,
+    ...LOG_OPTIONS,
+    "shutdown-timeout": { type: "string" },
+  });
+  if (v.help) {
+    out(START_HELP);
+    return ExitCode.OK;
+  }
+  const level = logLevelOf(v.loglevel);
+  const format = logFormatOf(v.logformat);
+  const stopTimeout = v["shutdown-timeout"] === undefined ? 5 : Number(v["shutdown-timeout"]);
+  if (!Number.isFinite(stopTimeout) || stopTimeout <= 0) {
+    throw new UsageError(
+      `--shutdown-timeout: must be a positive number of seconds, got ${v["shutdown-timeout"]}`,
+    );
+  }
+  const paths = nodePaths(dirOf(v.dir));
+  try {
+    await Deno.mkdir(paths.dir, { recursive: true });
+  } catch (e) {
+    err(
+      `xbar: cannot create the node directory "${paths.dir}": ${
+        e instanceof Error ? e.message : e
+      }`,
+    );
+    return ExitCode.ERROR;
+  }
+
+  let write = (line: string) => {
+    try {
+      Deno.stderr.writeSync(encoder.encode(line + "\n"));
+    } catch {
+      // stderr gone
+    }
+  };
+  let logFile: Deno.FsFile | undefined;
+  if (v.logtofile) {
+    logFile = await Deno.open(paths.logFile, { append: true, create: true });
+    const f = logFile;
+    write = (line: string) => {
+      try {
+        f.writeSync(encoder.encode(line + "\n"));
+      } catch {
+        // disk full or file gone: nothing sensible to do with a log line
+      }
+    };
+  }
+  const logger = new ConsoleLogger({ kind: "Controller", level, format, write });
+
+  const loaded = await loadConfig({
+    dir: paths.dir,
+    config: typeof v.config === "string" ? v.config : undefined,
+  });
+  for (const w of loaded.warnings) logger.log("warn", `config: ${formatConfigError(w)}`);
+  if (!loaded.config) {
+    err(
+      `xbar: the config has ${loaded.errors.length} error${
+        loaded.errors.length === 1 ? "" : "s"
+      }; nothing started:`,
+    );
+    for (const e of loaded.errors) err(`  ${formatConfigError(e)}`);
+    return ExitCode.ERROR;
+  }
+  const config = loaded.config;
+
+  try {
+    await acquirePidFile(paths.pidFile, {
+      pid: Deno.pid,
+      socket: paths.socket,
+      started: new Date().toISOString(),
+      dir: paths.dir,
+      version: XBAR_VERSION,
+    }, (stale) => {
+      logger.log("warn", "removing a stale pid file", { file: paths.pidFile, pid: stale?.pid });
+    });
+  } catch (e) {
+    if (e instanceof NodeRunningError) {
+      err(`xbar: ${e.message}; stop it with: xbar stop --dir ${JSON.stringify(paths.dir)}`);
+      return ExitCode.CONFLICT;
+    }
+    err(`xbar: cannot write "${paths.pidFile}": ${e instanceof Error ? e.message : e}`);
+    return ExitCode.ERROR;
+  }
+
+  let controller: Controller | undefined;
+  try {
+    const key = await loadOrCreateNodeKey(paths.dir, (m) => logger.log("warn", m));
+    if (key.created) logger.log("info", "node key created", { public_key: key.publicKey });
+    const nodeId = config.controller.id ?? `node_${key.publicKey.slice(0, 8)}`;
+    logger.log("info", "starting node", {
+      node: nodeId,
+      version: XBAR_VERSION,
+      dir: paths.dir,
+      config: loaded.file ?? "(embedded default config)",
+      workers: config.workers.length,
+    });
+    controller = new Controller({
+      nodeDir: paths.dir,
+      config,
+      configFile: loaded.file,
+      logger,
+      writeLogLine: write,
+      logLevel: level,
+      logFormat: format,
+      socketPath: paths.socket,
+      nodeId,
+      publicKey: key.publicKey,
+      version: XBAR_VERSION,
+      workerStopTimeoutMs: stopTimeout * 1000,
+    });
+    const c = controller;
+    const onSignal = (sig: string) => () => {
+      logger.log("info", `${sig} received`);
+      void c.shutdown(sig);
+    };
+    const onInt = onSignal("SIGINT");
+    const onTerm = onSignal("SIGTERM");
+    Deno.addSignalListener("SIGINT", onInt);
+    Deno.addSignalListener("SIGTERM", onTerm);
+    try {
+      await c.start();
+      logger.log("info", "node ready", {
+        node: nodeId,
+        workers: c.workers.size,
+        socket: paths.socket,
+        startup_ms: Math.round(performance.now()),
+      });
+    } catch (e) {
+      logger.log("error", "node failed to start", {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    const code = await c.done;
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    return code;
+  } catch (e) {
+    logger.log("error", "node failed", { error: e instanceof Error ? e.message : String(e) });
+    await controller?.shutdown("controller error", 1);
+    return ExitCode.ERROR;
+  } finally {
+    await releasePidFile(paths.pidFile);
+    logFile?.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `xbar status`: is a node running in the directory, and how are its workers.
+ *
+ * @module
+ */
+
+import type { Dict } from "../src/wamp/messages.ts";
+import { connectManagement } from "../src/node/management_client.ts";
+import { nodePaths } from "../src/node/node_dir.ts";
+import { readPidFile, runningNode } from "../src/node/pid_file.ts";
+import { NodeProcedure } from "../src/worker/management_uris.ts";
+import { dirOf, err, EXIT_CODES_HELP, ExitCode, out, parseCommand } from "./_options.ts";
+
+/** Help of `xbar status`. */
+export const STATUS_HELP = `Usage: xbar status [--dir <dir>] [--json]
+
+Shows whether a node is running from the node directory and the state of its
+workers (asked over the node's management socket).
+
+Options:
+  -d, --dir <dir>   node directory (default .crossbar)
+      --json        print one JSON object: {"running": bool, "status": ..., "workers": [...]}
+  -h, --help        show this help
+
+${EXIT_CODES_HELP}`;
+
+/** Runs `xbar status`. */
+export async function status(args: string[]): Promise<number> {
+  const v = parseCommand(args, {
+    dir: { type: "string", short: "d" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (v.help) {
+    out(STATUS_HELP);
+    return ExitCode.OK;
+  }
+  const paths = nodePaths(dirOf(v.dir));
+  const rec = await runningNode(paths.pidFile);
+  if (!rec) {
+    const stale = await readPidFile(paths.pidFile).catch(() => undefined);
+    if (v.json) out(JSON.stringify({ running: false, dir: paths.dir, stale_pid: stale?.pid }));
+    else {
+      out(
+        `stopped: no node is running in ${paths.dir}${
+          stale ? ` (stale pid file: pid ${stale.pid} is gone)` : ""
+        }`,
+      );
+    }
+    return ExitCode.NOT_RUNNING;
+  }
+  let status: Dict;
+  let workers: Dict[];
+  try {
+    const s = await connectManagement(rec.socket || paths.socket, { timeoutMs: 3000 });
+    try {
+      status = (await s.call(NodeProcedure.GET_STATUS)).args[0] as Dict;
+      workers = (await s.call(NodeProcedure.GET_WORKERS)).args[0] as Dict[];
+    } finally {
+      await s.leave().catch(() => {});
+    }
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    if (v.json) out(JSON.stringify({ running: true, responding: false, pid: rec.pid, error: why }));
+    else {err(
+        `xbar: a node runs in ${paths.dir} (pid ${rec.pid}) but its management socket does not answer: ${why}`,
+      );}
+    return ExitCode.CONFLICT;
+  }
+  if (v.json) {
+    out(JSON.stringify({ running: true, status, workers }));
+    return ExitCode.OK;
+  }
+  out(
+    `running: node ${status.node} (pid ${status.pid}), up ${status.uptime} s, xbar ${status.version}`,
+  );
+  out(`directory: ${status.directory}`);
+  out(`config: ${status.config}`);
+  out(`workers: ${workers.length}`);
+  for (const w of workers) {
+    const exit = w.last_exit as Dict | undefined;
+    out(
+      `  ${String(w.id).padEnd(12)} ${String(w.type).padEnd(9)} ${String(w.state).padEnd(10)}` +
+        `${w.pid ? ` pid ${w.pid}` : ""} restarts ${w.restarts}` +
+        (exit
+          ? `, last exit ${
+            exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`
+          } at ${exit.at}`
+          : ""),
+    );
+  }
+  return ExitCode.OK;
+}

@@ -1,0 +1,54 @@
+/**
+ * `xbar worker` (hidden): the worker process the controller spawns. Not for
+ * people: its stdin/stdout carry the frame channel to the controller.
+ *
+ * @module
+ */
+
+import { runWorker, type WorkerKind } from "../src/worker/worker_main.ts";
+import { routerWorkerHost } from "../src/worker/router_worker.ts";
+import { containerWorkerHost } from "../src/worker/container_worker.ts";
+import { guestWorkerHost } from "../src/worker/guest_worker.ts";
+import { ExitCode, logFormatOf, logLevelOf, out, parseCommand, UsageError } from "./_options.ts";
+
+/** Help of `xbar worker`. */
+export const WORKER_HELP =
+  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F]
+
+Internal: a worker process, spawned by the node controller ("xbar start").
+Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
+
+const HOSTS = { router: routerWorkerHost, container: containerWorkerHost, guest: guestWorkerHost };
+
+/** Runs `xbar worker`. Resolves with the exit code. */
+export async function worker(args: string[]): Promise<number> {
+  const v = parseCommand(args, {
+    type: { type: "string" },
+    id: { type: "string" },
+    dir: { type: "string" },
+    loglevel: { type: "string" },
+    logformat: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (v.help) {
+    out(WORKER_HELP);
+    return ExitCode.OK;
+  }
+  const kind = v.type as WorkerKind;
+  if (!(kind in HOSTS)) {
+    throw new UsageError(
+      `--type: must be router, container or guest, got ${JSON.stringify(v.type)}`,
+    );
+  }
+  if (typeof v.id !== "string" || typeof v.dir !== "string") {
+    throw new UsageError("--id and --dir are required");
+  }
+  return await runWorker({
+    kind,
+    id: v.id,
+    nodeDir: v.dir,
+    logLevel: logLevelOf(v.loglevel),
+    logFormat: logFormatOf(v.logformat),
+    create: HOSTS[kind],
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * A worker process as the controller sees it: spawned from the same
+ * executable (`Deno.execPath()`; under `deno run` with the same flags and
+ * `cli/xbar.ts`, in a compiled binary just `worker ...`), its stdin/stdout
+ * attached as a frame channel to the management router, its stderr read line
+ * by line into the node log.
+ *
+ * @module
+ */
+
+import type { SessionAcceptor } from "../router/peer.ts";
+import type { LogFormat } from "../log/console_logger.ts";
+import type { LogLevel } from "../log/logger.ts";
+import { lineSplitter } from "../worker/guest_worker.ts";
+import type { WorkerKind } from "../worker/worker_main.ts";
+import { type AttachedChannel, attachFrameChannel } from "./stdio_peer.ts";
+import type { ExitInfo } from "./supervisor.ts";
+
+/** Transport id of worker frame channels on the management router. */
+export const STDIO_TRANSPORT_ID = "xbar.stdio";
+
+/** The `cli/xbar.ts` entry module next to this file (for `deno run`). */
+const ENTRY_MODULE = new URL("../../cli/xbar.ts", import.meta.url).href;
+
+/** The command line that runs `xbar <args>` with this same executable. */
+export function selfCommand(args: string[]): { command: string; args: string[] } {
+  if (Deno.build.standalone) return { command: Deno.execPath(), args };
+  return {
+    command: Deno.execPath(),
+    args: ["run", "-A", "--unstable-net", "--quiet", "--no-prompt", ENTRY_MODULE, ...args],
+  };
+}
+
+/** Environment variables a Deno worker needs to find its caches, kept even when a config clears the environment. */
+const DENO_ENV = [
+  "HOME",
+  "PATH",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "DENO_NO_UPDATE_CHECK",
+  "NO_COLOR",
+  "TMPDIR",
+];
+
+/** Options of `spawnWorker`. */
+export interface SpawnWorkerOptions {
+  /** Worker id. */
+  id: string;
+  /** Worker kind. */
+  kind: WorkerKind;
+  /** Node directory (absolute). */
+  nodeDir: string;
+  /** Log level and format for the worker's own log lines. */
+  logLevel: LogLevel;
+  /** Log format. */
+  logFormat: LogFormat;
+  /** The worker's environment (already computed from its config); Deno's own variables are added. */
+  env: Record<string, string>;
+  /** The management router the frame channel is attached to. */
+  router: SessionAcceptor;
+  /** Every line the worker writes to stderr. */
+  onLogLine: (line: string) => void;
+}
+
+/** A spawned worker process. */
+export interface WorkerProcess {
+  /** Process id. */
+  readonly pid: number;
+  /** The frame channel. */
+  readonly channel: AttachedChannel;
+  /** Settles once, when the process has exited. */
+  readonly exited: Promise<ExitInfo>;
+  /** Sends a signal; false when the process is already gone. */
+  kill(signal: Deno.Signal): boolean;
+}
+
+/** Spawns a worker process. Throws when the executable cannot be started. */
+export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+  const { command, args } = selfCommand([
+    "worker",
+    "--type",
+    options.kind,
+    "--id",
+    options.id,
+    "--dir",
+    options.nodeDir,
+    "--loglevel",
+    options.logLevel,
+    "--logformat",
+    options.logFormat,
+  ]);
+  const env = { ...options.env };
+  for (const name of DENO_ENV) {
+    const v = Deno.env.get(name);
+    if (v !== undefined && env[name] === undefined) env[name] = v;
+  }
+  env.DENO_NO_UPDATE_CHECK ??= "1";
+  const child = new Deno.Command(command, {
+    args,
+    env,
+    clearEnv: true,
+    cwd: options.nodeDir,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const channel = attachFrameChannel(options.router, {
+    input: child.stdout,
+    output: child.stdin,
+    info: {
+      type: "stdio",
+      peer: `stdio:${options.id}:${child.pid}`,
+      serializer: "json",
+      transportId: STDIO_TRANSPORT_ID,
+      extra: { worker: options.id, pid: child.pid },
+    },
+  });
+  const stderrDone = (async () => {
+    const lines = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
+    try {
+      for await (const line of lines) options.onLogLine(line);
+    } catch {
+      // stderr closed abruptly
+    }
+  })();
+  const exited = child.status.then(async (s) => {
+    await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 200))]);
+    return { code: s.code, signal: s.signal };
+  });
+  let gone = false;
+  exited.then(() => (gone = true));
+  return {
+    pid: child.pid,
+    channel,
+    exited,
+    kill(signal: Deno.Signal): boolean {
+      if (gone) return false;
+      try {
+        child.kill(signal);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

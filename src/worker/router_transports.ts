@@ -1,0 +1,313 @@
+/**
+ * Starting a router worker's listening transports from their node config:
+ * WebSocket (its own port, every path), RawSocket (TCP or Unix) and Web
+ * (a path map, see `src/transport/web.ts`). Each transport gets its own
+ * authenticator from its `auth` dict, selected by transport id.
+ *
+ * @module
+ */
+
+import type {
+  AuthConfig,
+  RawSocketTransportConfig,
+  SerializerName,
+  TransportConfig,
+  WebServiceConfig,
+  WebSocketOptions as ConfigWebSocketOptions,
+  WebSocketTransportConfig,
+  WebTransportConfig,
+} from "../config/types.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Router } from "../router/router.ts";
+import {
+  type TransportAuthConfig,
+  transportAuthenticator,
+} from "../router/authn/transport_auth.ts";
+import { type Serializer, serializers as allSerializers } from "../serializer/mod.ts";
+import { ConnectionTracker } from "../transport/connection_tracker.ts";
+import { createWebSocketHandler, type WebSocketOptions } from "../transport/websocket.ts";
+import { serveRawSocket } from "../transport/rawsocket_server.ts";
+import { serveWeb } from "../transport/web.ts";
+import type { PathService } from "../transport/web_service.ts";
+import { listenHttp } from "./http_listener.ts";
+
+/** A transport that is listening. */
+export interface RunningTransport {
+  /** Transport id. */
+  readonly id: string;
+  /** Transport type. */
+  readonly type: TransportConfig["type"];
+  /** Where it listens (`tcp4:127.0.0.1:8080`, `unix:/path`). */
+  readonly address: string;
+  /** The TCP port (0 for Unix sockets). */
+  readonly port: number;
+  /** When it started. */
+  readonly started: string;
+  /** The config it was started with. */
+  readonly config: TransportConfig;
+  /** Stops listening and closes its connections. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** What starting a transport needs. */
+export interface TransportContext {
+  /** The router to attach connections to. */
+  router: Router;
+  /** The node directory (relative paths are resolved against it). */
+  nodeDir: string;
+  /** Where to log. */
+  logger: Logger;
+}
+
+function pickSerializers(names: readonly SerializerName[]): Serializer[] {
+  return names.map((n) => allSerializers[n]);
+}
+
+/** The WebSocket endpoint options from Crossbar's WebSocket options. */
+function webSocketOptions(
+  o: ConfigWebSocketOptions,
+): Omit<WebSocketOptions, "serializers" | "tracker" | "logger"> {
+  const out: Omit<WebSocketOptions, "serializers" | "tracker" | "logger"> = {
+    maxMessageSize: o.max_message_size,
+    requireSubprotocol: o.require_websocket_subprotocol,
+  };
+  // Crossbar pings every auto_ping_interval ms and drops after auto_ping_timeout;
+  // Deno pings after half of idleTimeout and drops after the other half.
+  if (o.auto_ping_interval > 0) {
+    const timeout = o.auto_ping_timeout > 0 ? o.auto_ping_timeout : o.auto_ping_interval;
+    out.idleTimeout = Math.max(1, Math.ceil((o.auto_ping_interval + timeout) / 1000));
+  }
+  return out;
+}
+
+function setAuth(ctx: TransportContext, transportId: string, auth: AuthConfig): void {
+  ctx.router.setAuthenticator(
+    transportId,
+    transportAuthenticator(auth as TransportAuthConfig, { router: ctx.router, logger: ctx.logger }),
+  );
+}
+
+async function startWebSocket(
+  ctx: TransportContext,
+  cfg: WebSocketTransportConfig,
+): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
+  setAuth(ctx, cfg.id, cfg.auth);
+  const tracker = new ConnectionTracker();
+  const ws = createWebSocketHandler(ctx.router, {
+    ...webSocketOptions(cfg.options),
+    serializers: pickSerializers(cfg.serializers),
+    transportId: cfg.id,
+    logger: ctx.logger,
+    tracker,
+  });
+  // Like Crossbar, a WebSocket transport on its own port answers on every path.
+  const listener = await listenHttp(cfg.endpoint, ws, {
+    baseDir: ctx.nodeDir,
+    tracker,
+    logger: ctx.logger,
+    transportId: cfg.id,
+  });
+  return listener;
+}
+
+async function startRawSocket(
+  ctx: TransportContext,
+  cfg: RawSocketTransportConfig,
+): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
+  setAuth(ctx, cfg.id, cfg.auth);
+  const e = cfg.endpoint;
+  const server = await serveRawSocket(ctx.router, {
+    endpoint: e.type === "tcp"
+      ? {
+        type: "tcp",
+        port: e.port,
+        hostname: e.interface,
+        reusePort: e.shared,
+        tls: e.tls
+          ? {
+            key: e.tls.key,
+            certificate: e.tls.certificate,
+            chainCertificates: e.tls.chain_certificates,
+          }
+          : undefined,
+      }
+      : { type: "unix", path: e.path, mode: e.mode },
+    serializers: pickSerializers(cfg.serializers),
+    maxMessageSize: cfg.options.max_message_size,
+    baseDir: ctx.nodeDir,
+    transportId: cfg.id,
+    logger: ctx.logger,
+  });
+  const addr = server.addr;
+  const address = "path" in addr
+    ? `unix:${addr.path}`
+    : `${addr.hostname.includes(":") ? "tcp6" : "tcp4"}:${addr.hostname}:${addr.port}`;
+  return { address, port: "port" in addr ? addr.port : 0, shutdown: () => server.shutdown() };
+}
+
+/** Paths of a Web transport, as `serveWeb` takes them; services it cannot serve are reported in `skipped`. */
+function webPaths(
+  ctx: TransportContext,
+  transportId: string,
+  paths: Record<string, WebServiceConfig>,
+  prefix: string,
+  skipped: string[],
+): Record<string, PathService> {
+  const out: Record<string, PathService> = {};
+  for (const [key, s] of Object.entries(paths)) {
+    const where = prefix === "" ? key : `${prefix}/${key}`;
+    switch (s.type) {
+      case "websocket": {
+        const id = `${transportId}:${where}`;
+        setAuth(ctx, id, s.auth);
+        out[key] = {
+          type: "websocket",
+          serializers: s.serializers,
+          transportId: id,
+          options: webSocketOptions(s.options),
+        };
+        break;
+      }
+      case "static":
+        out[key] = {
+          type: "static",
+          directory: s.directory,
+          options: {
+            enableDirectoryListing: s.options.enable_directory_listing,
+            mimeTypes: s.options.mime_types,
+            cacheTimeout: s.options.cache_timeout,
+            defaultFile: s.options.default_file,
+          },
+        };
+        break;
+      case "redirect":
+        out[key] = { type: "redirect", url: s.url };
+        break;
+      case "longpoll":
+        out[key] = {
+          type: "longpoll",
+          transportId: `${transportId}:${where}`,
+          options: {
+            requestTimeout: s.options.request_timeout,
+            sessionTimeout: s.options.session_timeout,
+            queueLimitBytes: s.options.queue_limit_bytes,
+            queueLimitMessages: s.options.queue_limit_messages,
+            debugTransportId: s.options.debug_transport_id,
+          },
+        };
+        break;
+      case "caller":
+      case "publisher": {
+        const o = s.options;
+        out[key] = {
+          type: s.type,
+          realm: s.realm,
+          role: s.role,
+          options: {
+            postBodyLimit: o.post_body_limit || undefined,
+            requireTls: o.require_tls,
+            requireIp: o.require_ip,
+            key: o.key,
+            secret: o.secret,
+            timestampDeltaLimit: o.timestamp_delta_limit || undefined,
+          },
+        };
+        break;
+      }
+      case "path":
+        out[key] = { type: "path", paths: webPaths(ctx, transportId, s.paths, where, skipped) };
+        break;
+      case "nodeinfo":
+      case "json":
+        skipped.push(`${where} (${s.type})`);
+        break;
+      default: {
+        const never: never = s;
+        skipped.push(`${where} (${(never as { type: string }).type})`);
+      }
+    }
+  }
+  return out;
+}
+
+async function startWeb(
+  ctx: TransportContext,
+  cfg: WebTransportConfig,
+): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
+  const e = cfg.endpoint;
+  if (e.type !== "tcp") {
+    throw new Error(`transport "${cfg.id}": a web transport on a unix socket is not supported yet`);
+  }
+  const skipped: string[] = [];
+  const paths = webPaths(ctx, cfg.id, cfg.paths, "", skipped);
+  if (skipped.length > 0) {
+    ctx.logger.log("warn", "web services not available yet in xbar; these paths answer 404", {
+      transport: cfg.id,
+      paths: skipped,
+    });
+  }
+  const server = await serveWeb(ctx.router, {
+    endpoint: {
+      hostname: e.interface,
+      port: e.port,
+      reusePort: e.shared,
+      tls: e.tls
+        ? {
+          key: e.tls.key,
+          certificate: e.tls.certificate,
+          chainCertificates: e.tls.chain_certificates,
+        }
+        : undefined,
+    },
+    paths,
+    baseDir: ctx.nodeDir,
+    transportId: cfg.id,
+    logger: ctx.logger,
+    accessLog: cfg.options.access_log,
+    hsts: cfg.options.hsts,
+    hstsMaxAge: cfg.options.hsts_max_age,
+    shutdownGraceMs: 2000,
+  });
+  const addr = server.addr;
+  return {
+    address: `${e.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${addr.port}`,
+    port: addr.port,
+    shutdown: () => server.shutdown(),
+  };
+}
+
+/** Starts `cfg` (whose `id` is set). Rejects with a message naming the transport when it cannot listen. */
+export async function startTransport(
+  ctx: TransportContext,
+  cfg: TransportConfig,
+): Promise<RunningTransport> {
+  let started;
+  try {
+    switch (cfg.type) {
+      case "websocket":
+        started = await startWebSocket(ctx, cfg);
+        break;
+      case "rawsocket":
+        started = await startRawSocket(ctx, cfg);
+        break;
+      case "web":
+        started = await startWeb(ctx, cfg);
+        break;
+      default: {
+        const never: never = cfg;
+        throw new Error(`unknown transport type ${(never as { type: string }).type}`);
+      }
+    }
+  } catch (err) {
+    throw new Error(
+      `transport "${cfg.id}" (${cfg.type}) cannot listen: ${describeListenError(err)}`,
+    );
+  }
+  return { ...started, id: cfg.id, type: cfg.type, started: new Date().toISOString(), config: cfg };
+}
+
+function describeListenError(err: unknown): string {
+  if (err instanceof Deno.errors.AddrInUse) return `address already in use (${err.message})`;
+  if (err instanceof Deno.errors.PermissionDenied) return `permission denied (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}

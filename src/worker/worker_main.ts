@@ -1,0 +1,164 @@
+/**
+ * The life of a worker process (the hidden `xbar worker` command): join the
+ * controller's management realm over stdin/stdout, register the worker's
+ * operations, tell the controller it is ready, and run until told to shut
+ * down — or until the controller is gone (stdin EOF, or re-parented to
+ * PID 1 after a SIGKILL of the controller): a worker never outlives its
+ * controller.
+ *
+ * SIGINT is ignored (a Ctrl-C in a terminal reaches the whole process group;
+ * the controller orchestrates the shutdown); SIGTERM shuts the worker down
+ * gracefully.
+ *
+ * @module
+ */
+
+import type { List } from "../wamp/messages.ts";
+import { ConsoleLogger, type LogFormat } from "../log/console_logger.ts";
+import type { Logger, LogLevel } from "../log/logger.ts";
+import { joinSession } from "../client/join_session.ts";
+import type { Session } from "../client/session.ts";
+import { stdioTransport } from "./stdio_transport.ts";
+import {
+  internalWorkerUri,
+  MANAGEMENT_REALM,
+  WORKER_READY,
+  WorkerOp,
+  type WorkerOpName,
+} from "./management_uris.ts";
+import { processStats } from "./process_stats.ts";
+
+/** Worker kinds. */
+export type WorkerKind = "router" | "container" | "guest";
+
+/** What a concrete worker offers to the worker process. */
+export interface WorkerHost {
+  /** Its operations (positional arguments as called by the controller). */
+  procedures: Partial<Record<WorkerOpName, (args: List) => unknown>>;
+  /** Stops everything gracefully. */
+  shutdown(): Promise<void>;
+  /** Resolves with an exit code when the worker decides to end by itself (a guest exited, a container's shutdown mode). */
+  ended?: Promise<number>;
+}
+
+/** Options of `runWorker`. */
+export interface RunWorkerOptions {
+  /** Worker kind. */
+  kind: WorkerKind;
+  /** Worker id. */
+  id: string;
+  /** Node directory. */
+  nodeDir: string;
+  /** Log level. Default "info". */
+  logLevel?: LogLevel;
+  /** Log format. Default "text". */
+  logFormat?: LogFormat;
+  /** Builds the worker. */
+  create(ctx: { id: string; nodeDir: string; logger: Logger }): WorkerHost | Promise<WorkerHost>;
+  /** Milliseconds a graceful shutdown may take before the process exits anyway. Default 10000. */
+  shutdownTimeoutMs?: number;
+}
+
+const KIND_LABEL: Record<WorkerKind, string> = {
+  router: "Router",
+  container: "Container",
+  guest: "Guest",
+};
+
+/** Sends everything `console.log`/`info`/`debug` write to stderr: stdout carries frames. */
+export function guardStdout(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  console.dir = toStderr;
+  console.table = toStderr;
+}
+
+/** Runs a worker process until it ends; resolves with the process exit code. */
+export async function runWorker(options: RunWorkerOptions): Promise<number> {
+  guardStdout();
+  const logger = new ConsoleLogger({
+    level: options.logLevel ?? "info",
+    format: options.logFormat ?? "text",
+    kind: KIND_LABEL[options.kind],
+  });
+  const parentPid = Deno.ppid;
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let shuttingDown = false;
+  let host: WorkerHost | undefined;
+  let session: Session | undefined;
+
+  const shutdown = async (why: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.log("info", "worker shutting down", { reason: why });
+    const timer = setTimeout(() => {
+      logger.log("warn", "graceful shutdown took too long; exiting");
+      finish(code);
+    }, options.shutdownTimeoutMs ?? 10000);
+    try {
+      await host?.shutdown();
+    } catch (err) {
+      logger.log("error", "worker shutdown failed", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+    if (session?.isOpen) await session.leave().catch(() => {});
+    clearTimeout(timer);
+    finish(code);
+  };
+
+  const onSigint = () => {};
+  const onSigterm = () => void shutdown("SIGTERM", 0);
+  Deno.addSignalListener("SIGINT", onSigint);
+  Deno.addSignalListener("SIGTERM", onSigterm);
+  // Backup to stdin EOF: re-parented means the controller is gone.
+  const orphanWatch = setInterval(() => {
+    const ppid = Deno.ppid;
+    if (ppid !== parentPid || ppid === 1) void shutdown("the controller is gone (re-parented)", 1);
+  }, 500);
+
+  try {
+    session = await joinSession(stdioTransport(), MANAGEMENT_REALM, {
+      authid: options.id,
+      agent: `xbar-worker-${options.id}`,
+      onerror: (err) => logger.log("error", "management handler failed", { error: String(err) }),
+    });
+    session.closed.then((info) => {
+      if (!shuttingDown) {
+        void shutdown(`the controller is gone (${info.details.message ?? info.reason})`, 1);
+      }
+    });
+    host = await options.create({ id: options.id, nodeDir: options.nodeDir, logger });
+    host.ended?.then((code) => void shutdown("the worker ended", code));
+    const procedures: Partial<Record<WorkerOpName, (args: List) => unknown>> = {
+      [WorkerOp.GET_PROCESS_STATS]: () => processStats(),
+      ...host.procedures,
+      [WorkerOp.SHUTDOWN]: () => {
+        // answer first, then stop
+        setTimeout(() => void shutdown("asked by the controller", 0), 0);
+        return { id: options.id };
+      },
+    };
+    for (const [op, fn] of Object.entries(procedures)) {
+      await session.register(internalWorkerUri(options.id, op as WorkerOpName), (args) => fn(args));
+    }
+    await session.call(WORKER_READY, [{ id: options.id, type: options.kind, pid: Deno.pid }]);
+    logger.log("debug", "worker ready", { id: options.id, type: options.kind });
+  } catch (err) {
+    if (!shuttingDown) {
+      logger.log("error", "worker failed to start", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      void shutdown("start failed", 1);
+    }
+  }
+
+  const code = await finished;
+  clearInterval(orphanWatch);
+  Deno.removeSignalListener("SIGINT", onSigint);
+  Deno.removeSignalListener("SIGTERM", onSigterm);
+  return code;
+}
