@@ -30,7 +30,7 @@ deno install --frozen >&2
 echo "test: deno fmt --check, deno lint, deno check" >&2
 deno fmt --check >&2
 deno lint >&2
-deno check mod.ts cli/xbar.ts >&2
+deno check src scripts tests $( [ -f mod.ts ] && echo mod.ts ) $( [ -d cli ] && echo cli ) >&2
 
 rm -f report.xml
 set +e
