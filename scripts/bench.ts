@@ -15,6 +15,10 @@
 import { parseArgs } from "node:util";
 import { serializers } from "../src/serializer/mod.ts";
 import type { Serializer } from "../src/serializer/serializer.ts";
+import type { Message } from "../src/wamp/messages.ts";
+import type { ClientTransport } from "../src/client/client_transport.ts";
+import { connectWebSocket } from "../src/client/websocket_transport.ts";
+import { connectRawSocket } from "../src/client/rawsocket_transport.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,11 +36,13 @@ const SUBSCRIBERS = 8;
 
 interface Server {
   port: number;
+  tcpPort?: number;
+  unixPath?: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-async function startServer(kind: "router" | "echo"): Promise<Server> {
+async function startServer(kind: "router" | "echo" | "tcpecho"): Promise<Server> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./bench_server.ts", import.meta.url).pathname, kind],
     stdin: "piped",
@@ -51,10 +57,12 @@ async function startServer(kind: "router" | "echo"): Promise<Server> {
     buf += value;
   }
   reader.releaseLock();
-  const { port } = JSON.parse(buf.split("\n")[0]);
+  const { port, tcpPort, unixPath } = JSON.parse(buf.split("\n")[0]);
   const writer = child.stdin.getWriter();
   return {
     port,
+    tcpPort,
+    unixPath,
     pid: child.pid,
     async stop() {
       await writer.close().catch(() => {});
@@ -108,6 +116,46 @@ async function echoThroughput(port: number): Promise<number> {
   return rate;
 }
 
+/**
+ * Bare Deno TCP echo of 100 B length-prefixed frames (RawSocket's framing), CALLERS
+ * connections x WINDOW frames in flight, reading and writing in batches as a
+ * coalescing transport does: round trips/s.
+ */
+async function tcpEchoThroughput(port: number): Promise<number> {
+  const frame = new Uint8Array(104);
+  new DataView(frame.buffer).setUint32(0, 100);
+  let count = 0;
+  let running = true;
+  const conns = await Promise.all(
+    Array.from({ length: CALLERS }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+  );
+  const loops = conns.map(async (c) => {
+    const burst = new Uint8Array(104 * WINDOW);
+    for (let i = 0; i < WINDOW; i++) burst.set(frame, i * 104);
+    await c.write(burst);
+    const buf = new Uint8Array(256 * 1024);
+    let pending = 0;
+    while (running) {
+      const n = await c.read(buf);
+      if (n === null) break;
+      pending += n;
+      const frames = Math.floor(pending / 104);
+      pending -= frames * 104;
+      count += frames;
+      if (frames > 0 && running) await c.write(burst.subarray(0, frames * 104));
+    }
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const c0 = count;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const rate = (count - c0) / ((performance.now() - t0) / 1000);
+  running = false;
+  for (const c of conns) c.close();
+  await Promise.allSettled(loops);
+  return rate;
+}
+
 /** Echo latency (one message in flight): sorted samples in ms. */
 async function echoLatency(port: number): Promise<number[]> {
   const ws = await openWs(port);
@@ -129,34 +177,39 @@ async function echoLatency(port: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
+/** How the driver reaches the router: WebSocket, RawSocket TCP or RawSocket Unix. */
+type Link = "ws" | "tcp" | "unix";
+
 /**
- * A lean raw WAMP peer for load generation: one WebSocket, our serializer, no
- * client library, so the driver costs about what the echo baseline's driver
- * costs and the router (not the load generator) is what is measured.
+ * A lean raw WAMP peer for load generation: a transport (WebSocket or
+ * RawSocket) with our serializer and no client library on top, so the driver
+ * costs about what the echo baselines' drivers cost and the router (not the
+ * load generator) is what is measured.
  */
 class RawPeer {
-  ws!: WebSocket;
+  t!: ClientTransport;
   id = 0;
   onmessage: (m: unknown[]) => void = () => {};
   #ser: Serializer;
-  constructor(ser: Serializer) {
+  #link: Link;
+  constructor(ser: Serializer, link: Link) {
     this.#ser = ser;
+    this.#link = link;
   }
-  async open(port: number): Promise<this> {
-    this.ws = await openWs(port, `wamp.2.${this.#ser.name}`, "/ws");
+  async open(server: Server): Promise<this> {
+    const serializer = this.#ser.name;
+    this.t = this.#link === "ws"
+      ? await connectWebSocket(`ws://127.0.0.1:${server.port}/ws`, { serializer })
+      : this.#link === "tcp"
+      ? await connectRawSocket({ transport: "tcp", hostname: "127.0.0.1", port: server.tcpPort! }, {
+        serializer,
+      })
+      : await connectRawSocket({ transport: "unix", path: server.unixPath! }, { serializer });
     const welcome = new Promise<void>((resolve) => {
-      this.ws.onmessage = (e) => {
-        const m = this.#ser.decode(
-          typeof e.data === "string" ? e.data : new Uint8Array(e.data),
-        ) as unknown[];
+      this.t.onmessage = (m) => {
         if (m[0] === 2) {
-          this.id = m[1] as number;
-          this.ws.onmessage = (e) =>
-            this.onmessage(
-              this.#ser.decode(
-                typeof e.data === "string" ? e.data : new Uint8Array(e.data),
-              ) as unknown[],
-            );
+          this.id = m[1];
+          this.t.onmessage = (m) => this.onmessage(m);
           resolve();
         }
       };
@@ -166,20 +219,20 @@ class RawPeer {
     return this;
   }
   send(m: unknown[]): void {
-    this.ws.send(this.#ser.encode(m));
+    this.t.send(m as Message);
   }
   close(): void {
-    this.ws.close();
+    this.t.close();
   }
 }
 
-async function peers(port: number, n: number, ser: Serializer): Promise<RawPeer[]> {
-  return await Promise.all(Array.from({ length: n }, () => new RawPeer(ser).open(port)));
+async function peers(server: Server, n: number, ser: Serializer, link: Link): Promise<RawPeer[]> {
+  return await Promise.all(Array.from({ length: n }, () => new RawPeer(ser, link).open(server)));
 }
 
 /** A callee answering every INVOCATION of bench.echo with its args. */
-async function echoCallee(port: number, ser: Serializer): Promise<RawPeer> {
-  const [callee] = await peers(port, 1, ser);
+async function echoCallee(server: Server, ser: Serializer, link: Link): Promise<RawPeer> {
+  const [callee] = await peers(server, 1, ser, link);
   const registered = new Promise<void>((resolve) => {
     callee.onmessage = (m) => {
       if (m[0] === 68) callee.send([70, m[1], {}, m[4]]);
@@ -192,9 +245,9 @@ async function echoCallee(port: number, ser: Serializer): Promise<RawPeer> {
 }
 
 /** Routed calls/s: one callee, CALLERS callers x WINDOW calls in flight. */
-async function callThroughput(port: number, ser: Serializer): Promise<number> {
-  const callee = await echoCallee(port, ser);
-  const callers = await peers(port, CALLERS, ser);
+async function callThroughput(server: Server, ser: Serializer, link: Link): Promise<number> {
+  const callee = await echoCallee(server, ser, link);
+  const callers = await peers(server, CALLERS, ser, link);
   const payload = ["x".repeat(60)];
   let count = 0;
   let running = true;
@@ -219,9 +272,9 @@ async function callThroughput(port: number, ser: Serializer): Promise<number> {
 }
 
 /** Single-call latency: sorted samples in ms. */
-async function callLatency(port: number, ser: Serializer): Promise<number[]> {
-  const callee = await echoCallee(port, ser);
-  const [caller] = await peers(port, 1, ser);
+async function callLatency(server: Server, ser: Serializer, link: Link): Promise<number[]> {
+  const callee = await echoCallee(server, ser, link);
+  const [caller] = await peers(server, 1, ser, link);
   const samples: number[] = [];
   await new Promise<void>((resolve) => {
     let t = 0;
@@ -242,8 +295,8 @@ async function callLatency(port: number, ser: Serializer): Promise<number[]> {
 }
 
 /** Delivered events/s with SUBSCRIBERS subscribers and an acknowledged publisher window. */
-async function fanout(port: number, ser: Serializer): Promise<number> {
-  const [pub, ...subs] = await peers(port, SUBSCRIBERS + 1, ser);
+async function fanout(server: Server, ser: Serializer, link: Link): Promise<number> {
+  const [pub, ...subs] = await peers(server, SUBSCRIBERS + 1, ser, link);
   let delivered = 0;
   await Promise.all(subs.map((s) =>
     new Promise<void>((resolve) => {
@@ -282,7 +335,7 @@ async function idleMemory(server: Server): Promise<{ mbPer1000: number; baseMb: 
   const before = rssKiB(server.pid);
   const all: RawPeer[] = [];
   for (let i = 0; i < IDLE_SESSIONS; i += 50) {
-    all.push(...await peers(server.port, 50, serializers.json));
+    all.push(...await peers(server, 50, serializers.json, "ws"));
   }
   await new Promise((r) => setTimeout(r, 500));
   const after = rssKiB(server.pid);
@@ -306,26 +359,43 @@ console.log(
   } ms   p99 ${ms(pct(echoLat, 0.99))} ms`,
 );
 
+const tcpEcho = await startServer("tcpecho");
+const tcpEchoRate = await tcpEchoThroughput(tcpEcho.port);
+await tcpEcho.stop();
+console.log(`baseline  Deno TCP echo (100 B frames, batched) ${fmt(tcpEchoRate)} rt/s`);
+
 const router = await startServer("router");
-const rows: string[] = [];
-for (const name of ["json", "msgpack"] as const) {
-  const ser = serializers[name];
-  const calls = await callThroughput(router.port, ser);
-  const lat = await callLatency(router.port, ser);
-  const events = await fanout(router.port, ser);
-  rows.push(
-    `router ws/${name.padEnd(7)} calls ${fmt(calls)}/s (${
-      (calls / echoRate * 100).toFixed(0)
-    }% of echo rt/s, target >=40%)` +
-      `   call p50 ${ms(pct(lat, 0.5))} ms (${
-        (pct(lat, 0.5) / pct(echoLat, 0.5)).toFixed(2)
-      }x echo, target <=2.5x) p99 ${ms(pct(lat, 0.99))} ms` +
-      `   events ${fmt(events)}/s with ${SUBSCRIBERS} subs (${
-        (events / echoRate).toFixed(2)
-      }x echo rt/s, target >=1.2x)`,
-  );
-  console.log(rows[rows.length - 1]);
+const callsBy: Record<string, number> = {};
+for (const link of ["ws", "tcp", "unix"] as const) {
+  for (const name of ["json", "msgpack"] as const) {
+    const ser = serializers[name];
+    const calls = await callThroughput(router, ser, link);
+    const lat = await callLatency(router, ser, link);
+    const events = await fanout(router, ser, link);
+    callsBy[`${link}/${name}`] = calls;
+    const base = link === "ws" ? echoRate : tcpEchoRate;
+    const baseName = link === "ws" ? "ws echo" : "tcp echo";
+    const targets = link === "ws"
+      ? [" target >=40%", " target <=2.5x", " target >=1.2x"]
+      : ["", "", ""];
+    console.log(
+      `router ${(link + "/" + name).padEnd(12)} calls ${fmt(calls)}/s (${
+        (calls / base * 100).toFixed(0)
+      }% of ${baseName} rt/s${targets[0]})` +
+        `   call p50 ${ms(pct(lat, 0.5))} ms (${
+          (pct(lat, 0.5) / pct(echoLat, 0.5)).toFixed(2)
+        }x ws echo${targets[1]}) p99 ${ms(pct(lat, 0.99))} ms` +
+        `   events ${fmt(events)}/s with ${SUBSCRIBERS} subs (${
+          (events / base).toFixed(2)
+        }x ${baseName} rt/s${targets[2]})`,
+    );
+  }
 }
+console.log(
+  `RawSocket TCP MsgPack calls/s = ${
+    (callsBy["tcp/msgpack"] / callsBy["ws/json"]).toFixed(2)
+  }x WebSocket JSON calls/s (target >=2x)`,
+);
 const mem = await idleMemory(router);
 console.log(
   `router memory: ${

@@ -8,9 +8,11 @@
 
 import { Router } from "../src/router/router.ts";
 import { serveWebSocket } from "../src/transport/websocket_server.ts";
+import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
 
 const kind = Deno.args[0];
 let port: number;
+const extra: Record<string, unknown> = {};
 if (kind === "router") {
   const router = new Router({ realms: [{ name: "realm1" }] });
   const server = await serveWebSocket(router, {
@@ -20,6 +22,32 @@ if (kind === "router") {
     maxOutboundBytes: 64 * 1024 * 1024,
   });
   port = server.addr.port;
+  const tcp = await serveRawSocket(router, {
+    endpoint: { type: "tcp", hostname: "127.0.0.1", port: 0 },
+    maxOutboundBytes: 64 * 1024 * 1024,
+  });
+  extra.tcpPort = (tcp.addr as Deno.NetAddr).port;
+  const unixPath = `${await Deno.makeTempDir({ prefix: "xbar-bench-" })}/router.sock`;
+  await serveRawSocket(router, {
+    endpoint: { type: "unix", path: unixPath },
+    maxOutboundBytes: 64 * 1024 * 1024,
+  });
+  extra.unixPath = unixPath;
+} else if (kind === "tcpecho") {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  port = (listener.addr as Deno.NetAddr).port;
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        const buf = new Uint8Array(256 * 1024);
+        while (true) {
+          const n = await conn.read(buf).catch(() => null);
+          if (n === null) break;
+          await conn.write(buf.subarray(0, n)).catch(() => {});
+        }
+      })();
+    }
+  })();
 } else if (kind === "echo") {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const { socket, response } = Deno.upgradeWebSocket(req);
@@ -28,10 +56,10 @@ if (kind === "router") {
   });
   port = server.addr.port;
 } else {
-  console.error("usage: bench_server.ts router|echo");
+  console.error("usage: bench_server.ts router|echo|tcpecho");
   Deno.exit(2);
 }
-console.log(JSON.stringify({ port }));
+console.log(JSON.stringify({ port, ...extra }));
 // Exit when the parent goes away.
 for await (const _ of Deno.stdin.readable) { /* drain */ }
 Deno.exit(0);
