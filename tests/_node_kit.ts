@@ -1,0 +1,239 @@
+/**
+ * Helpers for the node end-to-end tests (tests/node_*_test.ts): temporary
+ * node directories, free ports, running `xbar` commands as real processes
+ * (`deno run cli/xbar.ts ...`), a running node whose log lines can be awaited,
+ * and process liveness checks.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/** `cli/xbar.ts`. */
+export const XBAR = new URL("../cli/xbar.ts", import.meta.url).pathname;
+/** The repository root. */
+export const ROOT = new URL("../", import.meta.url).pathname;
+
+/** A port that was free a moment ago (bind port 0, read it, close). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** True when `port` on 127.0.0.1 can be bound right now. */
+export function portIsFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh node directory under the temp directory (short, so the Unix socket path fits). */
+export async function tempNodeDir(): Promise<string> {
+  return await Deno.makeTempDir({ dir: "/tmp", prefix: "xbn-" });
+}
+
+/** Writes `config` as `config.json` in `dir`. */
+export async function writeConfig(dir: string, config: unknown): Promise<void> {
+  await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify(config, null, 2));
+}
+
+/** The output of a finished `xbar` command. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function denoArgs(args: string[]): string[] {
+  return ["run", "-A", "--quiet", XBAR, ...args];
+}
+
+/** Runs `xbar <args>` to completion. */
+export async function xbar(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<CommandResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: denoArgs(args),
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A node started with `xbar start`. */
+export class RunningNode {
+  /** The controller process. */
+  readonly child: Deno.ChildProcess;
+  /** The node directory. */
+  readonly dir: string;
+  /** Every stderr line so far (the node log). */
+  readonly lines: string[] = [];
+  /** Settles when the controller exits. */
+  readonly exited: Promise<Deno.CommandStatus>;
+  #waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  #stderrDone: Promise<void>;
+
+  /** @internal use `startNode` */
+  constructor(child: Deno.ChildProcess, dir: string) {
+    this.child = child;
+    this.dir = dir;
+    this.#stderrDone = this.#read();
+    this.exited = child.status.then(async (s) => {
+      await this.#stderrDone;
+      return s;
+    });
+    void child.stdout.cancel();
+  }
+
+  /** The controller's pid. */
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** Resolves with the first log line (already seen or later) matching `re`; rejects after `timeoutMs`. */
+  waitFor(re: RegExp, timeoutMs = 15000): Promise<string> {
+    const seen = this.lines.find((l) => re.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
+        reject(
+          new Error(
+            `no log line matching ${re} within ${timeoutMs} ms; log:\n${this.lines.join("\n")}`,
+          ),
+        );
+      }, timeoutMs);
+      const done = (line: string) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      this.#waiters.push({ re, resolve: done });
+    });
+  }
+
+  /** The log so far, for assertion messages. */
+  log(): string {
+    return this.lines.join("\n");
+  }
+
+  /** Sends SIGTERM (if still running) and waits for the exit. */
+  async stop(): Promise<Deno.CommandStatus> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    return await this.exited;
+  }
+
+  async #read(): Promise<void> {
+    let rest = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.child.stderr) {
+      const parts = (rest + dec.decode(chunk, { stream: true })).split("\n");
+      rest = parts.pop() ?? "";
+      for (const line of parts) {
+        this.lines.push(line);
+        if (Deno.env.get("XBAR_TEST_LOG")) console.error(line);
+        for (const w of [...this.#waiters]) {
+          if (w.re.test(line)) {
+            this.#waiters = this.#waiters.filter((x) => x !== w);
+            w.resolve(line);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Starts `xbar start --dir <dir> <args>` and waits for "node ready" (rejects with the log when it exits first). */
+export async function startNode(dir: string, args: string[] = []): Promise<RunningNode> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: denoArgs(["start", "--dir", dir, ...args]),
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const node = new RunningNode(child, dir);
+  const ready = node.waitFor(/node ready/, 20000);
+  const outcome = await Promise.race([ready, node.exited.then((s) => s)]);
+  if (typeof outcome !== "string") {
+    throw new Error(
+      `xbar start exited with code ${outcome.code} before it was ready; log:\n${node.log()}`,
+    );
+  }
+  return node;
+}
+
+/** True when process `pid` exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `fn` every `everyMs` until it returns a truthy value; rejects with `what` after `timeoutMs`. */
+export async function waitUntil<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 5000,
+  everyMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+  );
+}
+
+/** A router worker config with realm `realm1` (anonymous may do everything) and a WebSocket transport on `port`. */
+export function routerWorker(
+  port: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: "router",
+    id: "router1",
+    realms: [{
+      name: "realm1",
+      roles: [{
+        name: "anonymous",
+        permissions: [{
+          uri: "",
+          match: "prefix",
+          allow: { call: true, register: true, publish: true, subscribe: true },
+          disclose: { caller: true, publisher: true },
+        }],
+      }],
+    }],
+    transports: [{
+      type: "websocket",
+      id: "ws1",
+      endpoint: { type: "tcp", interface: "127.0.0.1", port },
+    }],
+    ...extra,
+  };
+}
