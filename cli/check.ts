@@ -7,7 +7,7 @@
 
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError } from "../src/config/format.ts";
-import type { WorkerConfig } from "../src/config/types.ts";
+import type { ConfigError, WorkerConfig } from "../src/config/types.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import {
   dirOf,
@@ -53,6 +53,14 @@ function describeWorker(w: WorkerConfig): string {
   }
 }
 
+/** Errors in file order (line, then column); errors without a position keep their place at the end. */
+export function sortedErrors(errors: readonly ConfigError[]): ConfigError[] {
+  return errors.map((e, i) => ({ e, i })).sort((a, b) =>
+    (a.e.line ?? Infinity) - (b.e.line ?? Infinity) || (a.e.column ?? 0) - (b.e.column ?? 0) ||
+    a.i - b.i
+  ).map((x) => x.e);
+}
+
 /** Runs `xbar check`. */
 export async function check(args: string[]): Promise<number> {
   const v = parseCommand(args, NODE_OPTIONS);
@@ -68,7 +76,7 @@ export async function check(args: string[]): Promise<number> {
   for (const w of loaded.warnings) err(`warning: ${formatConfigError(w)}`);
   const what = loaded.file ?? `the embedded default config (no config file in "${paths.dir}")`;
   if (!loaded.config) {
-    for (const e of loaded.errors) err(formatConfigError(e));
+    for (const e of sortedErrors(loaded.errors)) err(formatConfigError(e));
     err(`xbar: ${what}: ${loaded.errors.length} error${loaded.errors.length === 1 ? "" : "s"}`);
     return ExitCode.ERROR;
   }

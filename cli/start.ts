@@ -9,6 +9,7 @@ import { ConsoleLogger } from "../src/log/console_logger.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError } from "../src/config/format.ts";
 import { Controller } from "../src/node/controller.ts";
+import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
 import { acquirePidFile, NodeRunningError, releasePidFile } from "../src/node/pid_file.ts";
@@ -110,7 +111,7 @@ export async function start(args: string[]): Promise<number> {
         loaded.errors.length === 1 ? "" : "s"
       }; nothing started:`,
     );
-    for (const e of loaded.errors) err(`  ${formatConfigError(e)}`);
+    for (const e of sortedErrors(loaded.errors)) err(`  ${formatConfigError(e)}`);
     return ExitCode.ERROR;
   }
   const config = loaded.config;

@@ -59,6 +59,7 @@ export class GuestWorker {
   #started: string | undefined;
   #end!: (code: number) => void;
   #exited: Promise<Deno.CommandStatus> | undefined;
+  #stopping = false;
 
   /** @param options node directory and logger */
   constructor(options: { nodeDir: string; logger: Logger }) {
@@ -119,7 +120,7 @@ export class GuestWorker {
     });
     this.#exited = child.status;
     this.#exited.then((s) => {
-      this.#logger.log(s.success ? "info" : "warn", "guest exited", {
+      this.#logger.log(s.success || this.#stopping ? "info" : "warn", "guest exited", {
         pid: child.pid,
         code: s.code,
         signal: s.signal ?? undefined,
@@ -133,6 +134,7 @@ export class GuestWorker {
   async stop(): Promise<void> {
     const child = this.#child;
     if (!child || !this.#exited) return;
+    this.#stopping = true;
     try {
       child.kill("SIGTERM");
     } catch {

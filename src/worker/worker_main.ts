@@ -65,24 +65,32 @@ const KIND_LABEL: Record<WorkerKind, string> = {
   guest: "Guest",
 };
 
-/** Sends everything `console.log`/`info`/`debug` write to stderr: stdout carries frames. */
-export function guardStdout(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
-  console.dir = toStderr;
-  console.table = toStderr;
+/**
+ * Sends everything `console.*` writes to the worker's log (stderr, with the
+ * worker's prefix): stdout carries frames, so component code that logs with
+ * `console.log` must not write there.
+ */
+export function guardStdout(logger: Logger): void {
+  const text = (args: unknown[]) =>
+    args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { colors: false })).join(" ");
+  const info = (...args: unknown[]) => logger.log("info", text(args));
+  console.log = info;
+  console.info = info;
+  console.debug = (...args: unknown[]) => logger.log("debug", text(args));
+  console.dir = info;
+  console.table = info;
+  console.warn = (...args: unknown[]) => logger.log("warn", text(args));
+  console.error = (...args: unknown[]) => logger.log("error", text(args));
 }
 
 /** Runs a worker process until it ends; resolves with the process exit code. */
 export async function runWorker(options: RunWorkerOptions): Promise<number> {
-  guardStdout();
   const logger = new ConsoleLogger({
     level: options.logLevel ?? "info",
     format: options.logFormat ?? "text",
     kind: KIND_LABEL[options.kind],
   });
+  guardStdout(logger);
   const parentPid = Deno.ppid;
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
