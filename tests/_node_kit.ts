@@ -192,13 +192,13 @@ export async function waitUntil<T>(
   what: string,
   timeoutMs = 5000,
   everyMs = 25,
-): Promise<T> {
+): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as Exclude<T, false | 0 | "" | null | undefined>;
     } catch (err) {
       last = err;
     }
