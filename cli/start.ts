@@ -37,7 +37,8 @@ Starts a node from the node directory and runs it in the foreground: the
 controller (this process) and its workers (router, container and guest
 processes). With no config file in the node directory it runs the embedded
 default: realm "realm1", anonymous role allowed everything, WebSocket on
-ws://127.0.0.1:8080/ws. Stop it with Ctrl-C, SIGTERM or "xbar stop".
+ws://127.0.0.1:8080/ws. Stop it with Ctrl-C, SIGTERM or "xbar stop" (workers
+get --shutdown-timeout to stop gracefully; a second Ctrl-C kills them at once).
 
 Options:
 ${NODE_OPTIONS_HELP}
@@ -163,6 +164,11 @@ export async function start(args: string[]): Promise<number> {
     });
     const c = controller;
     const onSignal = (sig: string) => () => {
+      if (c.shuttingDown) {
+        logger.log("warn", `${sig} received again: killing the workers`);
+        c.kill();
+        return;
+      }
       logger.log("info", `${sig} received`);
       void c.shutdown(sig);
     };

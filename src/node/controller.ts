@@ -284,6 +284,20 @@ export class Controller {
     return this.#shutdown;
   }
 
+  /** True once `shutdown()` has been called. */
+  get shuttingDown(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /** Sends SIGKILL to every worker process at once (a second Ctrl-C); `shutdown()` then completes quickly. */
+  kill(): void {
+    for (const w of this.#workers.values()) {
+      clearTimeout(w.restartTimer);
+      w.stopRequested = true;
+      w.process?.kill("SIGKILL");
+    }
+  }
+
   async #finish(code: number): Promise<void> {
     if (this.#session?.isOpen) await this.#session.leave().catch(() => {});
     await this.#socket?.shutdown().catch(() => {});

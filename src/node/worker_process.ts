@@ -20,14 +20,31 @@ import type { ExitInfo } from "./supervisor.ts";
 export const STDIO_TRANSPORT_ID = "xbar.stdio";
 
 /** The `cli/xbar.ts` entry module next to this file (for `deno run`). */
-const ENTRY_MODULE = new URL("../../cli/xbar.ts", import.meta.url).href;
+const ENTRY_MODULE = new URL("../../cli/xbar.ts", import.meta.url);
+/** The project's `deno.json` (its import map names the npm packages). */
+const DENO_JSON = new URL("../../deno.json", import.meta.url);
 
-/** The command line that runs `xbar <args>` with this same executable. */
+/**
+ * The command line that runs `xbar <args>` with this same executable: in a
+ * compiled binary just the binary; under `deno run` the same permission and
+ * unstable flags, the project's `deno.json` (so a `deno.json` near the node
+ * directory cannot change how xbar's imports resolve) and `cli/xbar.ts`.
+ */
 export function selfCommand(args: string[]): { command: string; args: string[] } {
   if (Deno.build.standalone) return { command: Deno.execPath(), args };
+  const config = DENO_JSON.protocol === "file:" ? ["--config", DENO_JSON.pathname] : [];
   return {
     command: Deno.execPath(),
-    args: ["run", "-A", "--unstable-net", "--quiet", "--no-prompt", ENTRY_MODULE, ...args],
+    args: [
+      "run",
+      "-A",
+      "--unstable-net",
+      "--quiet",
+      "--no-prompt",
+      ...config,
+      ENTRY_MODULE.href,
+      ...args,
+    ],
   };
 }
 
