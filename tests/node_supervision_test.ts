@@ -22,10 +22,14 @@ import {
 const PING =
   `export default async (session) => { await session.register("com.example.ping", () => "pong"); };`;
 
-Deno.test("kill -9 of a router worker: restarted with its realms, components and transports, serving again within a second", async () => {
+const ADD =
+  `export default async (session) => { await session.register("com.example.add2", ([a, b]) => a + b); };`;
+
+Deno.test("kill -9 of a router worker: restarted with its realms, components and transports, serving again within a second; container components reconnect", async () => {
   const dir = await tempNodeDir();
   try {
     await Deno.writeTextFile(join(dir, "ping.js"), PING);
+    await Deno.writeTextFile(join(dir, "add.js"), ADD);
     const port = freePort();
     const url = `ws://127.0.0.1:${port}/ws`;
     await writeConfig(dir, {
@@ -34,11 +38,29 @@ Deno.test("kill -9 of a router worker: restarted with its realms, components and
         routerWorker(port, {
           components: [{ type: "module", id: "ping", module: "ping.js", realm: "realm1" }],
         }),
+        {
+          type: "container",
+          id: "container1",
+          components: [{
+            type: "module",
+            id: "adder",
+            module: "add.js",
+            realm: "realm1",
+            transport: {
+              type: "websocket",
+              endpoint: { type: "tcp", host: "127.0.0.1", port },
+              url,
+            },
+          }],
+        },
       ],
     });
     const node = await startNode(dir);
     const m = await connectManagement(join(dir, "node.sock"));
-    const before = ((await m.call("xbar.get_workers")).args[0] as Record<string, unknown>[])[0];
+    const before = (await m.call("xbar.get_worker", ["router1"])).args[0] as Record<
+      string,
+      unknown
+    >;
     const pid = before.pid as number;
     const client = await connect(url, "realm1");
     deepStrictEqual((await client.call("com.example.ping")).args, ["pong"]);
@@ -75,6 +97,29 @@ Deno.test("kill -9 of a router worker: restarted with its realms, components and
     strictEqual(after.restarts, 1);
     deepStrictEqual((after.last_exit as Record<string, unknown>).signal, "SIGKILL");
     ok(after.pid !== pid && processAlive(after.pid as number));
+
+    // the container's component lost its router and reconnects by itself (component restart policy)
+    const sum = await waitUntil(
+      async () => {
+        const s = await connect(url, "realm1");
+        try {
+          return (await s.call("com.example.add2", [20, 22])).args[0];
+        } finally {
+          await s.leave();
+        }
+      },
+      "the container component to serve again",
+      5000,
+      50,
+    );
+    strictEqual(sum, 42);
+    await node.waitFor(/\[Container .*component session ended; restarting component=adder/);
+    const comps = (await m.call("xbar.worker.container1.get_components")).args[0] as Record<
+      string,
+      unknown
+    >[];
+    strictEqual(comps[0].state, "running");
+    ok((comps[0].restarts as number) >= 1);
     await m.leave();
     strictEqual((await node.stop()).code, 0);
   } finally {
