@@ -45,9 +45,13 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
 /** Runs the command line `args`; resolves with the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+  if (command === undefined) {
+    err(MAIN_HELP);
+    return ExitCode.USAGE;
+  }
+  if (command === "help" || command === "--help" || command === "-h") {
     out(MAIN_HELP);
-    return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    return ExitCode.OK;
   }
   if (command === "--version" || command === "-V") return version([]);
   const run = COMMANDS[command];
