@@ -411,11 +411,18 @@ export class Controller {
     }
   }
 
-  /** Calls the worker's own procedure; resolves with the first result value. */
-  async #callWorker(w: ManagedWorker, op: WorkerOpName, args: List): Promise<unknown> {
+  /** Calls the worker's own procedure; resolves with the first result value. A worker that does not answer within `timeoutMs` fails the call (`wamp.error.timeout`). */
+  async #callWorker(
+    w: ManagedWorker,
+    op: WorkerOpName,
+    args: List,
+    timeoutMs = 60_000,
+  ): Promise<unknown> {
     if (!this.#session) throw new Error("the controller is not started");
     try {
-      const r = await this.#session.call(internalWorkerUri(w.id, op), args);
+      const r = await this.#session.call(internalWorkerUri(w.id, op), args, {}, {
+        timeout: timeoutMs,
+      });
       return r.args[0];
     } catch (err) {
       if (err instanceof ApplicationError && err.uri === ErrorUri.NO_SUCH_PROCEDURE) {
@@ -514,7 +521,7 @@ export class Controller {
     w.state = "stopping";
     const timeoutMs = this.#o.workerStopTimeoutMs ?? 5000;
     // ask nicely over the management realm, else with SIGTERM
-    this.#callWorker(w, WorkerOp.SHUTDOWN, []).catch(() => proc.kill("SIGTERM"));
+    this.#callWorker(w, WorkerOp.SHUTDOWN, [], 2000).catch(() => proc.kill("SIGTERM"));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<"expired">((
       r,
