@@ -185,3 +185,39 @@ Deno.test("kill -9 of the controller: every worker (router, container, guest and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("graceful stop: a guest program that ignores SIGTERM is killed after --shutdown-timeout, nothing survives", async () => {
+  const dir = await tempNodeDir();
+  try {
+    await writeConfig(dir, {
+      version: 2,
+      workers: [{
+        type: "guest",
+        id: "stubborn",
+        executable: "sh",
+        arguments: ["-c", "trap '' TERM; echo trapped; while true; do sleep 0.05; done"],
+      }],
+    });
+    const node = await startNode(dir, ["--shutdown-timeout", "1"]);
+    await node.waitFor(/trapped stream=stdout/);
+    const m = await connectManagement(join(dir, "node.sock"));
+    const shim =
+      ((await m.call("xbar.get_worker", ["stubborn"])).args[0] as Record<string, number>).pid;
+    const program =
+      ((await m.call("xbar.worker.stubborn.get_process_stats")).args[0] as Record<string, number>)
+        .pid;
+    await m.leave();
+    const t0 = performance.now();
+    strictEqual((await node.stop()).code, 0);
+    const ms = performance.now() - t0;
+    ok(ms >= 900 && ms < 4000, `stopping took ${Math.round(ms)} ms`);
+    match(node.log(), /worker did not stop in time; killing it worker=stubborn/);
+    await waitUntil(
+      () => !processAlive(shim) && !processAlive(program),
+      "the guest and its program to be gone",
+      2000,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

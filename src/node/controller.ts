@@ -401,9 +401,11 @@ export class Controller {
         });
         for (const comp of w.components.values()) await call(WorkerOp.START_COMPONENT, comp);
         break;
-      case "guest":
-        await call(WorkerOp.CONFIGURE, c);
+      case "guest": {
+        const info = await call(WorkerOp.CONFIGURE, c) as Dict | undefined;
+        w.guestPid = typeof info?.pid === "number" ? info.pid : undefined;
         break;
+      }
       default: {
         const never: never = c;
         throw new Error(`unknown worker type ${(never as { type: string }).type}`);
@@ -435,6 +437,7 @@ export class Controller {
   }
 
   #onExit(w: ManagedWorker, proc: { pid: number }, exit: ExitInfo): void {
+    this.#killOrphanedGuest(w);
     if (w.process?.pid !== proc.pid) return;
     w.process = undefined;
     w.lastExit = { ...exit, at: new Date().toISOString() };
@@ -505,6 +508,26 @@ export class Controller {
       void this.shutdown("a worker failed (shutdown_on_worker_exit_with_error)", 1);
     } else if (triggers.includes("shutdown_on_last_worker_exit") && !live) {
       void this.shutdown("the last worker exited (shutdown_on_last_worker_exit)", 0);
+    }
+  }
+
+  /**
+   * A guest worker process normally takes its program down with it; when it
+   * was itself SIGKILLed (a straggler at shutdown, or by hand), its program
+   * is killed here.
+   */
+  #killOrphanedGuest(w: ManagedWorker): void {
+    const pid = w.guestPid;
+    w.guestPid = undefined;
+    if (pid === undefined) return;
+    try {
+      Deno.kill(pid, "SIGKILL");
+      this.#log.log("warn", "killed the program of a guest worker that is gone", {
+        worker: w.id,
+        pid,
+      });
+    } catch {
+      // already exited with its worker: the normal case
     }
   }
 

@@ -57,6 +57,8 @@ export class ManagedWorker {
   launching = false;
   /** True when the current process is being stopped on purpose (no restart). */
   stopRequested = false;
+  /** A guest worker's program (its own child process), while it runs. */
+  guestPid: number | undefined;
   /** Pending restart. */
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   #logs: string[] = [];
