@@ -3,7 +3,9 @@
  *
  * Standard CBOR only: no records, no structured clone, no packing, no tag 64
  * on `Uint8Array` (a plain byte string), maps as plain objects, `undefined`
- * written as null (as JSON and MessagePack do). Decoded byte strings are plain
+ * written as null (as JSON and MessagePack do). Input is checked for
+ * well-formedness before cbor-x sees it (see `checkWellFormed`), and only
+ * standard data tags are accepted. Decoded byte strings are plain
  * `Uint8Array` copies that never alias the input buffer.
  *
  * Integers: cbor-x writes every integer outside 32 bits as a float64, and
@@ -65,23 +67,140 @@ export function encodeCbor(value: unknown): Uint8Array {
 /**
  * Decodes exactly one CBOR data item.
  *
- * @throws SerializationError for malformed or truncated input or trailing bytes
+ * @throws SerializationError for malformed or truncated input, trailing bytes,
+ *   a tag outside the standard data tags, a bignum longer than
+ *   `CBOR_MAX_BIGNUM_BYTES`, or nesting deeper than `CBOR_MAX_DEPTH`
  */
 export function decodeCbor(data: string | Uint8Array): unknown {
   if (!(data instanceof Uint8Array)) {
     throw new SerializationError(`CBOR input must be bytes, got ${typeof data}`);
   }
-  if (data.length === 0) throw new SerializationError("invalid CBOR: empty input");
+  const hasBigInts = checkWellFormed(data);
   let value: unknown;
   try {
     value = decoder.decode(data);
   } catch (e) {
     throw new SerializationError(`invalid CBOR: ${errorText(e)}`);
   }
-  // cbor-x returns every 8-byte integer (0x1b / 0x3b heads) as bigint; only
-  // then is a walk needed to turn the ones in the safe range into numbers.
-  if (data.indexOf(0x1b) !== -1 || data.indexOf(0x3b) !== -1) value = safeBigIntsToNumbers(value);
+  // cbor-x returns every 8-byte integer and every bignum as bigint; only then
+  // is a walk needed to turn the ones in the safe range into numbers.
+  if (hasBigInts) value = safeBigIntsToNumbers(value);
   return value;
+}
+
+/** Deepest nesting of arrays, maps and indefinite-length strings `decodeCbor` accepts. */
+export const CBOR_MAX_DEPTH = 1000;
+/** Longest bignum (tags 2 and 3) `decodeCbor` accepts, in bytes (8192 bits). */
+export const CBOR_MAX_BIGNUM_BYTES = 1024;
+const pending = new Float64Array(CBOR_MAX_DEPTH);
+const INDEFINITE = -1;
+
+/**
+ * Checks, without allocating, that `b` is exactly one well-formed CBOR data
+ * item: every declared length and element count is backed by bytes, breaks
+ * only close indefinite-length items, no reserved head (28-30), only allowed
+ * tags (`isAllowedTag`), bignums of at most `CBOR_MAX_BIGNUM_BYTES`, nesting
+ * at most `CBOR_MAX_DEPTH`, no trailing bytes. This runs before cbor-x, which
+ * allocates arrays of the declared size up front: without it a 100-byte frame
+ * declaring nested arrays of a million elements costs most of a second of CPU.
+ *
+ * @returns whether the item holds 64-bit integers or bignums (cbor-x decodes
+ *   those as bigint, even small ones)
+ */
+function checkWellFormed(b: Uint8Array): boolean {
+  const n = b.length;
+  let hasBigInts = false;
+  let bignumNext = false;
+  let pos = 0;
+  let need = 1; // items still expected at the current level, or INDEFINITE
+  let depth = 0;
+  while (need !== 0) {
+    if (pos >= n) throw new SerializationError("invalid CBOR: truncated input");
+    const t = b[pos];
+    const major = t >> 5;
+    const info = t & 0x1f;
+    if (t === 0xff) { // break
+      if (need !== INDEFINITE) throw new SerializationError("invalid CBOR: unexpected break");
+      pos += 1;
+      need = pending[--depth];
+    } else {
+      let arg: number;
+      if (info < 24) {
+        arg = info;
+        pos += 1;
+      } else if (info === 24) {
+        arg = b[pos + 1];
+        pos += 2;
+      } else if (info === 25) {
+        arg = (b[pos + 1] << 8) | b[pos + 2];
+        pos += 3;
+      } else if (info === 26) {
+        arg = readU32(b, pos + 1);
+        pos += 5;
+      } else if (info === 27) {
+        arg = readU32(b, pos + 1) * TWO_32 + readU32(b, pos + 5);
+        pos += 9;
+        if (major <= 1) hasBigInts = true;
+      } else if (info === 31 && major >= 2 && major <= 5) {
+        arg = INDEFINITE;
+        pos += 1;
+      } else {
+        throw new SerializationError(`invalid CBOR: malformed head 0x${t.toString(16)}`);
+      }
+      if (bignumNext) {
+        // cbor-x builds a bignum byte by byte, quadratic in its length
+        if (major !== 2 || arg === INDEFINITE || arg > CBOR_MAX_BIGNUM_BYTES) {
+          throw new SerializationError(
+            `invalid CBOR: a bignum must be a byte string of at most ${CBOR_MAX_BIGNUM_BYTES} bytes`,
+          );
+        }
+        bignumNext = false;
+      }
+      if (major === 6) { // a tag and the item it tags count as one item
+        if (!isAllowedTag(arg)) {
+          throw new SerializationError(`invalid CBOR: unsupported tag ${arg}`);
+        }
+        if (arg === 2 || arg === 3) hasBigInts = bignumNext = true;
+        continue;
+      }
+      if (need !== INDEFINITE) need--;
+      let children = 0;
+      if (major === 2 || major === 3) { // byte / text string
+        if (arg === INDEFINITE) children = INDEFINITE;
+        else pos += arg;
+      } else if (major === 4) {
+        children = arg;
+      } else if (major === 5) {
+        children = arg === INDEFINITE ? INDEFINITE : arg * 2;
+      }
+      if (children !== 0) {
+        if (depth === CBOR_MAX_DEPTH) {
+          throw new SerializationError(
+            `invalid CBOR: nesting deeper than ${CBOR_MAX_DEPTH} levels`,
+          );
+        }
+        pending[depth++] = need;
+        need = children;
+      }
+    }
+    while (need === 0 && depth > 0) need = pending[--depth];
+  }
+  if (pos > n) throw new SerializationError("invalid CBOR: truncated input");
+  if (pos < n) throw new SerializationError(`invalid CBOR: ${n - pos} bytes after the message`);
+  return hasBigInts;
+}
+
+/**
+ * Tags accepted on input: standard data tags (dates, bignums, decimal
+ * fractions and bigfloats, encoding hints, embedded CBOR, URI, base64, regexp
+ * and MIME text, UUID, typed arrays, sets, maps, self-describe). Anything else
+ * is refused: cbor-x gives several other tags special powers (shared
+ * references that build cycles, packed strings that expand, records, object
+ * construction) that have no place in a WAMP message.
+ */
+function isAllowedTag(tag: number): boolean {
+  return tag <= 5 || (tag >= 21 && tag <= 24) || (tag >= 32 && tag <= 37) ||
+    (tag >= 64 && tag <= 87) || tag === 258 || tag === 259 || tag === 55799;
 }
 
 const MAX_SAFE = BigInt(2 ** 53);

@@ -109,9 +109,11 @@ function needsReplacer(v: unknown): boolean {
   return false;
 }
 
-function replacer(_key: string, v: unknown): unknown {
+function replacer(this: Record<string, unknown>, key: string, v: unknown): unknown {
   if (typeof v === "object") {
-    if (v instanceof Uint8Array) return "\0" + (v as Base64Uint8Array).toBase64();
+    // `v` is already the toJSON() result (a Buffer has one); the holder has the original.
+    const original = this[key];
+    if (original instanceof Uint8Array) return "\0" + (original as Base64Uint8Array).toBase64();
   } else if (typeof v === "bigint") {
     return rawJSON(v.toString());
   }

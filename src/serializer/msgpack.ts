@@ -2,7 +2,9 @@
  * The MessagePack serializer (`wamp.2.msgpack`, RawSocket id 2), on msgpackr.
  *
  * Standard bytes only: no records, no structured clone, `undefined` as nil,
- * `Uint8Array` ↔ bin. Decoded maps are plain objects, decoded bin is a plain
+ * `Uint8Array` ↔ bin. Input is checked for well-formedness before msgpackr
+ * sees it (see `checkWellFormed`), and only the timestamp extension is
+ * accepted. Decoded maps are plain objects, decoded bin is a plain
  * `Uint8Array` (a copy: it never aliases the input buffer).
  *
  * Integers: msgpackr writes every integer outside 32 bits as a float64, and
@@ -17,7 +19,7 @@
  * @module
  */
 
-import { C1, Packr, Unpackr } from "msgpackr";
+import { Packr, Unpackr } from "msgpackr";
 import { SerializationError, type Serializer } from "./serializer.ts";
 
 const packr = new Packr({ useRecords: false, variableMapSize: true, encodeUndefinedAsNil: true });
@@ -61,21 +63,154 @@ export function encodeMsgpack(value: unknown): Uint8Array {
  * Decodes exactly one MessagePack value.
  *
  * @throws SerializationError for malformed or truncated input, trailing bytes,
- *   or a top-level never-used byte (0xc1)
+ *   the never-used byte 0xc1, an extension type other than -1 (timestamp), or
+ *   nesting deeper than `MSGPACK_MAX_DEPTH`
  */
 export function decodeMsgpack(data: string | Uint8Array): unknown {
   if (!(data instanceof Uint8Array)) {
     throw new SerializationError(`MessagePack input must be bytes, got ${typeof data}`);
   }
-  if (data.length === 0) throw new SerializationError("invalid MessagePack: empty input");
-  let value: unknown;
+  checkWellFormed(data);
   try {
-    value = unpackr.unpack(data);
+    return unpackr.unpack(data);
   } catch (e) {
     throw new SerializationError(`invalid MessagePack: ${errorText(e)}`);
   }
-  if (value === C1) throw new SerializationError("invalid MessagePack: never-used byte 0xc1");
-  return value;
+}
+
+/** Deepest nesting of arrays and maps `decodeMsgpack` accepts. */
+export const MSGPACK_MAX_DEPTH = 1000;
+const pending = new Float64Array(MSGPACK_MAX_DEPTH);
+
+/**
+ * Checks, without allocating, that `b` is exactly one well-formed MessagePack
+ * value: every declared length and element count is backed by bytes, no
+ * never-used byte (0xc1), no extension but the timestamp (-1), nesting at
+ * most `MSGPACK_MAX_DEPTH`, no trailing bytes. This runs before msgpackr,
+ * which allocates arrays of the declared size up front: without it a 100-byte
+ * frame declaring nested arrays of a million elements costs a quarter second
+ * of CPU.
+ */
+function checkWellFormed(b: Uint8Array): void {
+  const n = b.length;
+  let pos = 0;
+  let need = 1; // items still expected at the current level
+  let depth = 0;
+  while (need > 0) {
+    if (pos >= n) throw new SerializationError("invalid MessagePack: truncated input");
+    const t = b[pos];
+    need--;
+    let children = 0;
+    if (t < 0x80 || t >= 0xe0) { // positive / negative fixint
+      pos += 1;
+    } else if (t < 0x90) { // fixmap
+      children = (t & 0x0f) * 2;
+      pos += 1;
+    } else if (t < 0xa0) { // fixarray
+      children = t & 0x0f;
+      pos += 1;
+    } else if (t < 0xc0) { // fixstr
+      pos += 1 + (t & 0x1f);
+    } else {
+      switch (t) {
+        case 0xc1:
+          throw new SerializationError("invalid MessagePack: never-used byte 0xc1");
+        case 0xdc: // array 16
+          children = readU16(b, pos + 1);
+          pos += 3;
+          break;
+        case 0xdd: // array 32
+          children = readU32(b, pos + 1);
+          pos += 5;
+          break;
+        case 0xde: // map 16
+          children = readU16(b, pos + 1) * 2;
+          pos += 3;
+          break;
+        case 0xdf: // map 32
+          children = readU32(b, pos + 1) * 2;
+          pos += 5;
+          break;
+        default:
+          if (t >= 0xc7 && t <= 0xc9 || t >= 0xd4 && t <= 0xd8) checkExtType(b, pos);
+          pos += scalarSize(b, pos);
+      }
+    }
+    if (children > 0) {
+      if (depth === MSGPACK_MAX_DEPTH) {
+        throw new SerializationError(
+          `invalid MessagePack: nesting deeper than ${MSGPACK_MAX_DEPTH} levels`,
+        );
+      }
+      pending[depth++] = need;
+      need = children;
+    }
+    while (need === 0 && depth > 0) need = pending[--depth];
+  }
+  if (pos > n) throw new SerializationError("invalid MessagePack: truncated input");
+  if (pos < n) {
+    throw new SerializationError(`invalid MessagePack: ${n - pos} bytes after the message`);
+  }
+}
+
+/**
+ * Only the standard timestamp extension (type -1) is accepted: msgpackr's own
+ * extensions (records, shared references that make cycles, Error, RegExp...)
+ * are not MessagePack, and records change how later bytes of the message read.
+ */
+function checkExtType(b: Uint8Array, i: number): void {
+  const t = b[i];
+  const at = t >= 0xd4 ? i + 1 : t === 0xc7 ? i + 2 : t === 0xc8 ? i + 3 : i + 5;
+  if (at < b.length && b[at] !== 0xff) {
+    const type = (b[at] << 24) >> 24;
+    throw new SerializationError(`invalid MessagePack: unsupported extension type ${type}`);
+  }
+}
+
+/** Size in bytes (head and payload) of the non-container token at `i`, head 0xc0-0xdb. */
+function scalarSize(b: Uint8Array, i: number): number {
+  switch (b[i]) {
+    case 0xcc: // uint8
+    case 0xd0: // int8
+      return 2;
+    case 0xcd: // uint16
+    case 0xd1: // int16
+    case 0xd4: // fixext 1 (type + 1)
+      return 3;
+    case 0xd5: // fixext 2
+      return 4;
+    case 0xca: // float32
+    case 0xce: // uint32
+    case 0xd2: // int32
+      return 5;
+    case 0xd6: // fixext 4
+      return 6;
+    case 0xcb: // float64
+    case 0xcf: // uint64
+    case 0xd3: // int64
+      return 9;
+    case 0xd7: // fixext 8
+      return 10;
+    case 0xd8: // fixext 16
+      return 18;
+    case 0xc4: // bin 8
+    case 0xd9: // str 8
+      return 2 + b[i + 1];
+    case 0xc5: // bin 16
+    case 0xda: // str 16
+      return 3 + readU16(b, i + 1);
+    case 0xc6: // bin 32
+    case 0xdb: // str 32
+      return 5 + readU32(b, i + 1);
+    case 0xc7: // ext 8 (len, type, data)
+      return 3 + b[i + 1];
+    case 0xc8: // ext 16
+      return 4 + readU16(b, i + 1);
+    case 0xc9: // ext 32
+      return 6 + readU32(b, i + 1);
+    default: // 0xc0 nil, 0xc2 false, 0xc3 true
+      return 1;
+  }
 }
 
 // Scratch space for reading a big-endian float64 without allocating.
@@ -96,89 +231,22 @@ function integralFloatsToInts(b: Uint8Array): void {
     const t = b[i];
     if (t < 0xa0 || t >= 0xe0) { // fixint, fixmap, fixarray, negative fixint
       i += 1;
-      continue;
-    }
-    if (t < 0xc0) { // fixstr
+    } else if (t < 0xc0) { // fixstr
       i += 1 + (t & 0x1f);
-      continue;
-    }
-    switch (t) {
-      case 0xcb: { // float64
-        for (let k = 0; k < 8; k++) scratch.setUint8(k, b[i + 1 + k]);
-        const v = scratch.getFloat64(0);
-        if (Number.isInteger(v) && v >= -TWO_53 && v <= TWO_53) {
-          const hi = Math.floor(v / TWO_32);
-          const lo = v - hi * TWO_32;
-          b[i] = v < 0 ? 0xd3 : 0xcf;
-          writeU32(b, i + 1, hi >>> 0);
-          writeU32(b, i + 5, lo);
-        }
-        i += 9;
-        break;
+    } else if (t === 0xcb) { // float64
+      for (let k = 0; k < 8; k++) scratch.setUint8(k, b[i + 1 + k]);
+      const v = scratch.getFloat64(0);
+      if (Number.isInteger(v) && v >= -TWO_53 && v <= TWO_53) {
+        const hi = Math.floor(v / TWO_32);
+        b[i] = v < 0 ? 0xd3 : 0xcf;
+        writeU32(b, i + 1, hi >>> 0);
+        writeU32(b, i + 5, v - hi * TWO_32);
       }
-      case 0xc0: // nil
-      case 0xc1: // never used
-      case 0xc2: // false
-      case 0xc3: // true
-        i += 1;
-        break;
-      case 0xcc: // uint8
-      case 0xd0: // int8
-        i += 2;
-        break;
-      case 0xcd: // uint16
-      case 0xd1: // int16
-      case 0xd4: // fixext 1 (type + 1)
-        i += 3;
-        break;
-      case 0xd5: // fixext 2
-        i += 4;
-        break;
-      case 0xca: // float32
-      case 0xce: // uint32
-      case 0xd2: // int32
-        i += 5;
-        break;
-      case 0xd6: // fixext 4
-        i += 6;
-        break;
-      case 0xcf: // uint64
-      case 0xd3: // int64
-        i += 9;
-        break;
-      case 0xd7: // fixext 8
-        i += 10;
-        break;
-      case 0xd8: // fixext 16
-        i += 18;
-        break;
-      case 0xc4: // bin 8
-      case 0xd9: // str 8
-        i += 2 + b[i + 1];
-        break;
-      case 0xc5: // bin 16
-      case 0xda: // str 16
-        i += 3 + readU16(b, i + 1);
-        break;
-      case 0xc6: // bin 32
-      case 0xdb: // str 32
-        i += 5 + readU32(b, i + 1);
-        break;
-      case 0xc7: // ext 8 (len, type, data)
-        i += 3 + b[i + 1];
-        break;
-      case 0xc8: // ext 16
-        i += 4 + readU16(b, i + 1);
-        break;
-      case 0xc9: // ext 32
-        i += 6 + readU32(b, i + 1);
-        break;
-      case 0xdc: // array 16
-      case 0xde: // map 16
-        i += 3;
-        break;
-      default: // 0xdd array 32, 0xdf map 32
-        i += 5;
+      i += 9;
+    } else if (t >= 0xdc) { // array 16/32, map 16/32: heads only
+      i += t & 1 ? 5 : 3;
+    } else {
+      i += scalarSize(b, i);
     }
   }
 }

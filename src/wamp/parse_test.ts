@@ -99,6 +99,11 @@ const invalid: [string, unknown, string][] = [
     "CALL: element 1 (Request) must be an id (integer in [1, 2^53]), got 9007199254740994",
   ],
   [
+    "request id 2^53+1 (a bigint, as binary serializers decode it)",
+    [T.CALL, 2n ** 53n + 1n, {}, "p"],
+    "CALL: element 1 (Request) must be an id (integer in [1, 2^53]), got bigint 9007199254740993",
+  ],
+  [
     "a float id",
     [T.PUBLISH, 1.5, {}, "t"],
     "PUBLISH: element 1 (Request) must be an id (integer in [1, 2^53]), got 1.5",
