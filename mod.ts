@@ -102,7 +102,7 @@ export {
   workerUri,
 } from "./src/worker/management_uris.ts";
 export type { ComponentMain } from "./src/worker/component.ts";
-export { XBAR_VERSION } from "./src/node/version.ts";
+export { XBAR_VERSION } from "./src/version.ts";
 
 // logging
 export {

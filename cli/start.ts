@@ -13,7 +13,7 @@ import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
 import { acquirePidFile, NodeRunningError, releasePidFile } from "../src/node/pid_file.ts";
-import { XBAR_VERSION } from "../src/node/version.ts";
+import { XBAR_VERSION } from "../src/version.ts";
 import {
   dirOf,
   err,

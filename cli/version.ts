@@ -4,7 +4,7 @@
  * @module
  */
 
-import { XBAR_VERSION } from "../src/node/version.ts";
+import { XBAR_VERSION } from "../src/version.ts";
 import { ExitCode, out, parseCommand } from "./_options.ts";
 
 /** Help of `xbar version`. */

@@ -47,6 +47,7 @@ import { createCallerBridge } from "./http_bridge_caller.ts";
 import { createPublisherBridge } from "./http_bridge_publisher.ts";
 import { loadTlsCredentials, type TlsFiles } from "./tls.ts";
 import type { PathService } from "./web_service.ts";
+import { jsonValueResponse, nodeInfoResponse } from "./web_info.ts";
 import { PathTable } from "./web_paths.ts";
 import { discard, textResponse } from "./web_http.ts";
 
@@ -316,6 +317,27 @@ async function buildServices(
                 errors.push(`${at}: ${errText(err)}`);
               },
             ),
+          );
+          break;
+        }
+        case "nodeinfo": {
+          const info = service.info ?? {};
+          const wsPaths = table.entries
+            .filter((e) => e.service.type === "websocket")
+            .map((e) => e.prefix);
+          built.handlers.set(
+            prefix,
+            (req, _info, rest) =>
+              exact(rest) ? nodeInfoResponse(req, info, wsPaths) : notFound(req),
+          );
+          break;
+        }
+        case "json": {
+          const { value, options: jsonOptions } = service;
+          built.handlers.set(
+            prefix,
+            (req, _info, rest) =>
+              exact(rest) ? jsonValueResponse(req, value, jsonOptions) : notFound(req),
           );
           break;
         }

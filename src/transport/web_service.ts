@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { JsonValueOptions } from "./web_info.ts";
 import type { SerializerName } from "../serializer/serializer.ts";
 import type { WebSocketOptions } from "./websocket.ts";
 import type { LongPollOptions } from "./longpoll.ts";
@@ -90,8 +91,28 @@ export interface NestedPathService {
   paths: Record<string, PathService>;
 }
 
+/** An HTML page about the node and its WebSocket endpoints (Crossbar's `nodeinfo`). */
+export interface NodeInfoPathService {
+  /** Service kind. */
+  type: "nodeinfo";
+  /** Facts shown on the page (node id, version, ...). */
+  info?: Record<string, string>;
+}
+
+/** A fixed JSON document (Crossbar's `json`). */
+export interface JsonPathService {
+  /** Service kind. */
+  type: "json";
+  /** The document. */
+  value: unknown;
+  /** Formatting and headers. */
+  options?: JsonValueOptions;
+}
+
 /** A service on a Web transport path. */
 export type PathService =
+  | NodeInfoPathService
+  | JsonPathService
   | WebSocketPathService
   | StaticPathService
   | RedirectPathService

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { XBAR_VERSION } from "../version.ts";
 import type {
   AuthConfig,
   RawSocketTransportConfig,
@@ -218,8 +219,21 @@ function webPaths(
         out[key] = { type: "path", paths: webPaths(ctx, transportId, s.paths, where, skipped) };
         break;
       case "nodeinfo":
+        out[key] = {
+          type: "nodeinfo",
+          info: { "xbar version": XBAR_VERSION, transport: transportId },
+        };
+        break;
       case "json":
-        skipped.push(`${where} (${s.type})`);
+        out[key] = {
+          type: "json",
+          value: s.value,
+          options: {
+            prettify: s.options.prettify,
+            allowCrossOrigin: s.options.allow_cross_origin,
+            discourageCaching: s.options.discourage_caching,
+          },
+        };
         break;
       default: {
         const never: never = s;
