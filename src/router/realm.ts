@@ -79,26 +79,23 @@ export class Realm {
   readonly strictUris: boolean;
 
   #roles: Map<string, Authorizer> | undefined;
-  #newSessionId: () => number;
   #releaseSessionId: (id: number) => void;
 
   /**
    * @param config the realm's configuration
-   * @param options `logger`; `newSessionId` draws a session id unique in the
-   *   router, `releaseSessionId` frees it
+   * @param options `logger`; `releaseSessionId` frees a leaving session's id
+   *   (reserved by the router at HELLO)
    */
   constructor(
     config: RealmConfig,
     options: {
       logger: Logger;
-      newSessionId: () => number;
       releaseSessionId: (id: number) => void;
     },
   ) {
     this.name = config.name;
     this.logger = options.logger;
     this.strictUris = config.uriCheck === "strict";
-    this.#newSessionId = options.newSessionId;
     this.#releaseSessionId = options.releaseSessionId;
     if (config.roles) {
       this.#roles = new Map();
@@ -124,9 +121,11 @@ export class Realm {
     this.#roles.set(role, authorizer);
   }
 
-  /** Adds `session`: assigns its id, lets it send WELCOME, then announces it. */
-  join(session: RouterSession, sendWelcome: (id: number) => void): void {
-    const id = this.#newSessionId();
+  /**
+   * Adds `session` under the session id it reserved at HELLO (the realm
+   * releases it when the session leaves), lets it send WELCOME, then announces it.
+   */
+  join(session: RouterSession, id: number, sendWelcome: (id: number) => void): void {
     session.id = id;
     session.realm = this;
     const auth = session.auth!;

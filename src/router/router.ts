@@ -78,8 +78,7 @@ export class Router implements SessionAcceptor {
     if (this.#realms.has(config.name)) throw new Error(`realm "${config.name}" already exists`);
     const realm = new Realm(config, {
       logger: this.logger,
-      newSessionId: () => this.#newSessionId(),
-      releaseSessionId: (id) => this.#sessionIds.delete(id),
+      releaseSessionId: (id) => this.releaseSessionId(id),
     });
     this.#realms.set(config.name, realm);
     return realm;
@@ -116,10 +115,21 @@ export class Router implements SessionAcceptor {
     for (const realm of this.#realms.values()) realm.closeAll(CloseUri.SYSTEM_SHUTDOWN, message);
   }
 
-  #newSessionId(): number {
+  /**
+   * Draws a session id unique in the router and reserves it. A session
+   * reserves its id at HELLO (authenticators put it in challenges) and keeps
+   * it when it joins; the realm releases it when the session leaves, the
+   * session itself when the handshake fails.
+   */
+  reserveSessionId(): number {
     let id = randomId();
     while (this.#sessionIds.has(id)) id = randomId();
     this.#sessionIds.add(id);
     return id;
+  }
+
+  /** Frees a session id reserved with `reserveSessionId`. */
+  releaseSessionId(id: number): void {
+    this.#sessionIds.delete(id);
   }
 }

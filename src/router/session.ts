@@ -73,6 +73,8 @@ export class RouterSession implements SessionHandle {
   #state: State = "new";
   #authenticator: SessionAuthenticator | undefined;
   #helloRealm = "";
+  /** Session id reserved at HELLO, until the session joins (then it is `id`). */
+  #reservedId = 0;
   #requestIds = new IdSequence();
   #busy = false;
   #queue: unknown[] = [];
@@ -274,7 +276,8 @@ export class RouterSession implements SessionHandle {
     this.#helloRealm = realm;
     this.features = readClientFeatures(details.roles);
     this.#authenticator = this.#router.authenticatorFor(this.peer.info);
-    const step = this.#authenticator.hello(realm, details);
+    if (this.#reservedId === 0) this.#reservedId = this.#router.reserveSessionId();
+    const step = this.#authenticator.hello(realm, details, this.#reservedId);
     return step instanceof Promise ? step.then((s) => this.#onAuthStep(s)) : this.#onAuthStep(step);
   }
 
@@ -312,7 +315,9 @@ export class RouterSession implements SessionHandle {
         this.auth = info;
         this.#state = "established";
         this.joinedAt = new Date().toISOString();
-        realm.join(this, (id) => {
+        const id = this.#reservedId;
+        this.#reservedId = 0; // the realm owns the id from here on
+        realm.join(this, id, (id) => {
           const welcome: Dict = {
             realm: realmName,
             authid: info.authid,
@@ -338,6 +343,10 @@ export class RouterSession implements SessionHandle {
   /** Final state: leave the realm, stop timers, drop queued input. */
   #finish(reason: string): void {
     this.#leaveRealm(reason);
+    if (this.#reservedId !== 0) {
+      this.#router.releaseSessionId(this.#reservedId);
+      this.#reservedId = 0;
+    }
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#clearTimer();

@@ -36,8 +36,12 @@ export type AuthStep =
 
 /** Drives one opening handshake. */
 export interface SessionAuthenticator {
-  /** Answers HELLO. `details` is HELLO.Details (authmethods, authid, authextra, ...). */
-  hello(realm: string, details: Dict): AuthStep | Promise<AuthStep>;
+  /**
+   * Answers HELLO. `details` is HELLO.Details (authmethods, authid, authextra,
+   * ...); `session` is the id the session gets if it joins (WAMP-CRA puts it in
+   * its challenge).
+   */
+  hello(realm: string, details: Dict, session: number): AuthStep | Promise<AuthStep>;
   /** Answers AUTHENTICATE (only after a challenge). */
   authenticate(signature: string, extra: Dict): AuthStep | Promise<AuthStep>;
 }

@@ -82,13 +82,13 @@ class Negotiator implements SessionAuthenticator {
     this.#ctx = ctx;
   }
 
-  hello(realm: string, details: Dict): AuthStep | Promise<AuthStep> {
+  hello(realm: string, details: Dict, session: number): AuthStep | Promise<AuthStep> {
     const offered = offeredMethods(details.authmethods);
     for (const name of offered) {
       const method = this.#methods.get(name);
       if (method) {
         this.#chosen = method(this.#ctx);
-        return this.#chosen.hello(realm, details);
+        return this.#chosen.hello(realm, details, session);
       }
     }
     this.#ctx.logger.log("info", "no acceptable authentication method", {

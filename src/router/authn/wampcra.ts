@@ -14,8 +14,8 @@
  * stays the same for that authid when the config has salted users) and
  * the same ABORT as a wrong signature.
  *
- * Known gap: `session` in the challenge is 0, because the router assigns the
- * session id only when the session joins its realm.
+ * `session` in the challenge is the id the session will have: the router
+ * reserves it at HELLO.
  *
  * @module
  */
@@ -154,6 +154,7 @@ class WampcraAuthenticator implements SessionAuthenticator {
   #config: WampcraConfig;
   #decoy: Decoy | undefined;
   #pending = false;
+  #session = 0;
   #expected = "";
   #principal: Principal | undefined;
   #provider = "static";
@@ -164,7 +165,8 @@ class WampcraAuthenticator implements SessionAuthenticator {
     this.#decoy = decoy;
   }
 
-  async hello(realm: string, details: Dict): Promise<AuthStep> {
+  async hello(realm: string, details: Dict, session: number): Promise<AuthStep> {
+    this.#session = session;
     const authid = helloAuthid(details);
     const config = this.#config;
     if (config.type === "dynamic") return await this.#dynamic(config, realm, details, authid);
@@ -201,7 +203,7 @@ class WampcraAuthenticator implements SessionAuthenticator {
       authprovider: this.#provider,
       nonce: bytesToBase64(randomBytes(48)),
       timestamp: new Date().toISOString(),
-      session: 0,
+      session: this.#session,
     });
     this.#expected = await signWampcra(key.secret, challenge);
     this.#principal = principal;

@@ -48,6 +48,20 @@ Deno.test("wampcra challenge is a JSON string with the spec's fields", async () 
   assert.equal(typeof c.session, "number");
 });
 
+Deno.test("wampcra challenge carries the session id that WELCOME then assigns", async () => {
+  const { router } = authRouter({
+    wampcra: { type: "static", users: { alice: { secret: "k", role: "frontend" } } },
+  });
+  const { challenge, last } = await handshake(client(router), {
+    authmethods: [WAMPCRA],
+    authid: "alice",
+  }, async (_method, extra) => await signWampcra("k", (extra as { challenge: string }).challenge));
+  const c = JSON.parse((challenge![2] as { challenge: string }).challenge);
+  assert.equal(last[0], T.WELCOME);
+  assert.ok(c.session > 0);
+  assert.equal(last[1], c.session);
+});
+
 Deno.test("wampcra nonces differ between handshakes", async () => {
   const { router } = authRouter({
     wampcra: { type: "static", users: { alice: { secret: "k", role: "frontend" } } },
