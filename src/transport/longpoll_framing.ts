@@ -18,6 +18,7 @@
  * @module
  */
 
+import { encodeShared } from "../serializer/shared_encode.ts";
 import { SerializationError, type Serializer } from "../serializer/serializer.ts";
 
 /** A negotiated long-poll protocol. */
@@ -109,7 +110,7 @@ export function chooseLongPollProtocol(
  * @throws SerializationError when the serializer cannot encode `msg`
  */
 export function encodeFrame(protocol: LongPollProtocol, msg: unknown): Uint8Array {
-  const data = protocol.serializer.encode(msg);
+  const data = encodeShared(protocol.serializer, msg);
   if (typeof data === "string") {
     const text = encoder.encode(data);
     if (!protocol.batched) return text;

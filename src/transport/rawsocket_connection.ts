@@ -44,6 +44,7 @@
  * @module
  */
 
+import { encodeShared } from "../serializer/shared_encode.ts";
 import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
@@ -161,7 +162,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     const mark = writer.mark();
     let size: number;
     try {
-      const data = serializer.encode(msg);
+      const data = encodeShared(serializer, msg);
       if (typeof data === "string") {
         if (data.length > this.#peerMax) {
           this.#tooBig(msg, data.length, "at least ");

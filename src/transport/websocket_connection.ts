@@ -26,6 +26,7 @@
  * @module
  */
 
+import { encodeShared } from "../serializer/shared_encode.ts";
 import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
@@ -136,7 +137,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     if (this.#state !== "open" || this.#overflowed) return;
     let data: string | Uint8Array;
     try {
-      data = this.#serializer.encode(msg);
+      data = encodeShared(this.#serializer, msg);
     } catch (err) {
       this.#undeliverable(
         msg,
