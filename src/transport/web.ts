@@ -29,6 +29,7 @@
  * @module
  */
 
+import { gracefulShutdown, shutdownOnAbort } from "./http_shutdown.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import {
@@ -37,7 +38,6 @@ import {
   serializers as allSerializers,
 } from "../serializer/mod.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
-import { CloseCode } from "./websocket_connection.ts";
 import { createWebSocketHandler, type WebSocketHandler } from "./websocket.ts";
 import { LongPollEndpoint } from "./longpoll.ts";
 import { createStaticFiles, type StaticFiles } from "./static_files.ts";
@@ -213,48 +213,18 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
     transportId: options.transportId,
   });
 
-  let stopping: Promise<void> | undefined;
-  function shutdown(): Promise<void> {
-    stopping ??= (async () => {
-      const closing = tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
-      await stopAll();
-      const graceful = server.shutdown();
-      const left = await closing;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), left > 0 ? 0 : graceMs);
-      });
-      const outcome = await Promise.race([graceful.then(() => "done" as const), expired]);
-      clearTimeout(timer);
-      if (outcome === "expired") {
-        logger.log("warn", "web transport: dropping connections that did not close in time", {
-          connections: tracker.size,
-          transportId: options.transportId,
-        });
-        force.abort();
-      }
-      await server.finished;
-      logger.log("info", "web transport stopped", { transportId: options.transportId });
-    })();
-    return stopping;
-  }
-
-  const signal = options.signal;
-  if (signal) {
-    const onAbort = () => {
-      shutdown().catch((err) =>
-        logger.log("error", "web transport shutdown failed", {
-          error: err instanceof Error ? err.message : String(err),
-          transportId: options.transportId,
-        })
-      );
-    };
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener("abort", onAbort, { once: true });
-      server.finished.then(() => signal.removeEventListener("abort", onAbort));
-    }
-  }
+  const s = {
+    server,
+    force,
+    tracker,
+    graceMs,
+    logger,
+    name: "web transport",
+    transportId: options.transportId,
+    beforeStop: stopAll,
+  };
+  const shutdown = gracefulShutdown(s);
+  shutdownOnAbort(options.signal, shutdown, s);
   return { addr, shutdown };
 }
 

@@ -5,10 +5,10 @@
  * @module
  */
 
+import { gracefulShutdown, shutdownOnAbort } from "./http_shutdown.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { nullLogger } from "../log/logger.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
-import { CloseCode } from "./websocket_connection.ts";
 import { createWebSocketHandler, type WebSocketOptions } from "./websocket.ts";
 
 /** Default `port` of `serveWebSocket`. */
@@ -104,49 +104,16 @@ export function serveWebSocket(
     transportId: options.transportId,
   });
 
-  let stopping: Promise<void> | undefined;
-  function shutdown(): Promise<void> {
-    stopping ??= (async () => {
-      // Our close frames first (1001), then stop accepting. Deno's graceful
-      // shutdown never ends while a peer that does not read is connected,
-      // so whatever is left after the grace period is dropped by `force`.
-      const closing = tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
-      const graceful = server.shutdown();
-      const left = await closing;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<"expired">((resolve) => {
-        timer = setTimeout(() => resolve("expired"), left > 0 ? 0 : graceMs);
-      });
-      const outcome = await Promise.race([graceful.then(() => "done" as const), expired]);
-      clearTimeout(timer);
-      if (outcome === "expired") {
-        logger.log("warn", "websocket transport: dropping connections that did not close in time", {
-          connections: tracker.size,
-          transportId: options.transportId,
-        });
-        force.abort();
-      }
-      await server.finished;
-      logger.log("info", "websocket transport stopped", { transportId: options.transportId });
-    })();
-    return stopping;
-  }
-
-  const signal = options.signal;
-  if (signal) {
-    const onAbort = () => {
-      shutdown().catch((err) =>
-        logger.log("error", "websocket transport shutdown failed", {
-          error: err instanceof Error ? err.message : String(err),
-          transportId: options.transportId,
-        })
-      );
-    };
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener("abort", onAbort, { once: true });
-      server.finished.then(() => signal.removeEventListener("abort", onAbort));
-    }
-  }
+  const s = {
+    server,
+    force,
+    tracker,
+    graceMs,
+    logger,
+    name: "websocket transport",
+    transportId: options.transportId,
+  };
+  const shutdown = gracefulShutdown(s);
+  shutdownOnAbort(options.signal, shutdown, s);
   return Promise.resolve({ addr, shutdown });
 }
