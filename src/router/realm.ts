@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { Dict, List, Message } from "../wamp/messages.ts";
+import type { Call, Dict, List, Message, Publish, Register, Subscribe } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
 import { ProtocolViolation } from "../wamp/errors.ts";
 import { ErrorUri } from "../wamp/uris.ts";
@@ -231,49 +231,16 @@ export class Realm {
         }
         return this.#authorized(session, topic, "publish", (d) => {
           if (d.allow) this.broker.publish(session, msg, d.disclose);
-          else if (ack) {
-            sendError(
-              session,
-              msg[0],
-              msg[1],
-              ErrorUri.NOT_AUTHORIZED,
-              notAuthorized(session, "publish", topic),
-            );
-          }
+          else if (ack) deny(session, msg, "publish", topic);
         });
       }
       case MessageType.SUBSCRIBE: {
         const topic = msg[3];
-        const match = msg[2].match ?? "exact";
-        if (!isMatchPolicy(match)) {
-          sendError(
-            session,
-            msg[0],
-            msg[1],
-            ErrorUri.INVALID_ARGUMENT,
-            `unknown match policy "${String(match)}"`,
-          );
-          return;
-        }
-        if (!isValidPattern(topic, match, this.strictUris)) {
-          sendError(
-            session,
-            msg[0],
-            msg[1],
-            ErrorUri.INVALID_URI,
-            `invalid topic ${match} pattern "${topic}"`,
-          );
-          return;
-        }
+        const match = this.#matchPolicy(session, msg, "topic");
+        if (match === undefined) return;
         return this.#authorized(session, topic, "subscribe", (d) => {
           if (d.allow) this.broker.subscribe(session, msg, match);
-          else {sendError(
-              session,
-              msg[0],
-              msg[1],
-              ErrorUri.NOT_AUTHORIZED,
-              notAuthorized(session, "subscribe", topic),
-            );}
+          else deny(session, msg, "subscribe", topic);
         });
       }
       case MessageType.UNSUBSCRIBE:
@@ -294,38 +261,13 @@ export class Realm {
         }
         return this.#authorized(session, procedure, "call", (d) => {
           if (d.allow) this.dealer.call(session, msg, d.disclose);
-          else {sendError(
-              session,
-              msg[0],
-              msg[1],
-              ErrorUri.NOT_AUTHORIZED,
-              notAuthorized(session, "call", procedure),
-            );}
+          else deny(session, msg, "call", procedure);
         });
       }
       case MessageType.REGISTER: {
         const procedure = msg[3];
-        const match = msg[2].match ?? "exact";
-        if (!isMatchPolicy(match)) {
-          sendError(
-            session,
-            msg[0],
-            msg[1],
-            ErrorUri.INVALID_ARGUMENT,
-            `unknown match policy "${String(match)}"`,
-          );
-          return;
-        }
-        if (!isValidPattern(procedure, match, this.strictUris)) {
-          sendError(
-            session,
-            msg[0],
-            msg[1],
-            ErrorUri.INVALID_URI,
-            `invalid procedure ${match} pattern "${procedure}"`,
-          );
-          return;
-        }
+        const match = this.#matchPolicy(session, msg, "procedure");
+        if (match === undefined) return;
         if (procedure.startsWith("wamp.")) {
           sendError(
             session,
@@ -337,14 +279,8 @@ export class Realm {
           return;
         }
         return this.#authorized(session, procedure, "register", (d) => {
-          if (d.allow) this.dealer.register(session, msg, match as MatchPolicy);
-          else {sendError(
-              session,
-              msg[0],
-              msg[1],
-              ErrorUri.NOT_AUTHORIZED,
-              notAuthorized(session, "register", procedure),
-            );}
+          if (d.allow) this.dealer.register(session, msg, match);
+          else deny(session, msg, "register", procedure);
         });
       }
       case MessageType.UNREGISTER:
@@ -390,6 +326,39 @@ export class Realm {
     }
   }
 
+  /**
+   * The match policy of a SUBSCRIBE/REGISTER whose pattern is valid under it;
+   * otherwise answers ERROR (invalid_argument / invalid_uri) and returns undefined.
+   */
+  #matchPolicy(
+    session: RouterSession,
+    msg: Subscribe | Register,
+    what: "topic" | "procedure",
+  ): MatchPolicy | undefined {
+    const match = msg[2].match ?? "exact";
+    if (!isMatchPolicy(match)) {
+      sendError(
+        session,
+        msg[0],
+        msg[1],
+        ErrorUri.INVALID_ARGUMENT,
+        `unknown match policy "${String(match)}"`,
+      );
+      return undefined;
+    }
+    if (!isValidPattern(msg[3], match, this.strictUris)) {
+      sendError(
+        session,
+        msg[0],
+        msg[1],
+        ErrorUri.INVALID_URI,
+        `invalid ${what} ${match} pattern "${msg[3]}"`,
+      );
+      return undefined;
+    }
+    return match;
+  }
+
   /** Runs `then` with the decision: synchronously when the authorizer is sync. */
   #authorized(
     session: RouterSession,
@@ -416,6 +385,18 @@ export class Realm {
   }
 }
 
-function notAuthorized(session: RouterSession, action: Action, uri: string): string {
-  return `session is not authorized to ${action} "${uri}" (role "${session.auth!.authrole}")`;
+/** Answers a denied request with ERROR wamp.error.not_authorized. */
+function deny(
+  session: RouterSession,
+  msg: Publish | Subscribe | Call | Register,
+  action: Action,
+  uri: string,
+): void {
+  sendError(
+    session,
+    msg[0],
+    msg[1],
+    ErrorUri.NOT_AUTHORIZED,
+    `session is not authorized to ${action} "${uri}" (role "${session.auth!.authrole}")`,
+  );
 }
