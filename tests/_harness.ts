@@ -8,6 +8,7 @@
 
 import { Router, type RouterOptions } from "../src/router/router.ts";
 import { serveWebSocket, type WebSocketServer } from "../src/transport/websocket_server.ts";
+import { type RawSocketServer, serveRawSocket } from "../src/transport/rawsocket_server.ts";
 
 /** A running router with a WebSocket listener. */
 export interface TestNode {
@@ -38,6 +39,55 @@ export async function startTestNode(options: RouterOptions = {}): Promise<TestNo
     async close() {
       router.shutdown();
       await server.shutdown();
+    },
+  };
+}
+
+/** A running router with a WebSocket listener and RawSocket listeners on TCP and a Unix socket. */
+export interface RawSocketTestNode extends TestNode {
+  /** Port of the RawSocket TCP listener on 127.0.0.1. */
+  tcpPort: number;
+  /** Absolute path of the RawSocket Unix socket (in a fresh temporary directory). */
+  unixPath: string;
+}
+
+/**
+ * Starts a router as `startTestNode` does (WebSocket on ws://127.0.0.1:<port>/ws)
+ * plus RawSocket listeners (every serializer) on TCP 127.0.0.1:<tcpPort> and on
+ * the Unix socket `unixPath`. `close()` stops all three and removes the directory.
+ */
+export async function startRawSocketNode(options: RouterOptions = {}): Promise<RawSocketTestNode> {
+  const node = await startTestNode(options);
+  const dir = await Deno.makeTempDir({ prefix: "xbar-rs-" });
+  const servers: RawSocketServer[] = [];
+  try {
+    servers.push(
+      await serveRawSocket(node.router, {
+        endpoint: { type: "tcp", hostname: "127.0.0.1", port: 0 },
+        closeTimeoutMs: 500,
+      }),
+    );
+    servers.push(
+      await serveRawSocket(node.router, {
+        endpoint: { type: "unix", path: `${dir}/rs.sock` },
+        closeTimeoutMs: 500,
+      }),
+    );
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.shutdown()));
+    await node.close();
+    await Deno.remove(dir, { recursive: true });
+    throw err;
+  }
+  const [tcp, unix] = servers;
+  return {
+    ...node,
+    tcpPort: (tcp.addr as Deno.NetAddr).port,
+    unixPath: (unix.addr as Deno.UnixAddr).path,
+    async close() {
+      node.router.shutdown();
+      await Promise.all([...servers.map((s) => s.shutdown()), node.close()]);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }
@@ -88,20 +138,28 @@ async function runJsonScript(
 const NODE_DIR = new URL("./node/", import.meta.url).pathname;
 const PYTHON_DIR = new URL("./python/", import.meta.url).pathname;
 
-/** Runs an AutobahnJS scenario (tests/node/scenarios.mjs) against `url`. */
+/**
+ * How a client script connects: `"websocket"` (the default; the address is a
+ * ws:// URL) or `"rawsocket"` (the address is `tcp://host:port` or
+ * `unix:/absolute/path`).
+ */
+export type ClientTransport = "websocket" | "rawsocket";
+
+/**
+ * Runs an AutobahnJS scenario (tests/node/scenarios.mjs) against `url`
+ * (a ws:// URL, or for `transport` "rawsocket" `tcp://host:port` / `unix:/path`).
+ */
 export function runAutobahnJs(
   url: string,
   realm: string,
   serializer: "json" | "msgpack" | "cbor" | "all",
   scenario: string,
   timeoutMs = 20000,
+  transport: ClientTransport = "websocket",
 ): Promise<ScriptResult> {
-  return runJsonScript(
-    "node",
-    ["scenarios.mjs", url, realm, serializer, scenario],
-    NODE_DIR,
-    timeoutMs,
-  );
+  const args = ["scenarios.mjs", url, realm, serializer, scenario];
+  if (transport !== "websocket") args.push(transport);
+  return runJsonScript("node", args, NODE_DIR, timeoutMs);
 }
 
 /** Debian's python3 (has python3-autobahn), not a pyenv shim. */

@@ -1,10 +1,41 @@
 // AutobahnJS (npm `autobahn` 22.11.x, run by Node) scenarios against a running router.
-// Usage: node scenarios.mjs <ws-url> <realm> <json|msgpack|cbor> <scenario>
+// Usage: node scenarios.mjs <ws-url> <realm> <json|msgpack|cbor|all> <scenario> [websocket]
+//        node scenarios.mjs <tcp://host:port | unix:/path> <realm> json <scenario> rawsocket
+// The optional 5th argument is the transport: "websocket" (default) or "rawsocket" (AutobahnJS's
+// Node RawSocket transport, over TCP or a Unix socket; it speaks JSON only, whatever the
+// serializer argument says, see transportOptions()).
 // Prints one JSON line of observations on stdout; exits 0 when the scenario ran to the end.
-// The Deno test (tests/interop_autobahn_js_test.ts) asserts the observations.
+// The Deno tests (tests/interop_autobahn_js_test.ts, tests/interop_rawsocket_test.ts) assert the
+// observations.
 import autobahn from "autobahn";
 
-const [url, realm, serializerName, scenario] = process.argv.slice(2);
+const [url, realm, serializerName, scenario, transport = "websocket"] = process.argv.slice(2);
+
+/**
+ * The Connection options naming the transport. AutobahnJS 22.11's RawSocket
+ * transport (lib/transport/rawsocket.js) takes `host`/`port` or a Unix `path`,
+ * always announces serializer 1 (JSON) in its handshake and encodes with
+ * JSON.stringify: the `serializers` option does not reach it.
+ */
+function transportOptions() {
+  switch (transport) {
+    case "websocket":
+      return { url };
+    case "rawsocket": {
+      if (serializerName !== "json") {
+        throw new Error(`AutobahnJS's RawSocket transport speaks JSON only, not ${serializerName}`);
+      }
+      if (url.startsWith("unix:")) {
+        return { transports: [{ type: "rawsocket", path: url.slice("unix:".length) }] };
+      }
+      const m = /^tcp:\/\/(.+):(\d+)$/.exec(url);
+      if (!m) throw new Error(`rawsocket address must be tcp://host:port or unix:/path, got ${url}`);
+      return { transports: [{ type: "rawsocket", host: m[1], port: Number(m[2]) }] };
+    }
+    default:
+      throw new Error(`unknown transport ${transport}`);
+  }
+}
 
 function serializer() {
   switch (serializerName) {
@@ -23,7 +54,7 @@ function serializer() {
 function open(extra = {}) {
   return new Promise((resolve, reject) => {
     const conn = new autobahn.Connection({
-      url,
+      ...transportOptions(),
       realm,
       // "all": AutobahnJS's default offer (several subprotocols, comma-joined by Node's ws)
       ...(serializerName === "all" ? {} : { serializers: [serializer()] }),

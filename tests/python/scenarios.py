@@ -1,14 +1,18 @@
 """Autobahn|Python (Debian python3-autobahn, asyncio) scenarios against a running router.
 
-Usage: /usr/bin/python3 scenarios.py <ws-url> <realm> <json|msgpack|cbor> <scenario>
-Prints one JSON line {"ok": true, "result": {...}} on stdout; the Deno test
-(tests/interop_autobahn_python_test.ts) asserts the observations.
+Usage: /usr/bin/python3 scenarios.py <ws-url> <realm> <json|msgpack|cbor> <scenario> [websocket]
+       /usr/bin/python3 scenarios.py <tcp://host:port | unix:/path> <realm> <ser> <scenario> rawsocket
+The optional 5th argument is the transport: "websocket" (default) or "rawsocket"
+(autobahn.asyncio.rawsocket over TCP or a Unix socket).
+Prints one JSON line {"ok": true, "result": {...}} on stdout; the Deno tests
+(tests/interop_autobahn_python_test.ts, tests/interop_rawsocket_test.ts) assert the observations.
 """
 import asyncio
 import json
 import sys
 import traceback
 
+from autobahn.asyncio.rawsocket import WampRawSocketClientFactory
 from autobahn.asyncio.websocket import WampWebSocketClientFactory
 from autobahn.asyncio.wamp import ApplicationSession
 from autobahn.wamp import types
@@ -16,7 +20,28 @@ from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
 
 URL, REALM, SER, SCENARIO = sys.argv[1:5]
+TRANSPORT = sys.argv[5] if len(sys.argv) > 5 else "websocket"
 SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
+
+
+def patch_asyncio_rawsocket():
+    """Work around a client bug in Debian's python3-autobahn 22.7.1.
+
+    Its asyncio RawSocket protocol lacks the `transport_details` property of
+    ITransport (the WebSocket and Twisted RawSocket protocols have it), so
+    ApplicationSession fails on every WELCOME (wamp/protocol.py:605,
+    "AttributeError: 'WampRawSocketClientProtocol' object has no attribute
+    'transport_details'") and ABORTs with wamp.error.cannot_authenticate
+    "Error calling onWelcome handler": no asyncio RawSocket client can join
+    any router. Upstream: crossbario/autobahn-python#1592, fixed by #1593
+    (after 22.7.1). The protocol already computes the details in
+    connection_made (`self._transport_details`); this exposes them, as the
+    fix does. Applied only when the property is missing.
+    """
+    from autobahn.asyncio import rawsocket
+
+    if not hasattr(rawsocket.PrefixProtocol, "transport_details"):
+        rawsocket.PrefixProtocol.transport_details = property(lambda self: self._transport_details)
 
 
 class Client(ApplicationSession):
@@ -34,13 +59,23 @@ class Client(ApplicationSession):
 async def open_session():
     loop = asyncio.get_running_loop()
     joined = loop.create_future()
-    factory = WampWebSocketClientFactory(
-        lambda: Client(types.ComponentConfig(realm=REALM), joined),
-        url=URL,
-        serializers=[SERIALIZERS[SER]()],
-    )
-    host, port = URL.split("//")[1].split("/")[0].split(":")
-    await loop.create_connection(factory, host, int(port))
+    make_session = lambda: Client(types.ComponentConfig(realm=REALM), joined)  # noqa: E731
+    if TRANSPORT == "websocket":
+        factory = WampWebSocketClientFactory(make_session, url=URL, serializers=[SERIALIZERS[SER]()])
+        host, port = URL.split("//")[1].split("/")[0].split(":")
+        await loop.create_connection(factory, host, int(port))
+    elif TRANSPORT == "rawsocket":
+        patch_asyncio_rawsocket()
+        factory = WampRawSocketClientFactory(make_session, serializer=SERIALIZERS[SER]())
+        if URL.startswith("unix:"):
+            await loop.create_unix_connection(factory, URL[len("unix:"):])
+        elif URL.startswith("tcp://"):
+            host, port = URL[len("tcp://"):].rsplit(":", 1)
+            await loop.create_connection(factory, host, int(port))
+        else:
+            raise ValueError("rawsocket address must be tcp://host:port or unix:/path, got " + URL)
+    else:
+        raise ValueError("unknown transport " + TRANSPORT)
     return await asyncio.wait_for(joined, 5)
 
 
