@@ -28,6 +28,7 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import {
   anonymousAuthenticator,
@@ -388,8 +389,4 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   if (v instanceof Uint8Array) return "binary";
   return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)?.slice(0, 60)}`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

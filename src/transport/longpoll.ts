@@ -26,6 +26,7 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
 import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import { serializers as allSerializers } from "../serializer/mod.ts";
@@ -450,8 +451,4 @@ function count(name: string, value: number, zeroAllowed: boolean): number {
 
 function truncate(s: string): string {
   return s.length > 80 ? `${s.slice(0, 80)}...` : s;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

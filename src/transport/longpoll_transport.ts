@@ -29,6 +29,7 @@
  * @module
  */
 
+import { errorText, tellRouter } from "./router_call.ts";
 import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
@@ -281,14 +282,7 @@ export class LongPollTransport implements Peer {
     }
     const handle = this.#handle;
     this.#handle = undefined;
-    try {
-      handle?.closed();
-    } catch (err) {
-      this.#log.log("error", "router failed in closed()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(this.#log, this.info.peer, "closed", () => handle?.closed());
   }
 
   // ---- internals ----
@@ -341,14 +335,12 @@ export class LongPollTransport implements Peer {
       transport: this.id,
       error: text,
     });
-    try {
-      this.#handle?.protocolViolation(text);
-    } catch (err) {
-      this.#log.log("error", "router failed in protocolViolation()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(
+      this.#log,
+      this.info.peer,
+      "protocolViolation",
+      () => this.#handle?.protocolViolation(text),
+    );
     // The router closes the peer; make sure we do even if it did not.
     this.close();
   }
@@ -363,14 +355,7 @@ export class LongPollTransport implements Peer {
       queueLimitBytes: this.#opts.queueLimitBytes,
       queueLimitMessages: this.#opts.queueLimitMessages,
     });
-    try {
-      this.#handle?.overflow(queued);
-    } catch (err) {
-      this.#log.log("error", "router failed in overflow()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(this.#log, this.info.peer, "overflow", () => this.#handle?.overflow(queued));
     this.close();
   }
 
@@ -489,8 +474,4 @@ export class LongPollTransport implements Peer {
       }
     }, Math.max(1, Math.ceil(ms)));
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -44,6 +44,7 @@
  * @module
  */
 
+import { errorText, tellRouter } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
 import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
@@ -472,14 +473,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     const handle = this.#handle;
     this.#handle = undefined;
     if (handle !== undefined) {
-      try {
-        handle.closed();
-      } catch (err) {
-        this.#log.log("error", "router failed in closed()", {
-          peer: this.info.peer,
-          error: errorText(err),
-        });
-      }
+      tellRouter(this.#log, this.info.peer, "closed", () => handle.closed());
     }
   }
 
@@ -499,14 +493,12 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       error: text,
       transportId: this.#opts.transportId,
     });
-    try {
-      this.#handle?.protocolViolation(text);
-    } catch (err) {
-      this.#log.log("error", "router failed in protocolViolation()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(
+      this.#log,
+      this.info.peer,
+      "protocolViolation",
+      () => this.#handle?.protocolViolation(text),
+    );
     this.#startClose(`protocol violation: ${text}`);
   }
 
@@ -522,14 +514,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     const handle = this.#handle;
     this.#forceClose();
     queueMicrotask(() => {
-      try {
-        handle?.overflow(queued);
-      } catch (err) {
-        this.#log.log("error", "router failed in overflow()", {
-          peer: this.info.peer,
-          error: errorText(err),
-        });
-      }
+      tellRouter(this.#log, this.info.peer, "overflow", () => handle?.overflow(queued));
     });
   }
 
@@ -601,8 +586,4 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       });
     }
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

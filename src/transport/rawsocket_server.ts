@@ -22,6 +22,7 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import { cborSerializer, jsonSerializer, msgpackSerializer } from "../serializer/mod.ts";
@@ -355,8 +356,4 @@ function positiveInteger(name: string, value: number): number {
     throw new RangeError(`${name}: must be a positive integer, got ${value}`);
   }
   return value;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
 import { join, sep } from "node:path";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { contentTypeFor } from "./web_content_type.ts";
@@ -212,8 +213,4 @@ function escapeHtml(s: string): string {
     "&quot;",
   )
     .replace(/'/g, "&#39;");
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

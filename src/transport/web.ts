@@ -29,6 +29,7 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
 import { gracefulShutdown, shutdownOnAbort } from "./http_shutdown.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
@@ -284,7 +285,7 @@ async function buildServices(
                 built.handlers.set(prefix, (req, _info, rest) => files.handle(req, rest));
               },
               (err) => {
-                errors.push(`${at}: ${errText(err)}`);
+                errors.push(`${at}: ${errorText(err)}`);
               },
             ),
           );
@@ -344,7 +345,7 @@ async function buildServices(
           );
           pending.push(
             bridge.start().catch((err) => {
-              errors.push(`${at}: ${errText(err)}`);
+              errors.push(`${at}: ${errorText(err)}`);
             }),
           );
           break;
@@ -359,7 +360,7 @@ async function buildServices(
         }
       }
     } catch (err) {
-      errors.push(`${at}: ${errText(err)}`);
+      errors.push(`${at}: ${errorText(err)}`);
     }
   }
   await Promise.all(pending);
@@ -394,8 +395,4 @@ function exact(rest: string): boolean {
 async function notFound(req: Request): Promise<Response> {
   await discard(req);
   return textResponse(404, "not found");
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { errorText } from "./router_call.ts";
+
 /** The outcome of `readBody`. */
 export type BodyResult =
   /** The whole body. */
@@ -127,8 +129,4 @@ export function methodNotAllowed(req: Request, methods: string, headers?: Header
   const h = headers ?? new Headers();
   h.set("allow", methods);
   return textResponse(405, `method ${req.method} not allowed here; use ${methods}`, h);
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

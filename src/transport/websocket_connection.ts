@@ -26,6 +26,7 @@
  * @module
  */
 
+import { errorText, tellRouter } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
 import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
@@ -326,14 +327,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     }
     const handle = this.#handle;
     this.#handle = undefined;
-    try {
-      handle?.closed();
-    } catch (err) {
-      this.#log.log("error", "router failed in closed()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(this.#log, this.info.peer, "closed", () => handle?.closed());
     this.#resolveDone();
   }
 
@@ -350,14 +344,12 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     this.#closeCode = code;
     this.#closeReason = reason;
     this.#log.log("info", "websocket protocol violation", { peer: this.info.peer, error: text });
-    try {
-      this.#handle?.protocolViolation(text);
-    } catch (err) {
-      this.#log.log("error", "router failed in protocolViolation()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(
+      this.#log,
+      this.info.peer,
+      "protocolViolation",
+      () => this.#handle?.protocolViolation(text),
+    );
     this.close();
   }
 
@@ -370,14 +362,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
       queuedBytes: queued,
       maxOutboundBytes: this.#maxOutbound,
     });
-    try {
-      this.#handle?.overflow(queued);
-    } catch (err) {
-      this.#log.log("error", "router failed in overflow()", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-    }
+    tellRouter(this.#log, this.info.peer, "overflow", () => this.#handle?.overflow(queued));
     this.close();
   }
 
@@ -486,8 +471,4 @@ export function utf8Length(s: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
