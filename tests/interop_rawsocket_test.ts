@@ -31,15 +31,14 @@
  */
 
 import assert from "node:assert/strict";
+import { autobahnJsChecks, autobahnPythonChecks } from "./_interop_checks.ts";
 import {
   type RawSocketTestNode,
   runAutobahnJs,
   runAutobahnPython,
-  type ScriptResult,
   startRawSocketNode,
 } from "./_harness.ts";
 
-type Result = ScriptResult["result"];
 type Via = "TCP" | "Unix";
 
 const VIAS: Via[] = ["TCP", "Unix"];
@@ -61,56 +60,10 @@ async function withNode(fn: (node: RawSocketTestNode) => Promise<void>): Promise
 // ---------------------------------------------------------------------------
 // AutobahnJS (tests/node/scenarios.mjs, transport "rawsocket")
 
-/** The same assertions as interop_autobahn_js_test.ts makes over WebSocket. */
-const jsChecks: Record<string, (r: Result) => void> = {
-  rpc(r) {
-    assert.equal(r.sum, 5);
-    assert.deepEqual(r.kw, { args: [3], kwargs: { got: { a: "b" } } });
-    assert.deepEqual(r.err, {
-      error: "com.example.error.bad",
-      args: ["nope"],
-      kwargs: { code: 7 },
-    });
-    assert.equal(r.missing, "wamp.error.no_such_procedure");
-    assert.equal(r.dup, "wamp.error.procedure_already_exists");
-    assert.equal(r.big, 2 ** 52 + 1);
-    assert.equal(r.unicode, "grüß 🌍");
-    assert.equal(r.welcome.authrole, "anonymous");
-    assert.deepEqual(r.welcome.roles.sort(), ["broker", "dealer"]);
-  },
-  progressive(r) {
-    assert.equal(r.res, "done");
-    assert.deepEqual(r.progress, [0, 1, 2]);
-    assert.deepEqual(r.res2, { r: "done", n: 2 });
-  },
-  pubsub(r) {
-    assert.equal(r.ackIsId, true);
-    assert.deepEqual(r.got1, ["a", "b", "c", "e"]);
-    assert.deepEqual(r.got1kw, { k: 1 });
-    assert.deepEqual(r.got2, ["a", "b", "d", "e"]);
-    assert.deepEqual(r.gotPub, ["b"]);
-    assert.equal(r.disclosed, true);
-    assert.equal(r.notDisclosed, true);
-    assert.equal(r.denied, "wamp.error.not_authorized");
-    assert.equal(r.badUri, "wamp.error.invalid_uri");
-  },
-  timeoutCancel(r) {
-    assert.equal(r.timedOut, "wamp.error.timeout");
-    assert.ok(r.elapsed >= 190 && r.elapsed < 1400, `timeout after ${r.elapsed} ms`);
-    assert.equal(r.canceled, "wamp.error.canceled");
-    assert.equal(r.fast, "ok");
-  },
-  meta(r) {
-    assert.equal(r.count, 2);
-    assert.equal(r.listHas, true);
-    assert.equal(r.infoSession, true);
-    assert.equal(r.infoAuthrole, "anonymous");
-    assert.equal(r.callees, true);
-    assert.equal(r.noSession, "wamp.error.no_such_session");
-    assert.equal(r.killed, null);
-    assert.equal(r.countAfter, 1);
-  },
-};
+/** The WebSocket scenarios that run over RawSocket too (same assertions). */
+const jsChecks = Object.fromEntries(
+  ["rpc", "progressive", "pubsub", "timeoutCancel", "meta"].map((n) => [n, autobahnJsChecks[n]]),
+);
 
 for (const via of VIAS) {
   for (const [name, check] of Object.entries(jsChecks)) {
@@ -141,32 +94,7 @@ for (const via of VIAS) {
 // ---------------------------------------------------------------------------
 // Autobahn|Python (tests/python/scenarios.py, transport "rawsocket")
 
-/** The same assertions as interop_autobahn_python_test.ts makes over WebSocket. */
-const pyChecks: Record<string, (x: Result) => void> = {
-  rpc(x) {
-    assert.equal(x.sum, 5);
-    assert.equal(x.big, 2 ** 52 + 1);
-    assert.deepEqual(x.err, {
-      error: "com.example.error.bad",
-      args: ["nope"],
-      kwargs: { code: 7 },
-    });
-    assert.equal(x.missing, "wamp.error.no_such_procedure");
-    assert.equal(x.progressive, "done");
-    assert.deepEqual(x.progress, [0, 1, 2]);
-    assert.equal(x.authrole, "anonymous");
-  },
-  pubsub(x) {
-    assert.equal(x.ack, true);
-    assert.deepEqual(x.got, [[[1, "two"], { k: 3 }]]);
-    assert.deepEqual(x.pattern, ["com.example.other", "com.example.topic"]);
-  },
-  cancel(x) {
-    assert.equal(x.timeout, "wamp.error.timeout");
-    assert.ok(x.canceled === "cancelled" || x.canceled === "wamp.error.canceled", x.canceled);
-    assert.equal(x.interrupted, true);
-  },
-};
+const pyChecks = autobahnPythonChecks;
 
 for (const via of VIAS) {
   for (const ser of ["json", "msgpack", "cbor"]) {
