@@ -29,10 +29,11 @@
 import type { Dict, List, Publish, Subscribe, Unsubscribe } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
-import { isId, randomId, UniqueIds } from "../wamp/ids.ts";
+import { isId, randomId } from "../wamp/ids.ts";
 import { type MatchPolicy, UriMatcher } from "./matcher.ts";
-import type { RouterSession } from "./session.ts";
+import type { Party } from "./party.ts";
 import type { Realm } from "./realm.ts";
+import { PatternIds } from "./pattern_id.ts";
 import { sendError } from "./errors.ts";
 
 /** Which topics keep an event history, and how many events. */
@@ -77,8 +78,8 @@ export class Subscription {
   readonly match: MatchPolicy;
   /** Creation time (ISO 8601). */
   readonly created = new Date().toISOString();
-  /** Subscribed sessions, in subscription order. */
-  readonly subscribers = new Set<RouterSession>();
+  /** Subscribers (sessions of this router or of linked ones), in subscription order. */
+  readonly subscribers = new Set<Party>();
   /** Kept events with their black/white lists, oldest first (history-enabled subscriptions only). */
   history: { event: HistoryEvent; filter: Filter | undefined }[] | undefined;
   /** Max kept events. */
@@ -131,7 +132,7 @@ export class Broker {
   #realm: Realm;
   #subs = new UriMatcher<Subscription>();
   #byId = new Map<number, Subscription>();
-  #ids = new UniqueIds();
+  #ids: PatternIds;
   #retained = new Map<string, Retained>();
 
   /**
@@ -140,6 +141,7 @@ export class Broker {
    */
   constructor(realm: Realm, history: EventHistoryConfig[]) {
     this.#realm = realm;
+    this.#ids = new PatternIds(realm.name);
     for (const h of history) {
       const match = h.match ?? "exact";
       let sub = this.#subs.get(h.uri, match);
@@ -170,7 +172,7 @@ export class Broker {
   }
 
   /** Handles SUBSCRIBE (already authorized and URI-checked). */
-  subscribe(session: RouterSession, msg: Subscribe, match: MatchPolicy): void {
+  subscribe(session: Party, msg: Subscribe, match: MatchPolicy): void {
     const [, request, options, topic] = msg;
     if (options.get_retained !== undefined && typeof options.get_retained !== "boolean") {
       sendError(
@@ -194,17 +196,14 @@ export class Broker {
       session.subscriptions.add(sub);
     }
     session.send([MessageType.SUBSCRIBED, request, sub.id]);
-    if (!topic.startsWith("wamp.")) {
-      if (created) {
-        this.#realm.publishMeta("wamp.subscription.on_create", [session.id, sub.details()]);
-      }
-      if (!already) this.#realm.publishMeta("wamp.subscription.on_subscribe", [session.id, sub.id]);
-    }
+    const changes = this.#realm.changes;
+    if (created) changes.subscriptionCreated(sub, session);
+    if (!already) changes.subscriberAdded(sub, session);
     if (options.get_retained === true) this.#sendRetained(session, sub);
   }
 
   /** Handles UNSUBSCRIBE. */
-  unsubscribe(session: RouterSession, msg: Unsubscribe): void {
+  unsubscribe(session: Party, msg: Unsubscribe): void {
     const [, request, id] = msg;
     const sub = this.#byId.get(id);
     if (!sub || !sub.subscribers.has(session)) {
@@ -222,7 +221,7 @@ export class Broker {
   }
 
   /** Removes `session` from every subscription (session leaving). */
-  detach(session: RouterSession): void {
+  detach(session: Party): void {
     for (const sub of [...session.subscriptions]) this.#remove(session, sub);
   }
 
@@ -230,7 +229,7 @@ export class Broker {
    * Handles PUBLISH (already authorized and URI-checked). `disclose` comes from
    * the authorizer; `disclose_me` in the options also discloses.
    */
-  publish(session: RouterSession, msg: Publish, disclose: boolean): void {
+  publish(session: Party, msg: Publish, disclose: boolean): void {
     const [, request, options, topic, args, kwargs] = msg;
     const ack = options.acknowledge === true;
     let filter: Filter | undefined;
@@ -307,7 +306,7 @@ export class Broker {
     kwargs: Dict | undefined,
     disclosed: Dict | undefined,
     filter: Filter | undefined,
-    exclude: RouterSession | undefined,
+    exclude: Party | undefined,
   ): void {
     const subs = this.#subs.matchAll(topic);
     for (let i = 0; i < subs.length; i++) {
@@ -358,14 +357,14 @@ export class Broker {
    * lists by authid and authrole applied), oldest first. Undefined when `sub`
    * keeps no history.
    */
-  events(sub: Subscription, reader: RouterSession, limit: number): HistoryEvent[] | undefined {
+  events(sub: Subscription, reader: Party, limit: number): HistoryEvent[] | undefined {
     if (!sub.history) return undefined;
     const out: HistoryEvent[] = [];
     for (const h of sub.history) if (!h.filter || passes(h.filter, reader)) out.push(h.event);
     return out.slice(-limit);
   }
 
-  #sendRetained(session: RouterSession, sub: Subscription): void {
+  #sendRetained(session: Party, sub: Subscription): void {
     const send = (r: Retained) => {
       if (r.filter && !passes(r.filter, session)) return;
       const details: Dict = { ...(r.disclosed ?? {}), retained: true };
@@ -383,22 +382,22 @@ export class Broker {
   }
 
   #create(uri: string, match: MatchPolicy): Subscription {
-    const sub = new Subscription(this.#ids.take(), uri, match);
+    const sub = new Subscription(this.#ids.take(match, uri), uri, match);
     this.#subs.set(uri, match, sub);
     this.#byId.set(sub.id, sub);
     return sub;
   }
 
-  #remove(session: RouterSession, sub: Subscription): void {
+  #remove(session: Party, sub: Subscription): void {
     if (!sub.subscribers.delete(session)) return;
     session.subscriptions.delete(sub);
-    const meta = !sub.uri.startsWith("wamp.");
-    if (meta) this.#realm.publishMeta("wamp.subscription.on_unsubscribe", [session.id, sub.id]);
+    const changes = this.#realm.changes;
+    changes.subscriberRemoved(sub, session);
     if (sub.subscribers.size === 0 && !sub.persistent) {
       this.#subs.delete(sub.uri, sub.match);
       this.#byId.delete(sub.id);
       this.#ids.release(sub.id);
-      if (meta) this.#realm.publishMeta("wamp.subscription.on_delete", [session.id, sub.id]);
+      changes.subscriptionDeleted(sub, session);
     }
   }
 }
@@ -471,7 +470,7 @@ function readFilter(options: Dict): Filter | undefined {
   };
 }
 
-function passes(f: Filter, s: RouterSession): boolean {
+function passes(f: Filter, s: Party): boolean {
   const a = s.auth!;
   if (f.eligible && !f.eligible.has(s.id)) return false;
   if (f.eligibleAuthid && !f.eligibleAuthid.has(a.authid)) return false;

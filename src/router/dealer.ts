@@ -33,10 +33,10 @@ import type {
 import { MessageType } from "../wamp/messages.ts";
 import { ApplicationError, ProtocolViolation } from "../wamp/errors.ts";
 import { ErrorUri } from "../wamp/uris.ts";
-import { UniqueIds } from "../wamp/ids.ts";
 import { type MatchPolicy, UriMatcher } from "./matcher.ts";
-import type { RouterSession } from "./session.ts";
+import type { Party } from "./party.ts";
 import type { Realm } from "./realm.ts";
+import { PatternIds } from "./pattern_id.ts";
 import { sendError } from "./errors.ts";
 
 /** Shared-registration invocation policies. */
@@ -47,10 +47,25 @@ const CANCEL_MODES = new Set(["skip", "kill", "killnowait"]);
 
 /** One callee of a registration. */
 export interface Callee {
-  /** The callee's session. */
-  session: RouterSession;
+  /** The callee (a session of this router, or of a linked one). */
+  session: Party;
   /** The callee asked for caller disclosure (REGISTER.Options.disclose_caller). */
   discloseCaller: boolean;
+  /**
+   * When it registered (ms since the epoch, strictly increasing per router):
+   * callees are ordered by it (then by session id), so `first` and `last`
+   * mean the same on every linked router.
+   */
+  since: number;
+}
+
+let lastSince = 0;
+
+/** A registration time for a new local callee: now, but strictly after the previous one. */
+export function nextCalleeSince(): number {
+  const now = Date.now();
+  lastSince = now > lastSince ? now : lastSince + 1;
+  return lastSince;
 }
 
 /** A registration: one procedure pattern and its callees. */
@@ -65,7 +80,7 @@ export class Registration {
   readonly invoke: InvokePolicy;
   /** Creation time (ISO 8601). */
   readonly created = new Date().toISOString();
-  /** Callees, in registration order. */
+  /** Callees, in registration order (`since`, then session id). */
   readonly callees: Callee[] = [];
   /** Round-robin cursor. */
   next = 0;
@@ -93,16 +108,28 @@ export class Registration {
       invoke: this.invoke,
     };
   }
+
+  /** Adds `c` at its place in registration order. */
+  addCallee(c: Callee): void {
+    const cs = this.callees;
+    let i = cs.length;
+    while (i > 0 && before(c, cs[i - 1])) i--;
+    cs.splice(i, 0, c);
+  }
+}
+
+function before(a: Callee, b: Callee): boolean {
+  return a.since < b.since || (a.since === b.since && a.session.id < b.session.id);
 }
 
 /** A call in flight. */
 export interface PendingCall {
-  /** Caller session. */
-  caller: RouterSession;
+  /** The caller. */
+  caller: Party;
   /** CALL.Request. */
   callerRequest: number;
-  /** Callee session. */
-  callee: RouterSession;
+  /** The callee. */
+  callee: Party;
   /** INVOCATION.Request. */
   invocationRequest: number;
   /** The registration the call went to. */
@@ -122,11 +149,12 @@ export class Dealer {
   #realm: Realm;
   #regs = new UriMatcher<Registration>();
   #byId = new Map<number, Registration>();
-  #ids = new UniqueIds();
+  #ids: PatternIds;
 
   /** @param realm the realm this dealer serves */
   constructor(realm: Realm) {
     this.#realm = realm;
+    this.#ids = new PatternIds(realm.name);
   }
 
   /** Every registration (meta API). */
@@ -150,7 +178,7 @@ export class Dealer {
   }
 
   /** Handles REGISTER (already authorized and URI-checked). */
-  register(session: RouterSession, msg: Register, match: MatchPolicy): void {
+  register(session: Party, msg: Register, match: MatchPolicy): void {
     const [, request, options, procedure] = msg;
     const invoke = options.invoke ?? "single";
     if (typeof invoke !== "string" || !INVOKE_POLICIES.has(invoke)) {
@@ -189,22 +217,35 @@ export class Dealer {
         return;
       }
     } else {
-      reg = new Registration(this.#ids.take(), procedure, match, invoke as InvokePolicy);
-      this.#regs.set(procedure, match, reg);
-      this.#byId.set(reg.id, reg);
+      reg = this.#create(procedure, match, invoke as InvokePolicy);
       created = true;
     }
-    reg.callees.push({ session, discloseCaller: options.disclose_caller === true });
+    const callee = {
+      session,
+      discloseCaller: options.disclose_caller === true,
+      since: nextCalleeSince(),
+    };
+    reg.addCallee(callee);
     session.registrations.add(reg);
     session.send([MessageType.REGISTERED, request, reg.id]);
-    if (created) {
-      this.#realm.publishMeta("wamp.registration.on_create", [session.id, reg.details()]);
-    }
-    this.#realm.publishMeta("wamp.registration.on_register", [session.id, reg.id]);
+    this.#added(reg, created, callee);
+  }
+
+  #create(uri: string, match: MatchPolicy, invoke: InvokePolicy): Registration {
+    const reg = new Registration(this.#ids.take(match, uri), uri, match, invoke);
+    this.#regs.set(uri, match, reg);
+    this.#byId.set(reg.id, reg);
+    return reg;
+  }
+
+  #added(reg: Registration, created: boolean, callee: Callee): void {
+    const changes = this.#realm.changes;
+    if (created) changes.registrationCreated(reg, callee.session);
+    changes.calleeAdded(reg, callee);
   }
 
   /** Handles UNREGISTER. */
-  unregister(session: RouterSession, msg: Unregister): void {
+  unregister(session: Party, msg: Unregister): void {
     const [, request, id] = msg;
     const reg = this.#byId.get(id);
     if (!reg || !reg.callees.some((c) => c.session === session)) {
@@ -225,7 +266,7 @@ export class Dealer {
    * Handles a CALL that continues a progressive call invocation. Returns false
    * when `msg` is not such a continuation (a new call).
    */
-  continueCall(session: RouterSession, msg: Call): boolean {
+  continueCall(session: Party, msg: Call): boolean {
     const p = session.calls.get(msg[1]);
     if (!p) return false;
     if (!p.invocationOpen) {
@@ -241,7 +282,7 @@ export class Dealer {
   }
 
   /** Handles a new CALL (already authorized and URI-checked). */
-  call(session: RouterSession, msg: Call, disclose: boolean): void {
+  call(session: Party, msg: Call, disclose: boolean): void {
     const [, request, options, procedure, args, kwargs] = msg;
     const builtin = this.#realm.builtins.get(procedure);
     if (builtin) {
@@ -288,7 +329,7 @@ export class Dealer {
     else details = { procedure };
     if (disclose || callee.discloseCaller || options.disclose_me === true) {
       const a = session.auth!;
-      details.caller = session.id;
+      if (session.id !== 0) details.caller = session.id;
       details.caller_authid = a.authid;
       details.caller_authrole = a.authrole;
     }
@@ -316,7 +357,7 @@ export class Dealer {
   }
 
   /** Handles YIELD from a callee. */
-  yieldResult(session: RouterSession, msg: Yield): void {
+  yieldResult(session: Party, msg: Yield): void {
     const [, request, options, args, kwargs] = msg;
     const p = session.invocations.get(request);
     if (!p) return; // late answer to a canceled or timed-out call
@@ -331,7 +372,7 @@ export class Dealer {
   }
 
   /** Handles ERROR for an INVOCATION from a callee. */
-  calleeError(session: RouterSession, msg: ErrorMsg): void {
+  calleeError(session: Party, msg: ErrorMsg): void {
     const [, , request, , uri, args, kwargs] = msg;
     const p = session.invocations.get(request);
     if (!p) return;
@@ -340,7 +381,7 @@ export class Dealer {
   }
 
   /** Handles CANCEL from a caller. */
-  cancel(session: RouterSession, msg: Cancel): void {
+  cancel(session: Party, msg: Cancel): void {
     const [, request, options] = msg;
     let mode = options.mode ?? "killnowait";
     if (typeof mode !== "string" || !CANCEL_MODES.has(mode)) {
@@ -370,7 +411,7 @@ export class Dealer {
   }
 
   /** Cleans up after a session that left: its calls, invocations and registrations. */
-  detach(session: RouterSession): void {
+  detach(session: Party): void {
     for (const p of [...session.calls.values()]) {
       this.#finish(p);
       // a session calling itself is leaving as callee too: nothing goes to it
@@ -394,14 +435,14 @@ export class Dealer {
   }
 
   #callBuiltin(
-    session: RouterSession,
+    session: Party,
     request: number,
-    fn: (caller: RouterSession, args: List, kwargs: Dict) => unknown,
+    fn: (caller: Party, args: List, kwargs: Dict) => unknown,
     args: List | undefined,
     kwargs: Dict | undefined,
   ): void {
     const reply = (v: unknown) => {
-      if (!session.established) return;
+      if (session.realm !== this.#realm) return;
       session.send(
         v === undefined
           ? [MessageType.RESULT, request, {}]
@@ -409,7 +450,7 @@ export class Dealer {
       );
     };
     const fail = (e: unknown) => {
-      if (!session.established) return;
+      if (session.realm !== this.#realm) return;
       if (e instanceof ApplicationError) {
         sendError(session, MessageType.CALL, request, e.uri, undefined, {
           args: e.args,
@@ -465,17 +506,18 @@ export class Dealer {
     }
   }
 
-  #removeCallee(session: RouterSession, reg: Registration): void {
+  #removeCallee(session: Party, reg: Registration): void {
     const i = reg.callees.findIndex((c) => c.session === session);
     if (i < 0) return;
-    reg.callees.splice(i, 1);
+    const [callee] = reg.callees.splice(i, 1);
     session.registrations.delete(reg);
-    this.#realm.publishMeta("wamp.registration.on_unregister", [session.id, reg.id]);
+    const changes = this.#realm.changes;
+    changes.calleeRemoved(reg, callee);
     if (reg.callees.length === 0) {
       this.#regs.delete(reg.uri, reg.match);
       this.#byId.delete(reg.id);
       this.#ids.release(reg.id);
-      this.#realm.publishMeta("wamp.registration.on_delete", [session.id, reg.id]);
+      changes.registrationDeleted(reg, session);
     }
   }
 }

@@ -6,14 +6,14 @@
 
 import type { Dict, List } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
-import type { RouterSession } from "./session.ts";
+import type { Party } from "./party.ts";
 
 /**
  * Sends `[ERROR, type, request, {}, uri, args?, kwargs?]`; a `message` string becomes
  * args[0] when no args are given.
  */
 export function sendError(
-  session: RouterSession,
+  session: Party,
   requestType: number,
   request: number,
   uri: string,

@@ -20,8 +20,10 @@ import { ErrorUri } from "../wamp/uris.ts";
 import { IdSequence } from "../wamp/ids.ts";
 import { readClientFeatures } from "./features.ts";
 import type { Realm } from "./realm.ts";
-import type { RouterSession } from "./session.ts";
-import type { PendingCall } from "./dealer.ts";
+import type { Party } from "./party.ts";
+import type { AuthInfo } from "./authn/authenticator.ts";
+import type { PendingCall, Registration } from "./dealer.ts";
+import type { Subscription } from "./broker.ts";
 
 /** The outcome of a successful call. */
 export interface InternalCallResult {
@@ -57,12 +59,12 @@ export class InternalCaller {
   #realm: Realm;
   #ids = new IdSequence();
   #waiters = new Map<number, Waiter>();
-  #caller: RouterSession;
+  #caller: Party;
 
   /** @param realm the realm whose dealer routes the calls */
   constructor(realm: Realm) {
     this.#realm = realm;
-    this.#caller = routerSideCaller(realm, (msg) => this.#receive(msg));
+    this.#caller = new RouterSideCaller(realm, (msg) => this.#receive(msg));
   }
 
   /** Number of calls in flight (tests). */
@@ -130,45 +132,34 @@ export function internalCallerFor(realm: Realm): InternalCaller {
 }
 
 /**
- * The caller side of a session, as the dealer uses it: an established
- * identity, its calls in flight, and where RESULT/ERROR go. It never joins
- * the realm (no session id, no meta events).
+ * The router as a caller: a party with an identity (`xbar`/`trusted`) and its
+ * calls in flight, whose RESULT/ERROR go to the internal caller. It is not a
+ * session (id 0): it never joins the realm, is never listed or announced, and
+ * the dealer does not disclose a caller session id for it.
  */
-function routerSideCaller(realm: Realm, send: (msg: RouterMessage) => void): RouterSession {
-  const auth = {
+class RouterSideCaller implements Party {
+  readonly id = 0;
+  readonly auth: AuthInfo = {
     authid: INTERNAL_AUTHID,
     authrole: INTERNAL_AUTHROLE,
     authmethod: "internal",
     authprovider: "xbar",
   };
-  const caller = {
-    id: 0,
-    realm,
-    auth,
-    subject: { session: 0, ...auth },
-    helloDetails: {},
-    features: readClientFeatures(undefined),
-    joinedAt: new Date().toISOString(),
-    calls: new Map<number, PendingCall>(),
-    invocations: new Map<number, PendingCall>(),
-    registrations: new Set(),
-    subscriptions: new Set(),
-    testaments: { destroyed: [], detached: [] },
-    established: true,
-    state: "established",
-    peer: {
-      info: { type: "local", peer: "internal", serializer: "local" },
-      send,
-      close() {},
-    },
-    send,
-    nextRequestId: () => 0,
-    receive() {},
-    protocolViolation() {},
-    overflow() {},
-    closed() {},
-    abort() {},
-    kill() {},
-  };
-  return caller as unknown as RouterSession;
+  readonly features = readClientFeatures(undefined);
+  readonly calls = new Map<number, PendingCall>();
+  readonly invocations = new Map<number, PendingCall>();
+  readonly registrations = new Set<Registration>();
+  readonly subscriptions = new Set<Subscription>();
+  readonly link = undefined;
+  readonly realm: Realm;
+  readonly send: (msg: RouterMessage) => void;
+
+  constructor(realm: Realm, send: (msg: RouterMessage) => void) {
+    this.realm = realm;
+    this.send = send;
+  }
+
+  nextRequestId(): number {
+    throw new Error("the router-side caller is never a callee");
+  }
 }

@@ -86,3 +86,17 @@ Deno.test("InternalCaller is no session: not counted, and disclosed as xbar/trus
   assert.deepEqual(count.args, [1]);
   await callee.leave();
 });
+
+Deno.test("InternalCaller.call() discloses xbar/trusted to a callee that asks, and no caller session id", async () => {
+  const { realm, callee } = await setup();
+  let seen: Record<string, unknown> | undefined;
+  await callee.register("com.who", (_a, _k, details) => {
+    seen = { ...details };
+    return null;
+  }, { disclose_caller: true });
+  await internalCallerFor(realm).call("com.who");
+  assert.equal(seen?.caller_authid, "xbar");
+  assert.equal(seen?.caller_authrole, "trusted");
+  assert.equal(seen?.caller, undefined);
+  await callee.leave();
+});

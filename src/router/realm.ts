@@ -33,6 +33,9 @@ import {
   type RoleConfig,
   StaticAuthorizer,
 } from "./authz/authorizer.ts";
+import type { Party, SessionParty } from "./party.ts";
+import { RealmObservers } from "./realm_observer.ts";
+import { metaEvents } from "./meta/meta_events.ts";
 import { installSessionMeta } from "./meta/session_meta.ts";
 import { installRegistrationMeta } from "./meta/registration_meta.ts";
 import { installSubscriptionMeta } from "./meta/subscription_meta.ts";
@@ -56,7 +59,7 @@ export interface RealmConfig {
 
 /** A procedure implemented by the router itself (the meta API). */
 export type BuiltinProcedure = (
-  caller: RouterSession,
+  caller: Party,
   args: List,
   kwargs: Dict,
 ) => unknown;
@@ -66,7 +69,9 @@ export class Realm {
   /** Realm name. */
   readonly name: string;
   /** Sessions joined, by id. */
-  readonly sessions = new Map<number, RouterSession>();
+  readonly sessions = new Map<number, SessionParty>();
+  /** Whoever follows the realm's routing state: meta events, router links. */
+  readonly changes = new RealmObservers();
   /** The broker (pub/sub). */
   readonly broker: Broker;
   /** The dealer (RPC). */
@@ -105,6 +110,7 @@ export class Realm {
     }
     this.broker = new Broker(this, config.eventHistory ?? []);
     this.dealer = new Dealer(this);
+    this.changes.add(metaEvents(this));
     installSessionMeta(this);
     installRegistrationMeta(this);
     installSubscriptionMeta(this);
@@ -144,7 +150,7 @@ export class Realm {
       authid: auth.authid,
       authrole: auth.authrole,
     });
-    this.publishMeta("wamp.session.on_join", [this.sessionDetails(session)]);
+    this.changes.sessionJoined(session);
   }
 
   /** Removes `session` and cleans up after it (see module doc for the order). */
@@ -156,29 +162,18 @@ export class Realm {
     this.broker.detach(session);
     publishTestaments(this, session);
     this.logger.log("debug", "session left", { realm: this.name, session: session.id, reason });
-    const auth = session.auth!;
-    this.publishMeta("wamp.session.on_leave", [session.id, auth.authid, auth.authrole]);
+    this.changes.sessionLeft(session, reason);
     this.#releaseSessionId(session.id);
   }
 
-  /** Ends every session of the realm with GOODBYE `reason`. */
+  /** Ends every session of this router on the realm with GOODBYE `reason`. */
   closeAll(reason: string, message?: string): void {
-    for (const s of [...this.sessions.values()]) s.kill(reason, message);
+    for (const s of [...this.sessions.values()]) if (!s.link) s.kill(reason, message);
   }
 
   /** Session details as the session meta API shows them. */
-  sessionDetails(s: RouterSession): Dict {
-    const a = s.auth!;
-    return {
-      session: s.id,
-      authid: a.authid,
-      authrole: a.authrole,
-      authmethod: a.authmethod,
-      authprovider: a.authprovider,
-      authextra: a.authextra ?? {},
-      transport: { ...s.peer.info },
-      joined: s.joinedAt,
-    };
+  sessionDetails(s: SessionParty): Dict {
+    return s.details();
   }
 
   /** Publishes a meta event from the router itself (no publisher session). */

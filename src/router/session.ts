@@ -31,6 +31,7 @@ import type { Realm } from "./realm.ts";
 import type { PendingCall, Registration } from "./dealer.ts";
 import type { Subscription } from "./broker.ts";
 import type { Testament } from "./meta/testament.ts";
+import type { SessionParty } from "./party.ts";
 
 type State = "new" | "authenticating" | "established" | "closing" | "closed";
 
@@ -38,9 +39,11 @@ type State = "new" | "authenticating" | "established" | "closing" | "closed";
 const GOODBYE_WAIT_MS = 2000;
 
 /** A WAMP session as the router sees it. */
-export class RouterSession implements SessionHandle {
+export class RouterSession implements SessionHandle, SessionParty {
   /** The connection. */
   readonly peer: Peer;
+  /** A session of this router: no link. */
+  readonly link = undefined;
   /** Session id (0 until WELCOME). */
   id = 0;
   /** The realm joined (undefined before WELCOME and after leaving). */
@@ -109,6 +112,21 @@ export class RouterSession implements SessionHandle {
   /** The session's lifecycle state (for tests and logs). */
   get state(): State {
     return this.#state;
+  }
+
+  /** Session details as the session meta API shows them. */
+  details(): Dict {
+    const a = this.auth!;
+    return {
+      session: this.id,
+      authid: a.authid,
+      authrole: a.authrole,
+      authmethod: a.authmethod,
+      authprovider: a.authprovider,
+      authextra: a.authextra ?? {},
+      transport: { ...this.peer.info },
+      joined: this.joinedAt,
+    };
   }
 
   /** Next id for a router-to-client request (INVOCATION). */

@@ -20,7 +20,7 @@ import { ApplicationError } from "../../wamp/errors.ts";
 import { ErrorUri } from "../../wamp/uris.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Realm } from "../realm.ts";
-import type { RouterSession } from "../session.ts";
+import type { SessionParty } from "../party.ts";
 import { internalCallerFor } from "../internal_caller.ts";
 import type { Action, Authorizer, AuthzDecision, AuthzSubject } from "./authorizer.ts";
 
@@ -43,7 +43,7 @@ export class DynamicAuthorizer implements Authorizer {
   #logger: Logger;
   /** Cached decisions per connection, for the session id they were made for (a connection may
    * start a new session after GOODBYE). */
-  #cache = new WeakMap<RouterSession, { session: number; decisions: Map<string, AuthzDecision> }>();
+  #cache = new WeakMap<SessionParty, { session: number; decisions: Map<string, AuthzDecision> }>();
 
   /**
    * @param realm the realm whose sessions this decides for (the procedure is called there)
@@ -74,7 +74,7 @@ export class DynamicAuthorizer implements Authorizer {
   }
 
   async #ask(
-    session: RouterSession | undefined,
+    session: SessionParty | undefined,
     subject: AuthzSubject,
     uri: string,
     action: Action,

@@ -17,7 +17,8 @@ import { CloseUri, ErrorUri } from "../../wamp/uris.ts";
 import { isId } from "../../wamp/ids.ts";
 import { isValidUri } from "../../wamp/uri_check.ts";
 import type { Realm } from "../realm.ts";
-import type { RouterSession } from "../session.ts";
+import type { Party, SessionParty } from "../party.ts";
+import { holdsTestaments, type TestamentHolder } from "./testament.ts";
 
 function roleFilter(args: List): Set<string> | undefined {
   const f = args[0];
@@ -62,9 +63,9 @@ function closeReason(kwargs: Dict): { reason: string; message?: string } {
 
 function killWhere(
   realm: Realm,
-  caller: RouterSession,
+  caller: Party,
   kwargs: Dict,
-  pred: (s: RouterSession) => boolean,
+  pred: (s: SessionParty) => boolean,
 ): number[] {
   const { reason, message } = closeReason(kwargs);
   const killed: number[] = [];
@@ -87,6 +88,16 @@ function scopeOf(v: unknown): "destroyed" | "detached" {
     });
   }
   return scope as "destroyed" | "detached";
+}
+
+/** The caller as a session of this router that keeps testaments. */
+function testamentHolder(caller: Party): TestamentHolder {
+  if (!holdsTestaments(caller)) {
+    throw new ApplicationError(ErrorUri.NO_SUCH_SESSION, {
+      message: "only a session can have testaments",
+    });
+  }
+  return caller;
 }
 
 /** Installs `wamp.session.*` on `realm`. */
@@ -157,7 +168,7 @@ export function installSessionMeta(realm: Realm): void {
         message: "publish_options must be a dict",
       });
     }
-    caller.testaments[scopeOf(kwargs.scope)].push({
+    testamentHolder(caller).testaments[scopeOf(kwargs.scope)].push({
       topic,
       args: targs,
       kwargs: tkwargs as Dict | undefined,
@@ -167,8 +178,9 @@ export function installSessionMeta(realm: Realm): void {
   });
   b.set("wamp.session.flush_testaments", (caller, _args, kwargs) => {
     const scope = scopeOf(kwargs.scope);
-    const n = caller.testaments[scope].length;
-    caller.testaments[scope] = [];
+    const holder = testamentHolder(caller);
+    const n = holder.testaments[scope].length;
+    holder.testaments[scope] = [];
     return n;
   });
 }

@@ -11,7 +11,18 @@
 
 import type { Dict, List } from "../../wamp/messages.ts";
 import type { Realm } from "../realm.ts";
-import type { RouterSession } from "../session.ts";
+import type { Party } from "../party.ts";
+
+/** A party that can leave testaments (a session of this router). */
+export interface TestamentHolder extends Party {
+  /** Testaments to publish when the session goes, by scope. */
+  testaments: { destroyed: Testament[]; detached: Testament[] };
+}
+
+/** True when `p` keeps testaments (the sessions of this router do). */
+export function holdsTestaments(p: Party): p is TestamentHolder {
+  return "testaments" in p;
+}
 
 /** One stored testament. */
 export interface Testament {
@@ -26,7 +37,7 @@ export interface Testament {
 }
 
 /** Publishes `session`'s testaments (detached, then destroyed) and clears them. */
-export function publishTestaments(realm: Realm, session: RouterSession): void {
+export function publishTestaments(realm: Realm, session: TestamentHolder): void {
   const t = session.testaments;
   const all = [...t.detached, ...t.destroyed];
   t.detached = [];
