@@ -43,6 +43,14 @@ export interface ClientTransport {
   close(): void;
   /** Called with every message from the router. */
   onmessage: (msg: Message) => void;
+  /**
+   * When set, every decoded frame goes here instead, not validated as a WAMP
+   * message (a router link speaks its own frames after WELCOME). Optional:
+   * transports that cannot carry raw frames leave it out.
+   */
+  onraw?: ((value: unknown) => void) | undefined;
+  /** Bytes accepted by `send` and not yet written, where the transport knows it. */
+  readonly queuedBytes?: number;
   /** Called once when the connection is gone, with a human-readable reason when known. */
   onclose: (reason?: string) => void;
 }

@@ -225,6 +225,7 @@ interface TransportSettings {
 class RawSocketClientTransport implements ClientTransport {
   readonly info: ClientTransportInfo;
   onmessage: (msg: Message) => void = noop;
+  onraw: ((value: unknown) => void) | undefined = undefined;
   onclose: (reason?: string) => void = noop;
   #conn: Deno.Conn;
   #reader: RawSocketFrameReader;
@@ -235,6 +236,10 @@ class RawSocketClientTransport implements ClientTransport {
   #forced = false;
   #reason = "";
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  get queuedBytes(): number {
+    return this.#writer.queuedBytes;
+  }
 
   get isOpen(): boolean {
     return this.#state === "open";
@@ -345,6 +350,16 @@ class RawSocketClientTransport implements ClientTransport {
       if (frame === undefined) return;
       switch (frame.type) {
         case FrameType.WAMP: {
+          if (this.onraw) {
+            try {
+              this.onraw(this.#serializer.decode(frame.payload));
+            } catch (err) {
+              this.#fail(`frame handler failed: ${errorText(err)}`);
+              return;
+            }
+            if (this.#state !== "open") return;
+            break;
+          }
           let msg: Message;
           try {
             msg = parseMessage(this.#serializer.decode(frame.payload));

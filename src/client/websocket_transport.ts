@@ -100,6 +100,7 @@ export function connectWebSocket(
 class WebSocketClientTransport implements ClientTransport {
   readonly info: ClientTransportInfo;
   onmessage: (msg: Message) => void = noop;
+  onraw: ((value: unknown) => void) | undefined = undefined;
   onclose: (reason?: string) => void = noop;
   #ws: WebSocket;
   #serializer: Serializer;
@@ -124,6 +125,10 @@ class WebSocketClientTransport implements ClientTransport {
     };
   }
 
+  get queuedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
   get isOpen(): boolean {
     return !this.#closing && this.#ws.readyState === WebSocket.OPEN;
   }
@@ -144,7 +149,12 @@ class WebSocketClientTransport implements ClientTransport {
     let msg: Message;
     try {
       const frame = typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer);
-      msg = parseMessage(this.#serializer.decode(frame));
+      const value = this.#serializer.decode(frame);
+      if (this.onraw) {
+        this.onraw(value);
+        return;
+      }
+      msg = parseMessage(value);
     } catch (err) {
       const text = `invalid message from the router: ${err instanceof Error ? err.message : err}`;
       this.#reason = `protocol violation (${text})`;

@@ -31,7 +31,7 @@ import { MessageType } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
 import { isId, randomId } from "../wamp/ids.ts";
 import { type MatchPolicy, UriMatcher } from "./matcher.ts";
-import type { Party } from "./party.ts";
+import type { LinkedPublication, Party, PartyLink } from "./party.ts";
 import type { Realm } from "./realm.ts";
 import { PatternIds } from "./pattern_id.ts";
 import { sendError } from "./errors.ts";
@@ -78,8 +78,15 @@ export class Subscription {
   readonly match: MatchPolicy;
   /** Creation time (ISO 8601). */
   readonly created = new Date().toISOString();
-  /** Subscribers (sessions of this router or of linked ones), in subscription order. */
+  /** Subscribers that are sessions of this router, in subscription order. */
   readonly subscribers = new Set<Party>();
+  /** Subscribers that are sessions of linked routers (events reach them through their router). */
+  readonly remoteSubscribers = new Set<Party>();
+  /**
+   * Linked routers that want this subscription's events: per link, its
+   * subscribers here plus 1 when that router keeps the topic's history.
+   */
+  readonly remoteInterest = new Map<PartyLink, number>();
   /** Kept events with their black/white lists, oldest first (history-enabled subscriptions only). */
   history: { event: HistoryEvent; filter: Filter | undefined }[] | undefined;
   /** Max kept events. */
@@ -101,6 +108,17 @@ export class Subscription {
     return this.history !== undefined;
   }
 
+  /** True when nothing keeps the subscription alive. */
+  get unused(): boolean {
+    return this.subscribers.size === 0 && this.remoteSubscribers.size === 0 &&
+      this.remoteInterest.size === 0 && !this.persistent;
+  }
+
+  /** Every subscriber, of this router and of linked ones. */
+  allSubscribers(): Party[] {
+    return [...this.subscribers, ...this.remoteSubscribers];
+  }
+
   /** Details as the subscription meta API shows them. */
   details(): Dict {
     return { id: this.id, created: this.created, uri: this.uri, match: this.match };
@@ -110,6 +128,8 @@ export class Subscription {
 interface Retained {
   topic: string;
   publication: number;
+  /** When it was published (ms since the epoch): the newest wins across linked routers. */
+  ts: number;
   args?: List;
   kwargs?: Dict;
   /** Publisher disclosure fields, when disclosed. */
@@ -264,7 +284,7 @@ export class Broker {
       };
     }
     const publication = randomId();
-    this.#deliver(
+    const links = this.#deliver(
       topic,
       publication,
       args,
@@ -273,18 +293,159 @@ export class Broker {
       filter,
       excludeMe ? session : undefined,
     );
-    if (options.retain === true) {
-      this.#retained.set(topic, { topic, publication, args, kwargs, disclosed, filter });
+    const retain = options.retain === true;
+    const ts = Date.now();
+    if (retain) {
+      this.#retained.set(topic, { topic, publication, ts, args, kwargs, disclosed, filter });
+    }
+    if (links || (retain && this.#realm.links.size > 0)) {
+      this.#forward(links, {
+        topic,
+        publication,
+        ts,
+        retain,
+        args,
+        kwargs,
+        disclosed,
+        filter: filter && filterOptions(options),
+      });
     }
     if (ack) session.send([MessageType.PUBLISHED, request, publication]);
   }
 
-  /** Publishes an event from the router itself (meta events, testaments). */
+  /**
+   * Sends a publication to the linked routers with interest in it (`links`);
+   * a retained one goes to every linked router that takes our events, so
+   * each keeps it.
+   */
+  #forward(links: Set<PartyLink> | undefined, pub: LinkedPublication): void {
+    const to = pub.retain ? this.#realm.links : links!;
+    for (const l of to) l.publish(pub);
+  }
+
+  /**
+   * A publication that a linked router forwarded: delivered to this router's
+   * subscribers only (one hop), recorded in event history, kept when retained
+   * and newer than the retained event this router has.
+   */
+  publishFromLink(pub: LinkedPublication): void {
+    let filter: Filter | undefined;
+    try {
+      filter = pub.filter ? readFilter(pub.filter) : undefined;
+    } catch {
+      filter = undefined;
+    }
+    this.#deliver(
+      pub.topic,
+      pub.publication,
+      pub.args,
+      pub.kwargs,
+      pub.disclosed,
+      filter,
+      undefined,
+    );
+    if (pub.retain) this.#keepNewer(pub, filter);
+  }
+
+  #keepNewer(pub: LinkedPublication, filter: Filter | undefined): void {
+    const had = this.#retained.get(pub.topic);
+    if (had && (had.ts > pub.ts || (had.ts === pub.ts && had.publication >= pub.publication))) {
+      return;
+    }
+    this.#retained.set(pub.topic, {
+      topic: pub.topic,
+      publication: pub.publication,
+      ts: pub.ts,
+      args: pub.args,
+      kwargs: pub.kwargs,
+      disclosed: pub.disclosed,
+      filter,
+    });
+  }
+
+  /** The retained events, as publications a newly linked router can take (sync). */
+  retained(): LinkedPublication[] {
+    return [...this.#retained.values()].map((r) => ({
+      topic: r.topic,
+      publication: r.publication,
+      ts: r.ts,
+      retain: true,
+      args: r.args,
+      kwargs: r.kwargs,
+      disclosed: r.disclosed,
+      filter: r.filter && filterToOptions(r.filter),
+    }));
+  }
+
+  /** A retained event a newly linked router had (sync): kept when newer than ours. */
+  retainFromLink(pub: LinkedPublication): void {
+    let filter: Filter | undefined;
+    try {
+      filter = pub.filter ? readFilter(pub.filter) : undefined;
+    } catch {
+      filter = undefined;
+    }
+    this.#keepNewer(pub, filter);
+  }
+
+  /** Adds a subscriber of a linked router (its router accepted the SUBSCRIBE). */
+  addRemoteSubscriber(party: Party, uri: string, match: MatchPolicy): void {
+    let sub = this.#subs.get(uri, match);
+    let created = false;
+    if (!sub) {
+      sub = this.#create(uri, match);
+      created = true;
+    }
+    if (sub.remoteSubscribers.has(party)) return;
+    sub.remoteSubscribers.add(party);
+    party.subscriptions.add(sub);
+    const link = party.link!;
+    sub.remoteInterest.set(link, (sub.remoteInterest.get(link) ?? 0) + 1);
+    const changes = this.#realm.changes;
+    if (created) changes.subscriptionCreated(sub, party);
+    changes.subscriberAdded(sub, party);
+  }
+
+  /** Removes a subscriber of a linked router. */
+  removeRemoteSubscriber(party: Party, uri: string, match: MatchPolicy): void {
+    const sub = this.#subs.get(uri, match);
+    if (sub) this.#remove(party, sub);
+  }
+
+  /**
+   * A linked router keeps the history of (uri, match) (or stopped keeping it:
+   * `add` false): it wants the events whether or not it has subscribers.
+   */
+  remoteHistory(link: PartyLink, uri: string, match: MatchPolicy, add: boolean): void {
+    let sub = this.#subs.get(uri, match);
+    if (!sub) {
+      if (!add) return;
+      sub = this.#create(uri, match);
+    }
+    const n = (sub.remoteInterest.get(link) ?? 0) + (add ? 1 : -1);
+    if (n > 0) sub.remoteInterest.set(link, n);
+    else sub.remoteInterest.delete(link);
+    if (sub.unused) this.#drop(sub, undefined);
+  }
+
+  /** The subscriptions this router keeps history for (sync: linked routers want their events). */
+  historyPatterns(): [string, MatchPolicy][] {
+    const out: [string, MatchPolicy][] = [];
+    for (const sub of this.#byId.values()) if (sub.persistent) out.push([sub.uri, sub.match]);
+    return out;
+  }
+
+  /**
+   * Publishes an event from the router itself: meta events (to this router's
+   * subscribers only: every linked router publishes its own) and testaments
+   * (`forward`: to subscribers on linked routers too).
+   */
   publishFromRouter(
     topic: string,
     args: List | undefined,
     kwargs: Dict | undefined,
     options: Dict,
+    forward = false,
   ): void {
     let filter: Filter | undefined;
     try {
@@ -293,9 +454,23 @@ export class Broker {
       filter = undefined;
     }
     const publication = randomId();
-    this.#deliver(topic, publication, args, kwargs, undefined, filter, undefined);
-    if (options.retain === true) {
-      this.#retained.set(topic, { topic, publication, args, kwargs, filter });
+    const links = this.#deliver(topic, publication, args, kwargs, undefined, filter, undefined);
+    const retain = options.retain === true;
+    const ts = Date.now();
+    if (retain) {
+      this.#retained.set(topic, { topic, publication, ts, args, kwargs, filter });
+    }
+    if (forward && (links || (retain && this.#realm.links.size > 0))) {
+      this.#forward(links, {
+        topic,
+        publication,
+        ts,
+        retain,
+        args,
+        kwargs,
+        disclosed: undefined,
+        filter: filter && filterOptions(options),
+      });
     }
   }
 
@@ -307,12 +482,17 @@ export class Broker {
     disclosed: Dict | undefined,
     filter: Filter | undefined,
     exclude: Party | undefined,
-  ): void {
+  ): Set<PartyLink> | undefined {
     const subs = this.#subs.matchAll(topic);
+    let links: Set<PartyLink> | undefined;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i];
       if (sub.history && !(filter?.exclude || filter?.eligible)) {
         this.#record(sub, topic, publication, args, kwargs, disclosed, filter);
+      }
+      if (sub.remoteInterest.size > 0) {
+        links ??= new Set();
+        for (const l of sub.remoteInterest.keys()) links.add(l);
       }
       if (sub.subscribers.size === 0) continue;
       let details: Dict;
@@ -327,6 +507,7 @@ export class Broker {
         s.send(event);
       }
     }
+    return links;
   }
 
   #record(
@@ -389,16 +570,23 @@ export class Broker {
   }
 
   #remove(session: Party, sub: Subscription): void {
-    if (!sub.subscribers.delete(session)) return;
+    const link = session.link;
+    if (link) {
+      if (!sub.remoteSubscribers.delete(session)) return;
+      const n = (sub.remoteInterest.get(link) ?? 1) - 1;
+      if (n > 0) sub.remoteInterest.set(link, n);
+      else sub.remoteInterest.delete(link);
+    } else if (!sub.subscribers.delete(session)) return;
     session.subscriptions.delete(sub);
-    const changes = this.#realm.changes;
-    changes.subscriberRemoved(sub, session);
-    if (sub.subscribers.size === 0 && !sub.persistent) {
-      this.#subs.delete(sub.uri, sub.match);
-      this.#byId.delete(sub.id);
-      this.#ids.release(sub.id);
-      changes.subscriptionDeleted(sub, session);
-    }
+    this.#realm.changes.subscriberRemoved(sub, session);
+    if (sub.unused) this.#drop(sub, session);
+  }
+
+  #drop(sub: Subscription, by: Party | undefined): void {
+    this.#subs.delete(sub.uri, sub.match);
+    this.#byId.delete(sub.id);
+    this.#ids.release(sub.id);
+    if (by) this.#realm.changes.subscriptionDeleted(sub, by);
   }
 }
 
@@ -469,6 +657,34 @@ function readFilter(options: Dict): Filter | undefined {
     eligibleAuthrole: strSet(options, "eligible_authrole"),
   };
 }
+
+/** The black/white list options of a PUBLISH, as a linked router reads them again. */
+function filterOptions(options: Dict): Dict {
+  const out: Dict = {};
+  for (const k of FILTER_KEYS) if (options[k] !== undefined) out[k] = options[k];
+  return out;
+}
+
+/** A kept filter as PUBLISH options again. */
+function filterToOptions(f: Filter): Dict {
+  const out: Dict = {};
+  if (f.exclude) out.exclude = [...f.exclude];
+  if (f.eligible) out.eligible = [...f.eligible];
+  if (f.excludeAuthid) out.exclude_authid = [...f.excludeAuthid];
+  if (f.excludeAuthrole) out.exclude_authrole = [...f.excludeAuthrole];
+  if (f.eligibleAuthid) out.eligible_authid = [...f.eligibleAuthid];
+  if (f.eligibleAuthrole) out.eligible_authrole = [...f.eligibleAuthrole];
+  return out;
+}
+
+const FILTER_KEYS = [
+  "exclude",
+  "eligible",
+  "exclude_authid",
+  "exclude_authrole",
+  "eligible_authid",
+  "eligible_authrole",
+] as const;
 
 function passes(f: Filter, s: Party): boolean {
   const a = s.auth!;

@@ -313,6 +313,16 @@ export class Dealer {
     }
     const callee = pick(reg);
     const cs = callee.session;
+    if (cs.link?.congested()) {
+      sendError(
+        session,
+        MessageType.CALL,
+        request,
+        ErrorUri.UNAVAILABLE,
+        `the router link to ${cs.link.name} is congested; try again`,
+      );
+      return;
+    }
     const progress = options.progress === true;
     if (progress && !cs.features.calleeProgressiveInvocations) {
       sendError(
@@ -354,6 +364,131 @@ export class Dealer {
     cs.invocations.set(invocationRequest, p);
     if (timeout > 0) p.timer = setTimeout(() => this.#timedOut(p, timeout), timeout);
     cs.send(invocationMessage(invocationRequest, reg.id, details, args, kwargs));
+  }
+
+  /**
+   * Adds a callee of a linked router (its router already accepted the
+   * REGISTER). A registration of this router that it conflicts with (either
+   * is `single`, or their invocation policies differ) is settled the same way
+   * on every router: the registration whose first callee registered earlier
+   * wins; this router drops the loser's callees if they are its own sessions
+   * (`revoke`) and ignores a losing remote callee (its own router drops it).
+   * Returns false when the callee was ignored.
+   */
+  addRemoteCallee(
+    party: Party,
+    uri: string,
+    match: MatchPolicy,
+    invoke: InvokePolicy,
+    discloseCaller: boolean,
+    since: number,
+    revoke: (reg: Registration, callee: Callee, winner: Party) => void,
+  ): boolean {
+    let reg = this.#regs.get(uri, match);
+    const callee: Callee = { session: party, discloseCaller, since };
+    if (reg && conflicts(reg.invoke, invoke)) {
+      const first = reg.callees[0];
+      if (first && !before(callee, first)) return false;
+      for (const c of [...reg.callees]) {
+        this.#removeCallee(c.session, reg);
+        if (!c.session.link) revoke(reg, c, party);
+      }
+      reg = this.#regs.get(uri, match);
+    }
+    if (reg?.callees.some((c) => c.session === party)) return true;
+    let created = false;
+    if (!reg) {
+      reg = this.#create(uri, match, invoke);
+      created = true;
+    }
+    reg.addCallee(callee);
+    party.registrations.add(reg);
+    this.#added(reg, created, callee);
+    return true;
+  }
+
+  /** Removes a callee of a linked router from the registration for (uri, match). */
+  removeRemoteCallee(party: Party, uri: string, match: MatchPolicy): void {
+    const reg = this.#regs.get(uri, match);
+    if (reg) this.#removeCallee(party, reg);
+  }
+
+  /**
+   * Whether creating a registration for (uri, match) with `invoke` would clash
+   * with one this router knows: the reason when it would, else undefined.
+   */
+  clash(uri: string, match: MatchPolicy, invoke: string): string | undefined {
+    const reg = this.#regs.get(uri, match);
+    if (!reg || !conflicts(reg.invoke, invoke)) return undefined;
+    return reg.invoke === "single"
+      ? `"${uri}" is already registered`
+      : `"${uri}" is registered with invocation policy "${reg.invoke}", not "${invoke}"`;
+  }
+
+  /**
+   * Delivers an invocation that a linked router routed to `calleeId`, a
+   * session of this router, for its caller party `caller` (the link's). The
+   * peer router owns the call (timeout, cancel); `details` are as it built
+   * them. A continuation chunk of a progressive call invocation goes to the
+   * invocation it continues. Returns an error URI and message when the
+   * callee or registration is gone, else undefined.
+   */
+  invokeFor(
+    caller: Party,
+    call: number,
+    calleeId: number,
+    registrationId: number,
+    details: Dict,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+  ): [string, string] | undefined {
+    const open = caller.calls.get(call);
+    if (open) {
+      if (!open.invocationOpen) return undefined;
+      if (details.progress !== true) open.invocationOpen = false;
+      open.callee.send(
+        invocationMessage(open.invocationRequest, open.registration.id, details, args, kwargs),
+      );
+      return undefined;
+    }
+    const reg = this.#byId.get(registrationId);
+    const callee = reg?.callees.find((c) => c.session.id === calleeId && !c.session.link);
+    if (!reg || !callee) {
+      return [ErrorUri.CANCELED, `callee ${calleeId} of registration ${registrationId} is gone`];
+    }
+    const cs = callee.session;
+    const invocationRequest = cs.nextRequestId();
+    const p: PendingCall = {
+      caller,
+      callerRequest: call,
+      callee: cs,
+      invocationRequest,
+      registration: reg,
+      receiveProgress: details.receive_progress === true,
+      invocationOpen: details.progress === true,
+      killing: false,
+      timer: undefined,
+    };
+    caller.calls.set(call, p);
+    cs.invocations.set(invocationRequest, p);
+    cs.send(invocationMessage(invocationRequest, reg.id, details, args, kwargs));
+    return undefined;
+  }
+
+  /**
+   * Passes an INTERRUPT of a linked router's call on to the local callee. In
+   * `kill` mode the callee's answer still goes back; otherwise the call is
+   * forgotten here (the peer has answered its caller). Returns true when the
+   * call was still in flight.
+   */
+  interruptFor(caller: Party, call: number, options: Dict): boolean {
+    const p = caller.calls.get(call);
+    if (!p) return false;
+    if (options.mode !== "kill") this.#finish(p);
+    if (p.callee.features.calleeCanceling) {
+      p.callee.send([MessageType.INTERRUPT, p.invocationRequest, options]);
+    }
+    return true;
   }
 
   /** Handles YIELD from a callee. */
@@ -520,6 +655,11 @@ export class Dealer {
       changes.registrationDeleted(reg, session);
     }
   }
+}
+
+/** True when registrations with these invocation policies cannot be one shared registration. */
+function conflicts(a: string, b: string): boolean {
+  return a === "single" || b === "single" || a !== b;
 }
 
 function pick(reg: Registration): Callee {

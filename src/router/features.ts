@@ -48,6 +48,8 @@ export interface ClientFeatures {
   calleeCanceling: boolean;
   /** Callee handles INVOCATION.Details.timeout itself (call_timeout). */
   calleeTimeout: boolean;
+  /** Callee accepts router-initiated UNREGISTERED (registration_revocation). */
+  calleeRevocation?: boolean;
 }
 
 function feature(roles: unknown, role: string, name: string): boolean {
@@ -66,6 +68,7 @@ export function readClientFeatures(roles: unknown): ClientFeatures {
     calleeProgressiveInvocations: feature(roles, "callee", "progressive_call_invocations"),
     calleeCanceling: feature(roles, "callee", "call_canceling"),
     calleeTimeout: feature(roles, "callee", "call_timeout"),
+    calleeRevocation: feature(roles, "callee", "registration_revocation"),
   };
 }
 

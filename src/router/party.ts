@@ -20,10 +20,41 @@ import type { Realm } from "./realm.ts";
 import type { PendingCall, Registration } from "./dealer.ts";
 import type { Subscription } from "./broker.ts";
 
-/** Where a party lives, for parties that are not local to this router. */
+/** A publication as it crosses a router link (see link/link_frames.ts). */
+export interface LinkedPublication {
+  /** Concrete topic. */
+  topic: string;
+  /** Publication id (given by the publisher's router). */
+  publication: number;
+  /** When it was published (ms since the epoch), to order retained events. */
+  ts: number;
+  /** Keep it as the topic's retained event. */
+  retain: boolean;
+  /** Positional payload. */
+  args: unknown[] | undefined;
+  /** Keyword payload. */
+  kwargs: Dict | undefined;
+  /** Publisher disclosure fields (`publisher`, `publisher_authid`, `publisher_authrole`), when disclosed. */
+  disclosed: Dict | undefined;
+  /** The black/white list options of the PUBLISH (`exclude`, `eligible`, ...), when any. */
+  filter: Dict | undefined;
+}
+
+/**
+ * Where a party lives, for parties of another router: the router link that
+ * reaches it. The broker and dealer use it to forward what crosses the link.
+ */
 export interface PartyLink {
-  /** A name for logs and meta details (e.g. the peer router's id). */
+  /** A name for logs and meta details (the peer router's id). */
   readonly name: string;
+  /**
+   * True while the link's outbound queue is over its high-water mark: new
+   * calls to its callees are answered `wamp.error.unavailable` and events are
+   * dropped (counted and logged) until it drains.
+   */
+  congested(): boolean;
+  /** Forwards a publication to the peer router, which delivers it to its own subscribers. */
+  publish(p: LinkedPublication): void;
 }
 
 /** A participant in a realm's routing. */

@@ -48,6 +48,11 @@ export interface Peer {
   send(msg: RouterMessage): void;
   /** Closes the connection after writing what is queued (as far as possible). Idempotent. */
   close(): void;
+  /**
+   * Bytes queued for the peer and not yet written, where the transport knows
+   * it (router links use it to see congestion before the hard bound).
+   */
+  queuedBytes?(): number;
 }
 
 /** The transport's way to feed the router with what happens on one connection. */

@@ -33,7 +33,7 @@ import {
   type RoleConfig,
   StaticAuthorizer,
 } from "./authz/authorizer.ts";
-import type { Party, SessionParty } from "./party.ts";
+import type { Party, PartyLink, SessionParty } from "./party.ts";
 import { RealmObservers } from "./realm_observer.ts";
 import { metaEvents } from "./meta/meta_events.ts";
 import { installSessionMeta } from "./meta/session_meta.ts";
@@ -72,6 +72,8 @@ export class Realm {
   readonly sessions = new Map<number, SessionParty>();
   /** Whoever follows the realm's routing state: meta events, router links. */
   readonly changes = new RealmObservers();
+  /** Linked routers that take this realm's publications (kept by the router links). */
+  readonly links = new Set<PartyLink>();
   /** The broker (pub/sub). */
   readonly broker: Broker;
   /** The dealer (RPC). */
@@ -165,6 +167,42 @@ export class Realm {
     this.changes.sessionLeft(session, reason);
     this.#releaseSessionId(session.id);
   }
+
+  /**
+   * Adds a session of a linked router: listed by the session meta API,
+   * announced with `wamp.session.on_join`. False when its id is taken.
+   */
+  addRemote(session: SessionParty): boolean {
+    if (this.sessions.has(session.id)) return false;
+    this.sessions.set(session.id, session);
+    this.changes.sessionJoined(session);
+    return true;
+  }
+
+  /**
+   * Removes a session of a linked router (it left, or its link is gone), in
+   * the same order as a local session leaves: calls routed to it are
+   * answered `wamp.error.canceled`, its registrations and subscriptions go,
+   * then `wamp.session.on_leave`.
+   */
+  removeRemote(session: SessionParty & { realm: Realm | undefined }, reason: string): void {
+    if (session.realm !== this || this.sessions.get(session.id) !== session) return;
+    session.realm = undefined;
+    this.sessions.delete(session.id);
+    this.dealer.detach(session);
+    this.broker.detach(session);
+    this.changes.sessionLeft(session, reason);
+  }
+
+  /**
+   * Asked before a REGISTER creates a registration, when routers are linked:
+   * resolves with the reason when another router holds a registration it
+   * clashes with (see link/claims.ts); undefined (not a promise) when nothing
+   * needs asking.
+   */
+  registrationClaims:
+    | ((uri: string, match: MatchPolicy, invoke: string) => Promise<string | undefined> | undefined)
+    | undefined;
 
   /** Ends every session of this router on the realm with GOODBYE `reason`. */
   closeAll(reason: string, message?: string): void {
@@ -274,8 +312,8 @@ export class Realm {
           return;
         }
         return this.#authorized(session, procedure, "register", (d) => {
-          if (d.allow) this.dealer.register(session, msg, match);
-          else deny(session, msg, "register", procedure);
+          if (d.allow) return this.#register(session, msg, match);
+          deny(session, msg, "register", procedure);
         });
       }
       case MessageType.UNREGISTER:
@@ -354,18 +392,35 @@ export class Realm {
     return match;
   }
 
+  /** REGISTER, after the linked routers agreed when it creates a registration. */
+  #register(session: RouterSession, msg: Register, match: MatchPolicy): void | Promise<void> {
+    const [, request, options, procedure] = msg;
+    const claims = this.registrationClaims;
+    const invoke = options.invoke ?? "single";
+    if (!claims || typeof invoke !== "string" || this.dealer.lookup(procedure, match)) {
+      return this.dealer.register(session, msg, match);
+    }
+    const claim = claims(procedure, match, invoke);
+    if (claim === undefined) return this.dealer.register(session, msg, match);
+    return claim.then((clash) => {
+      if (session.realm !== this) return;
+      if (clash === undefined) this.dealer.register(session, msg, match);
+      else sendError(session, msg[0], request, ErrorUri.PROCEDURE_ALREADY_EXISTS, clash);
+    });
+  }
+
   /** Runs `then` with the decision: synchronously when the authorizer is sync. */
   #authorized(
     session: RouterSession,
     uri: string,
     action: Action,
-    then: (d: AuthzDecision) => void,
+    then: (d: AuthzDecision) => void | Promise<void>,
   ): void | Promise<void> {
     const d = this.authorize(session, uri, action);
     if (!(d instanceof Promise)) return then(d);
     return d.then(
       (decision) => {
-        if (session.realm === this) then(decision);
+        if (session.realm === this) return then(decision);
       },
       (e) => {
         this.logger.log("warn", "authorizer failed; denying", {

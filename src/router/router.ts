@@ -17,6 +17,8 @@ import {
 } from "./authn/authenticator.ts";
 import { Realm, type RealmConfig } from "./realm.ts";
 import { RouterSession } from "./session.ts";
+import { LinkManager, type LinkManagerOptions } from "./link/link_manager.ts";
+import type { LinkIdentity } from "./link/link_identity.ts";
 
 /** Router options. */
 export interface RouterOptions {
@@ -32,12 +34,19 @@ export interface RouterOptions {
   authenticator?: AuthenticatorFactory;
   /** A connection that has not completed HELLO→WELCOME by then is aborted. Default 30000 ms; 0 disables. */
   handshakeTimeoutMs?: number;
+  /**
+   * Router-to-router links (link/): this router's identity (id and node key)
+   * and link settings. Absent: the router accepts no links and dials none.
+   */
+  links?: { identity: LinkIdentity } & Partial<LinkManagerOptions>;
 }
 
 /** A WAMP router. */
 export class Router implements SessionAcceptor {
   /** Effective options. */
-  readonly options: Required<Omit<RouterOptions, "realms">>;
+  readonly options: Required<Omit<RouterOptions, "realms" | "links">>;
+  /** Router-to-router links, when enabled. */
+  readonly links: LinkManager | undefined;
   /** Where log lines go. */
   readonly logger: Logger;
   #realms = new Map<string, Realm>();
@@ -53,6 +62,9 @@ export class Router implements SessionAcceptor {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30000,
     };
     this.logger = this.options.logger;
+    this.links = options.links
+      ? new LinkManager(this, options.links.identity, { logger: this.logger, ...options.links })
+      : undefined;
     for (const r of options.realms ?? []) this.addRealm(r);
   }
 
@@ -88,6 +100,7 @@ export class Router implements SessionAcceptor {
   removeRealm(name: string): boolean {
     const realm = this.#realms.get(name);
     if (!realm) return false;
+    this.links?.closeRealm(realm);
     realm.closeAll(CloseUri.CLOSE_REALM);
     this.#realms.delete(name);
     return true;
@@ -112,6 +125,7 @@ export class Router implements SessionAcceptor {
 
   /** Ends every session with GOODBYE `wamp.close.system_shutdown`. */
   shutdown(message = "router shutting down"): void {
+    this.links?.shutdown(message);
     for (const realm of this.#realms.values()) realm.closeAll(CloseUri.SYSTEM_SHUTDOWN, message);
   }
 
@@ -126,6 +140,16 @@ export class Router implements SessionAcceptor {
     while (this.#sessionIds.has(id)) id = randomId();
     this.#sessionIds.add(id);
     return id;
+  }
+
+  /**
+   * Reserves `id` for a session of a linked router (ids are unique across
+   * linked routers); false when a session here has it.
+   */
+  claimSessionId(id: number): boolean {
+    if (this.#sessionIds.has(id)) return false;
+    this.#sessionIds.add(id);
+    return true;
   }
 
   /** Frees a session id reserved with `reserveSessionId`. */

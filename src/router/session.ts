@@ -32,8 +32,9 @@ import type { PendingCall, Registration } from "./dealer.ts";
 import type { Subscription } from "./broker.ts";
 import type { Testament } from "./meta/testament.ts";
 import type { SessionParty } from "./party.ts";
+import type { LinkEndpoint } from "./link/link.ts";
 
-type State = "new" | "authenticating" | "established" | "closing" | "closed";
+type State = "new" | "authenticating" | "established" | "link" | "closing" | "closed";
 
 /** How long a router-initiated GOODBYE waits for the peer's reply before the transport is closed. */
 const GOODBYE_WAIT_MS = 2000;
@@ -83,6 +84,10 @@ export class RouterSession implements SessionHandle, SessionParty {
   #queue: unknown[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onClosed: () => void;
+  /** HELLO.Details.xbar_link: the peer is a router opening a link. */
+  #linkHello: unknown;
+  /** The link this connection carries, once WELCOME was sent for it. */
+  #link: LinkEndpoint | undefined;
 
   /**
    * @param router the router this session belongs to
@@ -159,6 +164,16 @@ export class RouterSession implements SessionHandle, SessionParty {
   /** The transport's outbound queue is over its bound: drop the session as a slow consumer. */
   overflow(queuedBytes: number): void {
     if (this.#state === "closed") return;
+    if (this.#link) {
+      this.#router.logger.log("warn", "router link closed: outbound queue bound exceeded", {
+        link: this.#link.name,
+        queuedBytes,
+      });
+      this.#link.closed("link outbound queue bound exceeded");
+      this.#finish(XbarUri.SLOW_CONSUMER);
+      this.peer.close();
+      return;
+    }
     this.#router.logger.log("warn", "session closed: slow consumer", {
       session: this.id,
       realm: this.realm?.name,
@@ -174,6 +189,7 @@ export class RouterSession implements SessionHandle, SessionParty {
   /** The transport is gone. */
   closed(): void {
     if (this.#state === "closed") return;
+    this.#link?.closed("connection lost");
     this.#finish(XbarUri.TRANSPORT_LOST);
   }
 
@@ -182,6 +198,11 @@ export class RouterSession implements SessionHandle, SessionParty {
   /** Sends ABORT (reason `uri`), leaves the realm and closes the transport. */
   abort(uri: string, message: string): void {
     if (this.#state === "closed") return;
+    if (this.#link) {
+      this.#link.close(message);
+      this.#finish(uri);
+      return;
+    }
     this.#router.logger.log("info", "session aborted", {
       session: this.id,
       peer: this.peer.info.peer,
@@ -210,6 +231,10 @@ export class RouterSession implements SessionHandle, SessionParty {
   // ---- internals ----
 
   #process(value: unknown): void {
+    if (this.#state === "link") {
+      this.#link!.receive(value);
+      return;
+    }
     let result: void | Promise<void>;
     try {
       const msg = parseMessage(value);
@@ -292,6 +317,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     }
     this.helloDetails = details;
     this.#helloRealm = realm;
+    this.#linkHello = details.xbar_link;
     this.features = readClientFeatures(details.roles);
     this.#authenticator = this.#router.authenticatorFor(this.peer.info);
     if (this.#reservedId === 0) this.#reservedId = this.#router.reserveSessionId();
@@ -304,7 +330,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     return step instanceof Promise ? step.then((s) => this.#onAuthStep(s)) : this.#onAuthStep(step);
   }
 
-  #onAuthStep(step: AuthStep): void {
+  #onAuthStep(step: AuthStep): void | Promise<void> {
     if (this.#state === "closed") return;
     switch (step.kind) {
       case "challenge":
@@ -317,6 +343,7 @@ export class RouterSession implements SessionHandle, SessionParty {
       case "welcome": {
         const info = step.info;
         const realmName = info.realm ?? this.#helloRealm;
+        if (this.#linkHello !== undefined) return this.#acceptLink(realmName, info);
         const realm = this.#router.realm(realmName);
         if (!realm) {
           this.abort(ErrorUri.NO_SUCH_REALM, `no realm "${realmName}" on this router`);
@@ -350,6 +377,45 @@ export class RouterSession implements SessionHandle, SessionParty {
         return;
       }
     }
+  }
+
+  /**
+   * The peer is a router opening a link (HELLO carried `xbar_link`) and has
+   * authenticated: the link manager checks it and signs our WELCOME; then
+   * this connection carries link frames (link/link.ts), not a session.
+   */
+  #acceptLink(realmName: string, info: AuthInfo): void | Promise<void> {
+    const links = this.#router.links;
+    if (!links) {
+      this.abort(ErrorUri.NOT_AUTHORIZED, "this router does not accept router links");
+      return;
+    }
+    const peer = this.peer;
+    const wire = {
+      send: (frame: unknown[]) => peer.send(frame as never),
+      close: () => peer.close(),
+      queuedBytes: () => peer.queuedBytes?.() ?? 0,
+    };
+    return links.accept(realmName, this.#linkHello, info.authrole, wire).then(
+      ({ welcome, start }) => {
+        if (this.#state === "closed") return;
+        this.#clearTimer();
+        this.auth = info;
+        this.peer.send([MessageType.WELCOME, this.#reservedId, {
+          realm: realmName,
+          authid: info.authid,
+          authrole: info.authrole,
+          authmethod: info.authmethod,
+          authprovider: info.authprovider,
+          roles: ROUTER_ROLES,
+          xbar_link: welcome,
+        }]);
+        this.#state = "link";
+        this.#link = start();
+        if (!this.#link) this.#finish(CloseUri.NORMAL);
+      },
+      (e: Error & { uri?: string }) => this.abort(e.uri ?? ErrorUri.NOT_AUTHORIZED, e.message),
+    );
   }
 
   /** Leaves the realm (if joined) with `reason`: cleanup and meta events happen there. */

@@ -154,6 +154,11 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     this.done = this.#run();
   }
 
+  /** Bytes queued for the peer and not yet written. */
+  queuedBytes(): number {
+    return this.#writer.queuedBytes;
+  }
+
   /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
   send(msg: RouterMessage): void {
     if (this.#state !== "open" || this.#overflowed) return;

@@ -47,9 +47,12 @@ export function installSubscriptionMeta(realm: Realm): void {
   b.set("wamp.subscription.get", (_c, args) => get(args).details());
   b.set(
     "wamp.subscription.list_subscribers",
-    (_c, args) => [...get(args).subscribers].map((s) => s.id),
+    (_c, args) => get(args).allSubscribers().map((s) => s.id),
   );
-  b.set("wamp.subscription.count_subscribers", (_c, args) => get(args).subscribers.size);
+  b.set(
+    "wamp.subscription.count_subscribers",
+    (_c, args) => get(args).allSubscribers().length,
+  );
   b.set("wamp.subscription.get_events", (caller, args, kwargs) => {
     const sub = get(args);
     const limit = args[1] ?? kwargs.limit ?? 10;

@@ -42,5 +42,5 @@ export function publishTestaments(realm: Realm, session: TestamentHolder): void 
   const all = [...t.detached, ...t.destroyed];
   t.detached = [];
   t.destroyed = [];
-  for (const x of all) realm.broker.publishFromRouter(x.topic, x.args, x.kwargs, x.options);
+  for (const x of all) realm.broker.publishFromRouter(x.topic, x.args, x.kwargs, x.options, true);
 }
