@@ -285,6 +285,22 @@ export class LinkManager {
     return rl;
   }
 
+  /**
+   * Closes every link to router `peer` at once (its process is known to be
+   * gone: faster than waiting for three missed heartbeats).
+   */
+  dropPeer(peer: string, reason = "peer router is gone"): number {
+    let n = 0;
+    for (const rl of this.#realms.values()) {
+      const l = rl.links.get(peer);
+      if (l?.open) {
+        l.closed(reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Closes the links of `realm` (it is being removed). */
   closeRealm(realm: Realm, reason = "realm stopped"): void {
     const rl = this.#realms.get(realm);
