@@ -294,7 +294,7 @@ export class Broker {
       excludeMe ? session : undefined,
     );
     const retain = options.retain === true;
-    const ts = Date.now();
+    const ts = publishTime();
     if (retain) {
       this.#retained.set(topic, { topic, publication, ts, args, kwargs, disclosed, filter });
     }
@@ -456,7 +456,7 @@ export class Broker {
     const publication = randomId();
     const links = this.#deliver(topic, publication, args, kwargs, undefined, filter, undefined);
     const retain = options.retain === true;
-    const ts = Date.now();
+    const ts = publishTime();
     if (retain) {
       this.#retained.set(topic, { topic, publication, ts, args, kwargs, filter });
     }
@@ -656,6 +656,19 @@ function readFilter(options: Dict): Filter | undefined {
     eligibleAuthid: strSet(options, "eligible_authid"),
     eligibleAuthrole: strSet(options, "eligible_authrole"),
   };
+}
+
+let lastTs = 0;
+
+/**
+ * When a publication happened (ms since the epoch), strictly increasing on
+ * this router: the newer of two retained events wins across linked routers,
+ * and two published in the same ms keep their order.
+ */
+function publishTime(): number {
+  const now = Date.now();
+  lastTs = now > lastTs ? now : lastTs + 1;
+  return lastTs;
 }
 
 /** The black/white list options of a PUBLISH, as a linked router reads them again. */

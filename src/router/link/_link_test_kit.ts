@@ -27,6 +27,8 @@ export interface Cluster {
   routers: Router[];
   /** Public keys by router index. */
   keys: string[];
+  /** Key pairs by router index (a restarted router reuses its node's key). */
+  keyPairs: { publicKey: string; privateKey: string }[];
   /** The wire of each link, by "i-j" (i dialed j). */
   wires: Map<string, MemoryLinkWire>;
   /** Joins a session to router `i` (authid/authrole as asked for, see identityAuthenticator). */
@@ -100,6 +102,7 @@ export async function cluster(n: number, options: ClusterOptions = {}): Promise<
   const c: Cluster = {
     routers,
     keys: pubkeys,
+    keyPairs: keys,
     wires,
     async join(i, opts = {}) {
       return await joinSession(localPair(routers[i], { clone: true }), "realm1", opts);
