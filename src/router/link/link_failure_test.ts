@@ -287,3 +287,27 @@ Deno.test("link: a malformed frame from the peer closes the link with a log line
   );
   await c.close();
 });
+
+Deno.test("link: two single registrations made while apart: when linked, the earlier wins everywhere and the later one is revoked", async () => {
+  const c = await cluster(2, { mesh: false });
+  const first = await c.join(0);
+  const firstReg = await first.register("com.only", () => "first");
+  await new Promise((r) => setTimeout(r, 5)); // a later registration time
+  const second = await c.join(1);
+  const secondReg = await second.register("com.only", () => "second");
+  let revoked: string | undefined;
+  secondReg.onrevoke = (reason) => revoked = reason;
+  await c.link(1, 0);
+  await waitFor(() => revoked !== undefined, 1000, "revocation");
+  assert.equal(revoked, ErrorUri.PROCEDURE_ALREADY_EXISTS);
+  assert.equal(secondReg.active, false);
+  assert.equal(firstReg.active, true);
+  for (const i of [0, 1]) {
+    await waitFor(() =>
+      c.routers[i].realm("realm1")!.dealer.lookup("com.only", "exact")?.callees.length === 1
+    );
+    const caller = await c.join(i);
+    assert.deepEqual((await caller.call("com.only")).args, ["first"]);
+  }
+  await c.close();
+});
