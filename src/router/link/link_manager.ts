@@ -92,8 +92,10 @@ export interface AcceptPolicy {
 
 /** Options of one dial. */
 export interface DialOptions {
-  /** Realm to link. */
+  /** The realm of this router to link. */
   realm: string;
+  /** The realm's name on the peer router (Crossbar rlink `realm`). Default: `realm`. */
+  remoteRealm?: string;
   /** HELLO.Details.authid (absent: the acceptor finds the principal by key). */
   authid?: string;
   /** Accepts the acceptor's public key (hex). */
@@ -486,7 +488,7 @@ export class LinkManager {
             return fail(`unexpected message type ${String(value[0])} during the handshake`);
         }
       };
-      wire.send([MessageType.HELLO, options.realm, hello]);
+      wire.send([MessageType.HELLO, options.remoteRealm ?? options.realm, hello]);
     });
   }
 
@@ -511,7 +513,7 @@ export class LinkManager {
     ) throw new Error("WELCOME.Details.xbar_link is malformed");
     const pubkey = w.pubkey.toLowerCase();
     const proof = welcomeProof({
-      realm: options.realm,
+      realm: options.remoteRealm ?? options.realm,
       dialer: this.identity.routerId,
       nonce,
       acceptor: w.router,
