@@ -8,10 +8,11 @@
  * spaces in them.
  */
 
-import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import { connectManagement } from "../src/node/management_client.ts";
+import { ApplicationError } from "../src/wamp/errors.ts";
 import { smokeTest } from "../scripts/smoke.ts";
 import { collectComponents, writeEntry, writeLauncher } from "../scripts/single_executable.ts";
 import {
@@ -245,7 +246,7 @@ Deno.test("from source in a checkout whose path has a space: workers start (--co
   }
 });
 
-Deno.test("XBAR_LAUNCHER is read once and removed: it never reaches a guest program", async () => {
+Deno.test("the single executable at run time: a component it was not built with fails to start with the fix named (no restart loop); XBAR_LAUNCHER never reaches a guest program", async () => {
   const tmp = await Deno.makeTempDir({ dir: "/tmp", prefix: "xbs-" });
   try {
     const dir = join(tmp, "node");
@@ -259,7 +260,7 @@ Deno.test("XBAR_LAUNCHER is read once and removed: it never reaches a guest prog
         executable: "sh",
         arguments: ["-c", `env > '${out}'; sleep 30`],
         options: { env: { inherit: true } },
-      }],
+      }, { type: "container", id: "container1" }],
     });
     const exe = await plainLauncher(tmp);
     const child = new Deno.Command(exe, {
@@ -277,6 +278,37 @@ Deno.test("XBAR_LAUNCHER is read once and removed: it never reaches a guest prog
         "the guest to write its environment",
       );
       ok(!env.includes("XBAR_LAUNCHER"), env);
+
+      await Deno.writeTextFile(join(dir, "late.js"), ADD);
+      const m = await connectManagement(join(dir, "node.sock"));
+      try {
+        await rejects(
+          m.call("xbar.worker.container1.start_component", [{
+            type: "module",
+            id: "late",
+            module: "late.js",
+            realm: "realm1",
+            transport: {
+              type: "websocket",
+              endpoint: { type: "tcp", host: "127.0.0.1", port: freePort() },
+              url: "ws://127.0.0.1/ws",
+            },
+          }]),
+          (err: unknown) => {
+            ok(err instanceof ApplicationError, String(err));
+            strictEqual(err.uri, "xbar.error.start_failed");
+            match(
+              String(err.args?.[0]),
+              /component "late": "late\.js" is not built into this executable .*deno task compile --components/,
+            );
+            return true;
+          },
+        );
+        const comps = (await m.call("xbar.worker.container1.get_components")).args[0] as unknown[];
+        deepStrictEqual(comps, [], "nothing is left to restart");
+      } finally {
+        await m.leave();
+      }
     } finally {
       strictEqual((await node.stop()).code, 0, node.log());
     }
