@@ -7,8 +7,11 @@
 
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError } from "../src/config/format.ts";
-import type { ConfigError, WorkerConfig } from "../src/config/types.ts";
+import type { ConfigError, NodeConfig, WorkerConfig } from "../src/config/types.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
+import { componentModuleRule } from "../src/worker/component_check.ts";
+import { bundledComponents } from "../src/worker/bundled_components.ts";
+import { thisExecutable } from "../src/worker/executable.ts";
 import {
   dirOf,
   err,
@@ -26,6 +29,10 @@ export const CHECK_HELP = `Usage: xbar check [options]
 Validates the node config (config.yaml, else config.json, in the node
 directory, or --config) without starting anything. Every error is printed as
 "file:line:column: path: message"; the exit code is 1 when there is any.
+
+Component modules must exist. A compiled xbar cannot load modules it was not
+built with: it runs only the components built into it (deno task compile
+--components <node dir>), and its check refuses any other.
 
 Options:
 ${NODE_OPTIONS_HELP}
@@ -53,6 +60,15 @@ function describeWorker(w: WorkerConfig): string {
   }
 }
 
+/** Every component module the config names (router and container components). */
+export function componentModules(config: NodeConfig): string[] {
+  const out = new Set<string>();
+  for (const w of config.workers) {
+    if (w.type !== "guest") { for (const c of w.components) out.add(c.module); }
+  }
+  return [...out];
+}
+
 /** Errors in file order (line, then column); errors without a position keep their place at the end. */
 export function sortedErrors(errors: readonly ConfigError[]): ConfigError[] {
   return errors.map((e, i) => ({ e, i })).sort((a, b) =>
@@ -72,6 +88,7 @@ export async function check(args: string[]): Promise<number> {
   const loaded = await loadConfig({
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,
+    componentModule: componentModuleRule(paths.dir),
   });
   for (const w of loaded.warnings) err(`warning: ${formatConfigError(w)}`);
   const what = loaded.file ?? `the embedded default config (no config file in "${paths.dir}")`;
@@ -83,6 +100,21 @@ export async function check(args: string[]): Promise<number> {
   out(`ok: ${what}`);
   for (const w of loaded.config.workers) {
     out(`  ${describeWorker(w)}${w.options.disabled ? " (disabled)" : ""}`);
+  }
+  if (componentModules(loaded.config).length > 0) {
+    if (thisExecutable().single) {
+      out(
+        `  components built into this executable: ${
+          bundledComponents().filter((b) => !b.internal).map((b) => b.key).join(", ")
+        }`,
+      );
+    } else {
+      out(
+        `  a compiled xbar runs only the components built into it: deno task compile --components ${
+          JSON.stringify(paths.dir)
+        }`,
+      );
+    }
   }
   return ExitCode.OK;
 }

@@ -11,8 +11,14 @@ import { formatConfigError } from "../src/config/format.ts";
 import { Controller } from "../src/node/controller.ts";
 import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
+import { componentModuleRule } from "../src/worker/component_check.ts";
 import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
-import { acquirePidFile, NodeRunningError, releasePidFile } from "../src/node/pid_file.ts";
+import {
+  acquirePidFile,
+  NodeRunningError,
+  ownIdentity,
+  releasePidFile,
+} from "../src/node/pid_file.ts";
 import { XBAR_VERSION } from "../src/version.ts";
 import {
   dirOf,
@@ -104,6 +110,7 @@ export async function start(args: string[]): Promise<number> {
   const loaded = await loadConfig({
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,
+    componentModule: componentModuleRule(paths.dir),
   });
   for (const w of loaded.warnings) logger.log("warn", `config: ${formatConfigError(w)}`);
   if (!loaded.config) {
@@ -124,6 +131,7 @@ export async function start(args: string[]): Promise<number> {
       started: new Date().toISOString(),
       dir: paths.dir,
       version: XBAR_VERSION,
+      ...ownIdentity(),
     }, (stale) => {
       logger.log("warn", "removing a stale pid file", { file: paths.pidFile, pid: stale?.pid });
     });

@@ -6,7 +6,7 @@
 
 import { connectManagement } from "../src/node/management_client.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
-import { isNodeProcess, runningNode } from "../src/node/pid_file.ts";
+import { isLiveNode, runningNode } from "../src/node/pid_file.ts";
 import { NodeProcedure } from "../src/worker/management_uris.ts";
 import {
   dirOf,
@@ -72,7 +72,7 @@ export async function stop(args: string[]): Promise<number> {
     }
   }
   const deadline = Date.now() + timeout * 1000;
-  while (isNodeProcess(rec.pid)) {
+  while (isLiveNode(rec)) {
     if (Date.now() > deadline) {
       err(`xbar: the node (pid ${rec.pid}) did not exit within ${timeout} s`);
       return ExitCode.ERROR;

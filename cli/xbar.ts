@@ -13,6 +13,7 @@ import { status } from "./status.ts";
 import { stop } from "./stop.ts";
 import { version } from "./version.ts";
 import { worker } from "./worker.ts";
+import { thisExecutable } from "../src/worker/executable.ts";
 import { err, EXIT_CODES_HELP, ExitCode, out, UsageError } from "./_options.ts";
 
 /** Help of `xbar`. */
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
 
 /** Runs the command line `args`; resolves with the exit code. */
 export async function main(args: string[]): Promise<number> {
+  thisExecutable(); // read XBAR_LAUNCHER now, before any child process could inherit it
   const [command, ...rest] = args;
   if (command === undefined) {
     err(MAIN_HELP);

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serializers } from "../src/serializer/mod.ts";
 import type { Serializer } from "../src/serializer/serializer.ts";
@@ -44,7 +45,7 @@ interface Server {
 
 async function startServer(kind: "router" | "echo" | "tcpecho"): Promise<Server> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./bench_server.ts", import.meta.url).pathname, kind],
+    args: ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

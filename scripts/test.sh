@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the tests need on a fresh
 # machine (Deno from npm, Debian's python3-autobahn, npm's autobahn), checks
-# fmt/lint/types, runs every test, and prints "N passed, N failed".
+# fmt/lint/types, runs every test, runs the node lifecycle, supervision and
+# component tests once more through the launcher that stands in for the single
+# executable (XBAR_TEST_LAUNCHER=1; skipped when test arguments are given), and
+# prints "N passed, N failed" over both runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,17 +35,28 @@ deno fmt --check >&2
 deno lint >&2
 deno check src scripts tests $( [ -f mod.ts ] && echo mod.ts ) $( [ -d cli ] && echo cli ) >&2
 
-rm -f report.xml
+rm -f report.xml report-launcher.xml
 set +e
 deno test -A --parallel --junit-path=report.xml "$@"
 status=$?
+if [ $# -eq 0 ]; then
+  echo "test: node lifecycle, supervision and component tests through the launcher (the single executable's code paths)" >&2
+  XBAR_TEST_LAUNCHER=1 deno test -A --parallel --junit-path=report-launcher.xml \
+    tests/node_lifecycle_test.ts tests/node_supervision_test.ts tests/node_components_test.ts
+  launcher_status=$?
+  [ "$status" -ne 0 ] || status=$launcher_status
+fi
 set -e
 if [ -f report.xml ]; then
-  python3 - report.xml <<'PY'
-import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-cases = root.iter("testcase")
+  python3 - report.xml $( [ $# -eq 0 ] && echo report-launcher.xml ) <<'PY'
+import os, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+cases = []
+for f in sys.argv[1:]:
+    if os.path.exists(f):
+        cases += ET.parse(f).getroot().iter("testcase")
+    else:
+        failed += 1  # a run that wrote no report
 for c in cases:
     if c.find("failure") is not None or c.find("error") is not None:
         failed += 1

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { Router } from "../src/router/router.ts";
 import type { RealmConfig } from "../src/router/realm.ts";
 import type { AuthenticatorFactory } from "../src/router/authn/authenticator.ts";
@@ -141,7 +142,7 @@ async function runJson(
 
 /** Runs tests/node/auth_client.mjs (AutobahnJS) with `spec`. */
 export function runAutobahnJsAuth(spec: unknown, timeoutMs = 20000): Promise<ScriptResult> {
-  const dir = new URL("./node/", import.meta.url).pathname;
+  const dir = fileURLToPath(new URL("./node/", import.meta.url));
   return runJson("node", ["auth_client.mjs", JSON.stringify(spec)], dir, timeoutMs);
 }
 
@@ -150,6 +151,6 @@ export const DEBIAN_PYTHON = "/usr/bin/python3";
 
 /** Runs tests/python/auth_client.py (Autobahn|Python) with `spec`. */
 export function runAutobahnPythonAuth(spec: unknown, timeoutMs = 20000): Promise<ScriptResult> {
-  const dir = new URL("./python/", import.meta.url).pathname;
+  const dir = fileURLToPath(new URL("./python/", import.meta.url));
   return runJson(DEBIAN_PYTHON, ["auth_client.py", JSON.stringify(spec)], dir, timeoutMs);
 }

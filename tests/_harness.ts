@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { Router, type RouterOptions } from "../src/router/router.ts";
 import { serveWebSocket, type WebSocketServer } from "../src/transport/websocket_server.ts";
 import { type RawSocketServer, serveRawSocket } from "../src/transport/rawsocket_server.ts";
@@ -135,8 +136,8 @@ async function runJsonScript(
   }
 }
 
-const NODE_DIR = new URL("./node/", import.meta.url).pathname;
-const PYTHON_DIR = new URL("./python/", import.meta.url).pathname;
+const NODE_DIR = fileURLToPath(new URL("./node/", import.meta.url));
+const PYTHON_DIR = fileURLToPath(new URL("./python/", import.meta.url));
 
 /**
  * How a client script connects: `"websocket"` (the default; the address is a

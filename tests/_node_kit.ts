@@ -4,15 +4,42 @@
  * (`deno run cli/xbar.ts ...`), a running node whose log lines can be awaited,
  * and process liveness checks.
  *
+ * With `XBAR_TEST_LAUNCHER=1` (`scripts/test.sh` runs the node lifecycle,
+ * supervision and component tests once more that way) every command runs
+ * through the launcher that stands in for the single executable, built for
+ * the node directory as `deno task compile --launcher --components <dir>`
+ * builds it (`<dir>/.launcher/node-exe`: a name without "xbar" in it): the
+ * command line has the executable's shape, workers are spawned through the
+ * launcher, and components are only the built-in ones.
+ *
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { collectComponents, writeEntry, writeLauncher } from "../scripts/single_executable.ts";
 
 /** `cli/xbar.ts`. */
-export const XBAR = new URL("../cli/xbar.ts", import.meta.url).pathname;
-/** The repository root. */
-export const ROOT = new URL("../", import.meta.url).pathname;
+export const XBAR = fileURLToPath(new URL("../cli/xbar.ts", import.meta.url));
+/** The repository root (ends with a slash). */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** True when the node tests run through the launcher (`XBAR_TEST_LAUNCHER=1`). */
+export const THROUGH_LAUNCHER = Deno.env.get("XBAR_TEST_LAUNCHER") === "1";
+
+/**
+ * Builds the launcher for node directory `dir` with the components its
+ * config names built in (the config may be missing or wrong: then none are),
+ * and returns its path.
+ */
+export async function launcherFor(dir: string): Promise<string> {
+  const { components } = await collectComponents(dir);
+  const entry = join(dir, ".launcher", "main.ts");
+  const launcher = join(dir, ".launcher", "node-exe");
+  await writeEntry(entry, components);
+  await writeLauncher(launcher, entry);
+  return launcher;
+}
 
 /** A port that was free a moment ago (bind port 0, read it, close). */
 export function freePort(): number {
@@ -49,17 +76,32 @@ export interface CommandResult {
   stderr: string;
 }
 
-function denoArgs(args: string[]): string[] {
-  return ["run", "-A", "--quiet", XBAR, ...args];
+/** The command line of `xbar <args>`: `deno run cli/xbar.ts`, or the launcher of the `--dir` node directory. */
+async function xbarCommand(
+  args: string[],
+  cwd = Deno.cwd(),
+): Promise<{ command: string; args: string[] }> {
+  if (!THROUGH_LAUNCHER) {
+    return { command: Deno.execPath(), args: ["run", "-A", "--quiet", XBAR, ...args] };
+  }
+  const at = args.indexOf("--dir");
+  if (at < 0 || at + 1 >= args.length) {
+    throw new Error(`launcher mode needs --dir: ${args.join(" ")}`);
+  }
+  const dir = resolve(cwd, args[at + 1]);
+  await Deno.mkdir(dir, { recursive: true });
+  return { command: await launcherFor(dir), args };
 }
 
 /** Runs `xbar <args>` to completion. */
 export async function xbar(
   args: string[],
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CommandResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: denoArgs(args),
+  const cmd = await xbarCommand(args, options.cwd);
+  const out = await new Deno.Command(cmd.command, {
+    args: cmd.args,
+    cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",
@@ -156,9 +198,15 @@ export class RunningNode {
 }
 
 /** Starts `xbar start --dir <dir> <args>` and waits for "node ready" (rejects with the log when it exits first). */
-export async function startNode(dir: string, args: string[] = []): Promise<RunningNode> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: denoArgs(["start", "--dir", dir, ...args]),
+export async function startNode(
+  dir: string,
+  args: string[] = [],
+  options: { cwd?: string } = {},
+): Promise<RunningNode> {
+  const cmd = await xbarCommand(["start", "--dir", dir, ...args], options.cwd);
+  const child = new Deno.Command(cmd.command, {
+    args: cmd.args,
+    cwd: options.cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",

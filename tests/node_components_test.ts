@@ -4,6 +4,7 @@
  * external client; a guest program (Autobahn|Python) joins and works.
  */
 
+import { fileURLToPath } from "node:url";
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
@@ -120,7 +121,11 @@ Deno.test("a guest worker (Autobahn|Python) gets its stdin JSON, joins and serve
           type: "guest",
           id: "pyguest",
           executable: DEBIAN_PYTHON,
-          arguments: [new URL("./python/guest_callee.py", import.meta.url).pathname, url, "realm1"],
+          arguments: [
+            fileURLToPath(new URL("./python/guest_callee.py", import.meta.url)),
+            url,
+            "realm1",
+          ],
           options: {
             workdir: ".",
             env: { vars: { PYTHONUNBUFFERED: "1" } },

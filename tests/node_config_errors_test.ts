@@ -103,7 +103,10 @@ workers:
       null,
       2,
     ),
-    expect: [/workers\[0\]\.components\[0\]\.realm: .*nope_realm/],
+    expect: [
+      /workers\[0\]\.components\[0\]\.module: no such file: \/.*\/c\.ts/,
+      /workers\[0\]\.components\[0\]\.realm: .*nope_realm/,
+    ],
   },
 ];
 

@@ -80,8 +80,12 @@ Deno.test("xbar init → start → AutobahnJS rpc → status → stop: clients g
   }
 });
 
-Deno.test("xbar start: one node per directory (exit 4), a stale node.pid is replaced", async () => {
-  const dir = await tempNodeDir();
+Deno.test("xbar start: one node per directory (exit 4), even one called worker; a stale node.pid is replaced", async () => {
+  const parent = await tempNodeDir();
+  // started as `xbar start --dir worker`: a command line with the word "worker" in it (a worker's,
+  // by name); the liveness check must not go by names
+  const dir = join(parent, "worker");
+  await Deno.mkdir(dir);
   try {
     await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify({ version: 2, workers: [] }));
     // a pid file left by a node that died (pid 2^22+1 is above Linux's default pid_max of 4194304)
@@ -89,18 +93,20 @@ Deno.test("xbar start: one node per directory (exit 4), a stale node.pid is repl
       join(dir, "node.pid"),
       JSON.stringify({ pid: 4194305, socket: "", started: "", dir }),
     );
-    const node = await startNode(dir);
+    const node = await startNode("worker", [], { cwd: parent });
     match(node.log(), /removing a stale pid file .*pid=4194305/);
-    const second = await xbar(["start", "--dir", dir]);
+    const second = await xbar(["start", "--dir", "worker"], { cwd: parent });
     strictEqual(second.code, 4, second.stderr);
     match(
       second.stderr,
       new RegExp(`a node is already running from "${dir}" \\(pid ${node.pid}\\)`),
     );
     strictEqual(JSON.parse(await Deno.readTextFile(join(dir, "node.pid"))).pid, node.pid);
+    const status = await xbar(["status", "--dir", "worker"], { cwd: parent });
+    strictEqual(status.code, 0, status.stdout + status.stderr);
     strictEqual((await node.stop()).code, 0);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(parent, { recursive: true });
   }
 });
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ConfigError } from "./types.ts";
+import type { ComponentModuleRule, ConfigError } from "./types.ts";
 import { type ConfigPath, formatPath } from "./path.ts";
 import type { SourceMap } from "./source_map.ts";
 import { suggest } from "./suggest.ts";
@@ -35,6 +35,8 @@ export interface CheckerOptions {
   sourceMap?: SourceMap;
   /** Formatted paths whose value came whole from one `${VAR}`: numbers and booleans may be strings there. */
   envPaths?: ReadonlySet<string>;
+  /** Extra rule for component modules (see `ComponentModuleRule`). */
+  componentModule?: ComponentModuleRule;
 }
 
 /** Describes a value for a message: `"abc"`, `70000`, `a list`, `an object`, `null`. */
@@ -60,12 +62,15 @@ export class Checker {
   #file?: string;
   #sourceMap?: SourceMap;
   #envPaths: ReadonlySet<string>;
+  /** The extra rule for component modules, when one was given. */
+  readonly componentModule?: ComponentModuleRule;
 
   /** @param options where errors are reported and which paths came from the environment */
   constructor(options: CheckerOptions = {}) {
     this.#file = options.file;
     this.#sourceMap = options.sourceMap;
     this.#envPaths = options.envPaths ?? new Set();
+    this.componentModule = options.componentModule;
   }
 
   #make(path: ConfigPath, message: string, at: "key" | "value"): ConfigError {

@@ -14,7 +14,7 @@ import { Checker } from "./_checker.ts";
 import { DEFAULT_CONFIG_YAML } from "./default_config.ts";
 import { expandEnv } from "./env.ts";
 import { SourceMap } from "./source_map.ts";
-import type { ConfigResult } from "./types.ts";
+import type { ComponentModuleRule, ConfigResult } from "./types.ts";
 import { validateConfig } from "./validate.ts";
 
 /** Config file names looked up in a node directory, in order. */
@@ -34,6 +34,8 @@ export interface ParseConfigOptions {
   file?: string;
   /** Environment for `${VAR}` (default: the process environment, read on use). */
   env?: EnvSource;
+  /** Extra rule for component modules (see `ComponentModuleRule`). Default: none. */
+  componentModule?: ComponentModuleRule;
 }
 
 /** Options of {@link loadConfig}. */
@@ -50,6 +52,8 @@ export interface LoadConfigOptions {
   env?: EnvSource;
   /** Use the embedded default config when `dir` has no config file and `config` is not given (default `true`). */
   useDefault?: boolean;
+  /** Extra rule for component modules (see `ComponentModuleRule`). Default: none. */
+  componentModule?: ComponentModuleRule;
 }
 
 /** A loaded config and where it came from. */
@@ -131,7 +135,12 @@ export function parseConfigText(text: string, options: ParseConfigOptions = {}):
         : e.message,
     );
   }
-  const result = validateConfig(expanded.value, { file, sourceMap, envPaths: expanded.envPaths });
+  const result = validateConfig(expanded.value, {
+    file,
+    sourceMap,
+    envPaths: expanded.envPaths,
+    componentModule: options.componentModule,
+  });
   if (c.errors.length === 0) return result;
   return { errors: [...c.errors, ...result.errors], warnings: result.warnings };
 }
@@ -157,7 +166,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
         source: "file",
       };
     }
-    return { ...parseConfigText(DEFAULT_CONFIG_YAML, { env: options.env }), source: "default" };
+    return {
+      ...parseConfigText(DEFAULT_CONFIG_YAML, {
+        env: options.env,
+        componentModule: options.componentModule,
+      }),
+      source: "default",
+    };
   }
   let text: string;
   try {
@@ -175,5 +190,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       source: "file",
     };
   }
-  return { ...parseConfigText(text, { file, env: options.env }), file, source: "file" };
+  return {
+    ...parseConfigText(text, { file, env: options.env, componentModule: options.componentModule }),
+    file,
+    source: "file",
+  };
 }

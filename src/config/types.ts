@@ -705,6 +705,16 @@ export interface ComponentBase {
   extra?: unknown;
 }
 
+/**
+ * A rule for component modules beyond their form, supplied by whoever will
+ * run them (`xbar check`/`start`: the file must exist, or, in the single
+ * executable, be built in). Returns what is wrong (an error) or doubtful (a
+ * warning) about `module`, or nothing.
+ */
+export type ComponentModuleRule = (
+  module: string,
+) => { error?: string; warning?: string } | undefined;
+
 /** A component inside a router worker; its session is in-process. */
 export interface RouterComponentConfig extends ComponentBase {
   /** Role of its session (default `"anonymous"`, as in Crossbar; must exist on `realm`). */

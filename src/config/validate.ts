@@ -14,7 +14,7 @@ import { Checker, isObject } from "./_checker.ts";
 import { generateId } from "./defaults.ts";
 import { crossCheck, type PlacedWorker } from "./cross_checks.ts";
 import type { SourceMap } from "./source_map.ts";
-import type { ConfigResult, NodeConfig } from "./types.ts";
+import type { ComponentModuleRule, ConfigResult, NodeConfig } from "./types.ts";
 import { checkController } from "./validate_controller.ts";
 import { checkWorker } from "./validate_worker.ts";
 
@@ -26,6 +26,8 @@ export interface ValidateOptions {
   sourceMap?: SourceMap;
   /** Paths whose value came whole from one `${VAR}` (from `expandEnv`): numbers and booleans may be strings there. */
   envPaths?: ReadonlySet<string>;
+  /** Extra rule for component modules (whoever runs them knows what they need). Default: none. */
+  componentModule?: ComponentModuleRule;
 }
 
 /**

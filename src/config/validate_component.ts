@@ -34,6 +34,9 @@ function base(c: Checker, path: ConfigPath, o: Record<string, unknown>): Compone
     realm: c.string(p("realm"), o.realm, { pattern: REALM, patternName: REALM_TEXT }) ?? "",
   };
   if (o.extra !== undefined) out.extra = o.extra;
+  const verdict = out.module !== "" ? c.componentModule?.(out.module) : undefined;
+  if (verdict?.error) c.error(p("module"), verdict.error);
+  if (verdict?.warning) c.warn(p("module"), verdict.warning);
   return out;
 }
 

@@ -1137,3 +1137,34 @@ Deno.test("validateConfig() refuses non-objects and empty documents", () => {
   assert.match(parseConfigText("").errors[0].message, /empty/);
   assert.match(parseConfigText("42").errors[0].message, /must be an object, got 42/);
 });
+
+Deno.test("validateConfig() applies the componentModule rule of whoever runs the components, at the module's position", () => {
+  const yaml = `version: 2
+workers:
+  - type: router
+    realms: [{name: realm1, roles: [{name: anonymous}]}]
+    components:
+      - {type: module, module: bad.ts, realm: realm1}
+      - {type: module, module: doubtful.ts, realm: realm1}
+      - {type: module, module: fine.ts, realm: realm1}
+`;
+  const seen: string[] = [];
+  const r = parseConfigText(yaml, {
+    file: "config.yaml",
+    componentModule: (module) => {
+      seen.push(module);
+      if (module === "bad.ts") return { error: "not built in" };
+      if (module === "doubtful.ts") return { warning: "changed since the build" };
+      return undefined;
+    },
+  });
+  assert.deepStrictEqual(seen, ["bad.ts", "doubtful.ts", "fine.ts"]);
+  assert.deepStrictEqual(
+    r.errors.map((e) => [e.path, e.message, e.line, e.column]),
+    [["workers[0].components[0].module", "not built in", 6, 32]],
+  );
+  assert.deepStrictEqual(
+    r.warnings.map((e) => [e.path, e.message]),
+    [["workers[0].components[1].module", "changed since the build"]],
+  );
+});

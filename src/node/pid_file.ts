@@ -2,8 +2,17 @@
  * `node.pid` in the node directory: one node per directory. The file holds
  * JSON (`{"pid": 1234, "socket": "/abs/node.sock", "started": "...", ...}`) and
  * is created exclusively, so two nodes starting at once cannot both win. A
- * file whose process is gone (or is no longer an xbar node: the pid was
- * reused) is stale and replaced.
+ * file whose process is gone is stale and replaced.
+ *
+ * Whether the recorded process is still the node that wrote the file is
+ * decided by what cannot be faked by names: on Linux the file records the
+ * process's start time (`/proc/<pid>/stat`, clock ticks since boot) and the
+ * boot id, and the node is live exactly when a process with that pid, start
+ * time and boot runs (a reused pid has another start time). A renamed
+ * executable or a node directory called `worker` changes nothing. Without
+ * `/proc` (macOS, BSD), or for a file without a start time (written by
+ * something else), any live process with that pid counts: a pid file is never
+ * removed while its process might be the node.
  *
  * @module
  */
@@ -20,6 +29,10 @@ export interface PidRecord {
   dir: string;
   /** xbar version. */
   version?: string;
+  /** The controller's start time in clock ticks after boot (`/proc/<pid>/stat` field 22; Linux). */
+  start_ticks?: number;
+  /** `/proc/sys/kernel/random/boot_id` when the node started (Linux). */
+  boot_id?: string;
 }
 
 /** Thrown by `acquirePidFile` when a live node owns the directory. */
@@ -34,29 +47,80 @@ export class NodeRunningError extends Error {
   }
 }
 
+/** How the kernel tells one process from every other, ever (Linux). */
+export interface ProcessIdentity {
+  /** Start time in clock ticks after boot. */
+  startTicks: number;
+  /** The boot it started in. */
+  bootId: string;
+}
+
 /**
- * True when process `pid` exists and looks like an xbar node. On Linux the
- * command line is checked (a reused pid of some other program is not a
- * node); elsewhere any live process counts.
+ * The identity of process `pid` (Linux): `undefined` when it does not exist
+ * or is a zombie; `null` when this system has no `/proc` to ask.
  */
-export function isNodeProcess(pid: number): boolean {
+export function processIdentity(pid: number): ProcessIdentity | undefined | null {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return hasProc() ? undefined : null;
+    return null;
+  }
+  // fields after the command name (which may itself contain ") "): state is field 3, starttime field 22
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  const startTicks = Number(fields[19]);
+  if (!Number.isSafeInteger(startTicks)) return null;
+  return { startTicks, bootId: bootId() ?? "" };
+}
+
+function hasProc(): boolean {
+  try {
+    return Deno.statSync("/proc/self/stat").isFile;
+  } catch {
+    return false;
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return Deno.readTextFileSync("/proc/sys/kernel/random/boot_id").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when process `pid` exists (not asking `/proc`: `kill -0`). */
+function processExists(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z" || state === "X") return false; // zombie or dead
-    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
-    return cmdline.some((a) => /xbar/.test(a)) && !cmdline.includes("worker");
+    Deno.kill(pid, "SIGCONT"); // harmless to a running process; ESRCH when there is none
+    return true;
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    // no /proc (macOS, BSD): ask the kernel whether the pid exists
-    try {
-      Deno.kill(pid, "SIGCONT");
-      return true;
-    } catch {
-      return false;
-    }
+    return err instanceof Deno.errors.PermissionDenied; // someone else's process
   }
+}
+
+/** What this process writes into `node.pid` to be recognised later (Linux: start time and boot id). */
+export function ownIdentity(): Pick<PidRecord, "start_ticks" | "boot_id"> {
+  const id = processIdentity(Deno.pid);
+  return id ? { start_ticks: id.startTicks, boot_id: id.bootId } : {};
+}
+
+/**
+ * True when the node `record` describes is still running: the same pid,
+ * start time and boot (Linux, when the record has a start time), else a live
+ * process with that pid.
+ */
+export function isLiveNode(record: PidRecord): boolean {
+  const id = processIdentity(record.pid);
+  if (id === undefined) return false;
+  if (id === null) return processExists(record.pid);
+  if (record.start_ticks === undefined) return true;
+  return id.startTicks === record.start_ticks &&
+    (record.boot_id === undefined || id.bootId === "" || id.bootId === record.boot_id);
 }
 
 /** Reads `path`; `undefined` when there is no file or it cannot be parsed. */
@@ -81,7 +145,7 @@ export async function readPidFile(path: string): Promise<PidRecord | undefined> 
 /** The live node recorded in `path`, or `undefined` (no file, or a stale one). */
 export async function runningNode(path: string): Promise<PidRecord | undefined> {
   const rec = await readPidFile(path);
-  return rec && isNodeProcess(rec.pid) ? rec : undefined;
+  return rec && isLiveNode(rec) ? rec : undefined;
 }
 
 /**
@@ -101,7 +165,7 @@ export async function acquirePidFile(
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
     }
     const existing = await readPidFile(path);
-    if (existing && isNodeProcess(existing.pid) && existing.pid !== Deno.pid) {
+    if (existing && existing.pid !== Deno.pid && isLiveNode(existing)) {
       throw new NodeRunningError({ ...existing, dir: existing.dir || record.dir });
     }
     onStale?.(existing);

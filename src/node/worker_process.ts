@@ -1,18 +1,21 @@
 /**
  * A worker process as the controller sees it: spawned from the same
- * executable (`Deno.execPath()`; under `deno run` with the same flags and
- * `cli/xbar.ts`, in a compiled binary just `worker ...`), its stdin/stdout
+ * executable (under `deno run` with the same flags and `cli/xbar.ts`; from
+ * the compiled executable, or the launcher standing in for it, just
+ * `<executable> worker ...`), its stdin/stdout
  * attached as a frame channel to the management router, its stderr read line
  * by line into the node log.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import type { SessionAcceptor } from "../router/peer.ts";
 import type { LogFormat } from "../log/console_logger.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { lineSplitter } from "../worker/guest_worker.ts";
 import type { WorkerKind } from "../worker/worker_main.ts";
+import { thisExecutable, type XbarExecutable } from "../worker/executable.ts";
 import { type AttachedChannel, attachFrameChannel } from "./stdio_peer.ts";
 import type { ExitInfo } from "./supervisor.ts";
 
@@ -25,16 +28,21 @@ const ENTRY_MODULE = new URL("../../cli/xbar.ts", import.meta.url);
 const DENO_JSON = new URL("../../deno.json", import.meta.url);
 
 /**
- * The command line that runs `xbar <args>` with this same executable: in a
- * compiled binary just the binary; under `deno run` the same permission and
- * unstable flags, the project's `deno.json` (so a `deno.json` near the node
- * directory cannot change how xbar's imports resolve) and `cli/xbar.ts`.
+ * The command line that runs `xbar <args>` with this same executable: the
+ * compiled executable (or the launcher standing in for it) with just `args`;
+ * under `deno run` the same permission and unstable flags, the project's
+ * `deno.json` (so a `deno.json` near the node directory cannot change how
+ * xbar's imports resolve) and `cli/xbar.ts`. Paths are file paths, never
+ * URL-encoded (a checkout under `my code/` works).
  */
-export function selfCommand(args: string[]): { command: string; args: string[] } {
-  if (Deno.build.standalone) return { command: Deno.execPath(), args };
-  const config = DENO_JSON.protocol === "file:" ? ["--config", DENO_JSON.pathname] : [];
+export function selfCommand(
+  args: string[],
+  executable: XbarExecutable = thisExecutable(),
+): { command: string; args: string[] } {
+  if (executable.single) return { command: executable.path, args };
+  const config = DENO_JSON.protocol === "file:" ? ["--config", fileURLToPath(DENO_JSON)] : [];
   return {
-    command: Deno.execPath(),
+    command: executable.path,
     args: [
       "run",
       "-A",
@@ -42,7 +50,7 @@ export function selfCommand(args: string[]): { command: string; args: string[] }
       "--quiet",
       "--no-prompt",
       ...config,
-      ENTRY_MODULE.href,
+      ENTRY_MODULE.protocol === "file:" ? fileURLToPath(ENTRY_MODULE) : ENTRY_MODULE.href,
       ...args,
     ],
   };

@@ -17,6 +17,10 @@
  * The component runs until it is stopped, its session ends, or its main
  * function throws (a failure).
  *
+ * From source the module is imported at run time. The single executable (and
+ * the launcher standing in for it) cannot import modules outside its build
+ * graph: it runs only the components built into it (`bundled_components.ts`).
+ *
  * @module
  */
 
@@ -24,6 +28,8 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ComponentBase } from "../config/types.ts";
 import type { Session } from "../client/session.ts";
+import { findBundledComponent, notBuiltInMessage } from "./bundled_components.ts";
+import { thisExecutable } from "./executable.ts";
 
 /**
  * What a component module exports: called once with the joined session and
@@ -49,9 +55,17 @@ export async function loadComponent(
   config: ComponentBase,
 ): Promise<ComponentMain> {
   const url = componentModuleUrl(nodeDir, config.module);
+  let load = (): Promise<Record<string, unknown>> => import(url);
+  if (thisExecutable().single) {
+    const built = findBundledComponent(nodeDir, config.module);
+    if (!built) {
+      throw new Error(`component "${config.id}": ${notBuiltInMessage(nodeDir, config.module)}`);
+    }
+    load = built.load;
+  }
   let mod: Record<string, unknown>;
   try {
-    mod = await import(url);
+    mod = await load();
   } catch (err) {
     throw new Error(
       `component "${config.id}": cannot load module "${config.module}" (${url}): ${
