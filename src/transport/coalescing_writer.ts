@@ -20,7 +20,7 @@
  *
  * The writer does not bound itself: the connection reads `queuedBytes`
  * before it appends and decides (overflow). Buffers grown for a burst are
- * given back once they are written.
+ * given back once everything is written: an idle connection holds none.
  *
  * @module
  */
@@ -41,6 +41,8 @@ export interface CoalescingWriterOptions {
   /** Initial (and resting) size of each buffer in octets. Default 64 KiB. */
   initialSize?: number;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Queues frames for one connection and writes them in batches. */
 export class CoalescingWriter {
@@ -66,7 +68,7 @@ export class CoalescingWriter {
     this.#conn = conn;
     this.#onError = options.onError ?? (() => {});
     this.#initialSize = Math.max(options.initialSize ?? DEFAULT_WRITE_BUFFER_SIZE, 64);
-    this.#pending = new Uint8Array(this.#initialSize);
+    this.#pending = EMPTY; // allocated by the first append: an idle connection holds no buffer
   }
 
   /** Octets queued and not yet written (pending plus the unwritten rest of the batch in flight). */
@@ -168,7 +170,7 @@ export class CoalescingWriter {
       while (this.#pendingLen > 0 && !this.#stopped) {
         const batch = this.#pending;
         const len = this.#pendingLen;
-        this.#pending = this.#spare ?? new Uint8Array(this.#initialSize);
+        this.#pending = this.#spare ?? EMPTY;
         this.#spare = undefined;
         this.#pendingLen = 0;
         this.#inflight = len;
@@ -188,8 +190,10 @@ export class CoalescingWriter {
     } finally {
       this.#writing = false;
       this.#inflight = 0;
-      if (this.#pendingLen === 0 && this.#pending.length > this.#initialSize * 4) {
-        this.#pending = new Uint8Array(this.#initialSize);
+      if (this.#pendingLen === 0) {
+        // Idle again: hold no buffer until the next append.
+        this.#pending = EMPTY;
+        this.#spare = undefined;
       }
       this.#wakeDrainWaiters();
     }

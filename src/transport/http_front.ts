@@ -170,3 +170,59 @@ async function serveConnection(
     clearTimeout(timer);
   }
 }
+
+/** Where `listenFront` listens. */
+export type FrontEndpoint =
+  | {
+    type: "tcp";
+    /** Interface to bind. */
+    hostname: string;
+    /** Port; 0 picks a free one. */
+    port: number;
+    /** SO_REUSEPORT (needs `--unstable-net`). */
+    reusePort?: boolean;
+    /** TLS credentials (PEM texts): listen with TLS, HTTP/1.1 only. */
+    tls?: { cert: string; key: string };
+  }
+  | {
+    type: "unix";
+    /** Socket path (prepared by the caller). */
+    path: string;
+  };
+
+/** A listening front. */
+export interface ListeningFront {
+  /** The bound address. */
+  addr: Deno.Addr;
+  /** The accept loop. */
+  front: Front;
+}
+
+/** Binds `endpoint` and starts a front on it. Throws when it cannot bind. */
+export function listenFront(
+  endpoint: FrontEndpoint,
+  options: Omit<FrontOptions, "secure">,
+): ListeningFront {
+  let listener: Deno.Listener;
+  let secure = false;
+  if (endpoint.type === "unix") {
+    listener = Deno.listen({ transport: "unix", path: endpoint.path });
+  } else if (endpoint.tls !== undefined) {
+    secure = true;
+    listener = Deno.listenTls({
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      cert: endpoint.tls.cert,
+      key: endpoint.tls.key,
+      alpnProtocols: ["http/1.1"],
+      reusePort: endpoint.reusePort ?? false,
+    } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem);
+  } else {
+    listener = Deno.listen({
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      reusePort: endpoint.reusePort ?? false,
+    });
+  }
+  return { addr: listener.addr, front: serveFront(listener, { ...options, secure }) };
+}

@@ -113,11 +113,14 @@ export interface WebSocketFrameReaderOptions {
    * into at most `maxMessageSize` octets, or throws a `WebSocketFrameError`.
    */
   inflate?: (compressed: Uint8Array, maxSize: number) => Uint8Array;
-  /** Initial (and resting) read buffer size. Default 64 KiB. */
+  /** Initial (and resting) read buffer size. Default 4 KiB. */
   initialSize?: number;
 }
 
 const READ_SPACE = 16 * 1024;
+const BUSY_SIZE = 64 * 1024;
+/** Default initial read buffer: 4 KiB (it grows to 64 KiB while reads fill it). */
+export const DEFAULT_READ_SIZE = 4 * 1024;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parses the frames a WebSocket client sends. */
@@ -135,6 +138,8 @@ export class WebSocketFrameReader {
   #start = 0;
   #end = 0;
   #initial: number;
+  #lastFull = false;
+  #lastRead = 0;
   #max: number;
   #budget: ReceiveBudget | undefined;
   #inflate: WebSocketFrameReaderOptions["inflate"];
@@ -160,7 +165,7 @@ export class WebSocketFrameReader {
     this.#max = options.maxMessageSize;
     this.#budget = options.budget;
     this.#inflate = options.inflate;
-    this.#initial = Math.max(options.initialSize ?? 64 * 1024, 256);
+    this.#initial = Math.max(options.initialSize ?? DEFAULT_READ_SIZE, 256);
     this.#buf = new Uint8Array(this.#initial);
   }
 
@@ -179,7 +184,13 @@ export class WebSocketFrameReader {
     const live = this.#end - this.#start;
     if (live === 0) {
       this.#start = this.#end = 0;
-      if (this.#buf.length > this.#initial) this.#buf = new Uint8Array(this.#initial);
+      // A read that filled the buffer asks for a bigger one (up to 64 KiB);
+      // a quiet connection goes back to the small one (idle memory).
+      const size = this.#buf.length;
+      if (this.#lastFull && size < BUSY_SIZE) this.#buf = new Uint8Array(size * 2);
+      else if (!this.#lastFull && size > this.#initial && this.#lastRead < size / 8) {
+        this.#buf = new Uint8Array(this.#initial);
+      }
     } else if (this.#buf.length - this.#end < READ_SPACE) {
       // Room for a whole small frame at the front, or a bigger buffer for a
       // frame that fits the initial size twice over; bigger frames stream.
@@ -200,6 +211,8 @@ export class WebSocketFrameReader {
   /** Records that `n` octets were read into the last `space()`. */
   filled(n: number): void {
     this.#end += n;
+    this.#lastFull = this.#end === this.#buf.length;
+    this.#lastRead = n;
   }
 
   /** Appends a copy of `bytes` (tests, and bytes read before the upgrade). */

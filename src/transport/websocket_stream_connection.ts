@@ -130,7 +130,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
       budget: options.budget,
       inflate: options.deflate ? (data, max) => options.deflate!.inflate(data, max) : undefined,
     });
-    this.#writer = new WebSocketWriter(conn, { onError: (err) => this.#writeFailed(err) });
+    this.#writer = new WebSocketWriter(conn, {
+      onError: (err) => this.#writeFailed(err),
+      initialSize: 16 * 1024,
+    });
     this.#link = new SessionLink(this, {
       name: "websocket",
       logger: options.logger,
