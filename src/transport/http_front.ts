@@ -22,7 +22,11 @@
 import type { Logger } from "../log/logger.ts";
 import { errorText } from "./router_call.ts";
 import { httpResponse, parseRequestHead, type RequestHead } from "./http_request_head.ts";
-import { answerAndClose, type ConnectionFacts, type WebSocketUpgrader } from "./websocket_upgrade.ts";
+import {
+  answerAndClose,
+  type ConnectionFacts,
+  type WebSocketUpgrader,
+} from "./websocket_upgrade.ts";
 import type { HttpFallback } from "./http_fallback.ts";
 
 /** Default `headTimeoutMs`: 10 s. */
@@ -209,14 +213,16 @@ export function listenFront(
     listener = Deno.listen({ transport: "unix", path: endpoint.path });
   } else if (endpoint.tls !== undefined) {
     secure = true;
-    listener = Deno.listenTls({
-      hostname: endpoint.hostname,
-      port: endpoint.port,
-      cert: endpoint.tls.cert,
-      key: endpoint.tls.key,
-      alpnProtocols: ["http/1.1"],
-      reusePort: endpoint.reusePort ?? false,
-    } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem);
+    listener = Deno.listenTls(
+      {
+        hostname: endpoint.hostname,
+        port: endpoint.port,
+        cert: endpoint.tls.cert,
+        key: endpoint.tls.key,
+        alpnProtocols: ["http/1.1"],
+        reusePort: endpoint.reusePort ?? false,
+      } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem,
+    );
   } else {
     listener = Deno.listen({
       hostname: endpoint.hostname,

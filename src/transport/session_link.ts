@@ -132,8 +132,12 @@ export class SessionLink {
       ...this.#fields,
     });
     const handle = this.#handle;
-    tellRouter(this.#log, this.#conn.info.peer, "protocolViolation", () =>
-      handle?.protocolViolation(text));
+    tellRouter(
+      this.#log,
+      this.#conn.info.peer,
+      "protocolViolation",
+      () => handle?.protocolViolation(text),
+    );
     this.#conn.closeFor("violation");
   }
 

@@ -336,7 +336,9 @@ export class WebSocketFrameReader {
       const whole = opcode !== 0 && (b0 & 0xc0) === 0x80; // final, uncompressed: exact size
       throw new WebSocketFrameError(
         1009,
-        `message of ${whole ? "" : "at least "}${total} bytes exceeds the limit of ${this.#max} bytes`,
+        `message of ${
+          whole ? "" : "at least "
+        }${total} bytes exceeds the limit of ${this.#max} bytes`,
       );
     }
     return opcode;

@@ -291,7 +291,9 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
           break;
         }
         if (n === null) {
-          if (!this.#closeReceived) this.#debug("websocket connection closed without a close frame");
+          if (!this.#closeReceived) {
+            this.#debug("websocket connection closed without a close frame");
+          }
           break;
         }
         reader.filled(n);
@@ -327,7 +329,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
         case FrameEvent.TEXT:
           if (!this.#link.delivering || this.#state !== "open") break;
           if (this.#binary) {
-            this.#failed(1003, `text WebSocket message on ${this.#protocol()}, which uses binary messages`);
+            this.#failed(
+              1003,
+              `text WebSocket message on ${this.#protocol()}, which uses binary messages`,
+            );
             return;
           }
           this.#deliver(reader.text);
@@ -335,7 +340,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
         case FrameEvent.BINARY:
           if (!this.#link.delivering || this.#state !== "open") break;
           if (!this.#binary) {
-            this.#failed(1003, `binary WebSocket message on ${this.#protocol()}, which uses text messages`);
+            this.#failed(
+              1003,
+              `binary WebSocket message on ${this.#protocol()}, which uses text messages`,
+            );
             return;
           }
           this.#deliver(reader.bytes);

@@ -89,9 +89,13 @@ export function createWebSocketUpgrader(
         "sec-websocket-version": "13",
       });
     }
-    const choice = chooseSubprotocol(parseSubprotocols(h.get("sec-websocket-protocol")), o.serializers, {
-      requireSubprotocol: o.requireSubprotocol,
-    });
+    const choice = chooseSubprotocol(
+      parseSubprotocols(h.get("sec-websocket-protocol")),
+      o.serializers,
+      {
+        requireSubprotocol: o.requireSubprotocol,
+      },
+    );
     if (!choice.ok) {
       logger.log("info", "websocket upgrade refused", { reason: choice.reason, transportId });
       return refuse(400, `${choice.reason}\n`);
