@@ -14,7 +14,9 @@ import assert from "node:assert/strict";
 import { connectWebSocket } from "../src/client/websocket_transport.ts";
 
 function kib(pid: number, field: "VmHWM" | "VmRSS"): number {
-  const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(new RegExp(`${field}:\\s+(\\d+) kB`));
+  const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(
+    new RegExp(`${field}:\\s+(\\d+) kB`),
+  );
   return Number(m![1]);
 }
 

@@ -74,14 +74,18 @@ class RawClient {
   }
 
   /** The next frame from the server, or undefined at EOF. */
-  async frame(): Promise<{ op: number; fin: boolean; rsv1: boolean; payload: Uint8Array } | undefined> {
+  async frame(): Promise<
+    { op: number; fin: boolean; rsv1: boolean; payload: Uint8Array } | undefined
+  > {
     for (;;) {
       const b = this.buf;
       if (b.length >= 2) {
         let len = b[1] & 0x7f;
         let h = 2;
         if (len === 126) [len, h] = [(b[2] << 8) | b[3], 4];
-        else if (len === 127) [len, h] = [new DataView(b.buffer, b.byteOffset + 6).getUint32(0), 10];
+        else if (len === 127) {
+          [len, h] = [new DataView(b.buffer, b.byteOffset + 6).getUint32(0), 10];
+        }
         if (b.length >= h + len) {
           this.buf = b.slice(h + len);
           return {
@@ -174,7 +178,11 @@ async function withEcho(
 }
 
 /** Sends `bytes` and expects a close with `code`, then the TCP close. */
-function expectClose(bytes: Uint8Array[], code: number, options: Partial<ServeWebSocketOptions> = {}) {
+function expectClose(
+  bytes: Uint8Array[],
+  code: number,
+  options: Partial<ServeWebSocketOptions> = {},
+) {
   return withEcho(options, async (port) => {
     const { c } = await RawClient.open(port);
     try {
@@ -276,7 +284,22 @@ Deno.test("RFC 6455: protocol errors close with 1002", async () => {
 });
 
 Deno.test("RFC 6455: invalid UTF-8 closes with 1007, also across fragments and in a close reason", async () => {
-  const bad = new Uint8Array([0x5b, 0x22, 0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xed, 0xa0, 0x80, 0x22, 0x5d]); // a surrogate
+  const bad = new Uint8Array([
+    0x5b,
+    0x22,
+    0xce,
+    0xba,
+    0xe1,
+    0xbd,
+    0xb9,
+    0xcf,
+    0x83,
+    0xed,
+    0xa0,
+    0x80,
+    0x22,
+    0x5d,
+  ]); // a surrogate
   await expectClose([frame(1, bad)], 1007);
   // Fails at the bad fragment, before the message ends.
   await expectClose([frame(1, new Uint8Array([0x5b, 0x22, 0xf4, 0x90]), { fin: false })], 1007);
@@ -320,7 +343,7 @@ Deno.test("RFC 6455: the receive budget of an endpoint bounds the octets held by
       await b.send(frame(1, "[" + "1,".repeat(45_000), { fin: false })); // would be 180 kB
       assert.equal(await b.closeCode(), 1013);
       // a goes on: its message completes.
-      await a.send(frame(0, '1]'));
+      await a.send(frame(0, "1]"));
       assert.equal((await a.frame())!.op, 1);
     } finally {
       a.close();
@@ -364,7 +387,10 @@ Deno.test("RFC 7692: permessage-deflate is negotiated, messages both ways are co
   });
   // Without the option, no extension is announced.
   await withEcho({}, async (port) => {
-    const { c, head } = await RawClient.open(port, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+    const { c, head } = await RawClient.open(
+      port,
+      "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+    );
     c.close();
     assert.doesNotMatch(head, /sec-websocket-extensions/i);
   });
@@ -375,8 +401,14 @@ Deno.test("RFC 6455: a bad upgrade gets 400/426 and a close, never a crash", asy
     for (
       const [req, status] of [
         ["GET /ws HTTP/1.1\r\nHost: x\r\n\r\n", 426],
-        ["GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n", 426],
-        ["GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n", 400],
+        [
+          "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+          426,
+        ],
+        [
+          "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n",
+          400,
+        ],
         ["GARBAGE\r\n\r\n", 400],
         ["GET /other HTTP/1.1\r\n\r\n", 404],
       ] as const

@@ -74,6 +74,13 @@ function webSocketOptions(
     requireSubprotocol: o.require_websocket_subprotocol,
     closeTimeoutMs: o.close_handshake_timeout > 0 ? o.close_handshake_timeout : undefined,
   };
+  const deflate = o.compression?.deflate;
+  if (deflate !== undefined) {
+    out.compression = {
+      maxWindowBits: deflate.max_window_bits || undefined,
+      memoryLevel: deflate.memory_level,
+    };
+  }
   // Crossbar pings every auto_ping_interval ms and drops after auto_ping_timeout;
   // Deno pings after half of idleTimeout and drops after the other half.
   if (o.auto_ping_interval > 0) {
