@@ -18,8 +18,16 @@
  * @module
  */
 
-import zlib from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { WebSocketFrameError } from "./websocket_frame_reader.ts";
+
+// node:zlib costs ~40 ms to load: only endpoints with compression load it.
+let zlib: typeof Zlib | undefined;
+
+/** Loads `node:zlib` (once); call before `negotiateDeflate`/`createDeflate`. */
+export async function prepareDeflate(): Promise<void> {
+  zlib ??= await import("node:zlib");
+}
 
 /** Settings of permessage-deflate for an endpoint (Crossbar's `compression.deflate`). */
 export interface DeflateSettings {
@@ -124,18 +132,20 @@ function acceptOffer(params: string[], settings: DeflateSettings): DeflateAgreem
 
 /** A compressor/decompressor without context takeover. */
 export function createDeflate(settings: DeflateSettings): PerMessageDeflate {
-  const deflateOptions: zlib.ZlibOptions = {
+  if (zlib === undefined) throw new Error("createDeflate(): call prepareDeflate() first");
+  const z = zlib;
+  const deflateOptions: Zlib.ZlibOptions = {
     level: settings.level ?? 1,
     memLevel: settings.memoryLevel ?? 8,
     windowBits: settings.maxWindowBits ?? 15,
-    finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    finishFlush: z.constants.Z_SYNC_FLUSH,
   };
   const threshold = settings.threshold ?? 64;
   return {
     inflate(data: Uint8Array, maxSize: number): Uint8Array {
       try {
-        return zlib.inflateRawSync(data, {
-          finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        return z.inflateRawSync(data, {
+          finishFlush: z.constants.Z_SYNC_FLUSH,
           maxOutputLength: Math.max(1, maxSize),
         });
       } catch (err) {
@@ -153,7 +163,7 @@ export function createDeflate(settings: DeflateSettings): PerMessageDeflate {
     },
     deflate(data: Uint8Array): Uint8Array | undefined {
       if (data.length < threshold) return undefined;
-      const out = zlib.deflateRawSync(data, deflateOptions);
+      const out = z.deflateRawSync(data, deflateOptions);
       // Drop the 0x00 0x00 0xFF 0xFF tail of the sync flush (RFC 7692 7.2.1).
       return out.subarray(0, out.length - 4);
     },

@@ -20,7 +20,7 @@ import { formatPeerAddress } from "./peer_address.ts";
 import { httpResponse, type RequestHead } from "./http_request_head.ts";
 import { resolveWebSocketOptions, type WebSocketOptions } from "./websocket.ts";
 import { chooseSubprotocol, parseSubprotocols } from "./websocket_subprotocol.ts";
-import { negotiateDeflate } from "./websocket_deflate.ts";
+import { negotiateDeflate, prepareDeflate } from "./websocket_deflate.ts";
 import { ReceiveBudget } from "./websocket_frame_reader.ts";
 import { WebSocketStreamConnection } from "./websocket_stream_connection.ts";
 import { errorText } from "./router_call.ts";
@@ -100,6 +100,7 @@ export function createWebSocketUpgrader(
       logger.log("info", "websocket upgrade refused", { reason: choice.reason, transportId });
       return refuse(400, `${choice.reason}\n`);
     }
+    if (o.compression !== undefined) await prepareDeflate();
     const deflate = o.compression === undefined
       ? undefined
       : negotiateDeflate(h.get("sec-websocket-extensions"), o.compression);
