@@ -20,6 +20,7 @@ import type { Message } from "../src/wamp/messages.ts";
 import type { ClientTransport } from "../src/client/client_transport.ts";
 import { connectWebSocket } from "../src/client/websocket_transport.ts";
 import { connectRawSocket } from "../src/client/rawsocket_transport.ts";
+import { connectLean, LeanWebSocket } from "./bench_ws_client.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -37,15 +38,20 @@ const SUBSCRIBERS = 8;
 
 interface Server {
   port: number;
+  /** The router's WebSocket endpoint on Deno.serve + Deno.upgradeWebSocket (the "before"). */
+  legacyPort?: number;
   tcpPort?: number;
   unixPath?: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-async function startServer(kind: "router" | "echo" | "tcpecho"): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind],
+async function startServer(kind: "router" | "echo" | "tcpecho" | "nodews"): Promise<Server> {
+  const node = kind === "nodews";
+  const child = new Deno.Command(node ? "node" : Deno.execPath(), {
+    args: node
+      ? [fileURLToPath(new URL("../tests/node/ws_echo.mjs", import.meta.url))]
+      : ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -58,12 +64,13 @@ async function startServer(kind: "router" | "echo" | "tcpecho"): Promise<Server>
     buf += value;
   }
   reader.releaseLock();
-  const { port, tcpPort, unixPath } = JSON.parse(buf.split("\n")[0]);
+  const { port, tcpPort, unixPath, legacyPort } = JSON.parse(buf.split("\n")[0]);
   const writer = child.stdin.getWriter();
   return {
     port,
     tcpPort,
     unixPath,
+    legacyPort,
     pid: child.pid,
     async stop() {
       await writer.close().catch(() => {});
@@ -94,10 +101,19 @@ function openWs(port: number, protocol?: string, path = "/"): Promise<WebSocket>
   });
 }
 
+/** Which client drives WebSocket load: Deno's WebSocket, or the lean one (`bench_ws_client.ts`). */
+type Driver = "deno" | "lean";
+
 /** Echo round trips/s with CALLERS connections × WINDOW messages in flight. */
-async function echoThroughput(port: number): Promise<number> {
+async function echoThroughput(port: number, driver: Driver = "deno"): Promise<number> {
   const payload = "x".repeat(100);
-  const sockets = await Promise.all(Array.from({ length: CALLERS }, () => openWs(port)));
+  const sockets: { send(d: string): void; close(): void; onmessage: unknown }[] = await Promise
+    .all(
+      Array.from(
+        { length: CALLERS },
+        () => driver === "deno" ? openWs(port) : LeanWebSocket.open(port, "/"),
+      ),
+    );
   let count = 0;
   let running = true;
   for (const ws of sockets) {
@@ -178,8 +194,12 @@ async function echoLatency(port: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-/** How the driver reaches the router: WebSocket, RawSocket TCP or RawSocket Unix. */
-type Link = "ws" | "tcp" | "unix";
+/**
+ * How the driver reaches the router: WebSocket (Deno's client, or `wsl` the
+ * lean one) on our framing, the same on the Deno.upgradeWebSocket endpoint
+ * (`legacy`, `legacyl`), RawSocket TCP or RawSocket Unix.
+ */
+type Link = "ws" | "wsl" | "legacy" | "legacyl" | "tcp" | "unix";
 
 /**
  * A lean raw WAMP peer for load generation: a transport (WebSocket or
@@ -199,9 +219,15 @@ class RawPeer {
   }
   async open(server: Server): Promise<this> {
     const serializer = this.#ser.name;
-    this.t = this.#link === "ws"
-      ? await connectWebSocket(`ws://127.0.0.1:${server.port}/ws`, { serializer })
-      : this.#link === "tcp"
+    const link = this.#link;
+    this.t = link === "ws" || link === "legacy"
+      ? await connectWebSocket(
+        `ws://127.0.0.1:${link === "ws" ? server.port : server.legacyPort}/ws`,
+        { serializer },
+      )
+      : link === "wsl" || link === "legacyl"
+      ? await connectLean(link === "wsl" ? server.port : server.legacyPort!, "/ws", this.#ser)
+      : link === "tcp"
       ? await connectRawSocket({ transport: "tcp", hostname: "127.0.0.1", port: server.tcpPort! }, {
         serializer,
       })
@@ -347,18 +373,36 @@ async function idleMemory(server: Server): Promise<{ mbPer1000: number; baseMb: 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => n.toFixed(3);
 
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
 console.log(
   `xbar bench: ${SECONDS}s runs, ${CALLERS} callers x ${WINDOW} in flight, ${SUBSCRIBERS} subscribers, ${LAT_SAMPLES} latency samples`,
 );
 const echo = await startServer("echo");
 const echoRate = await echoThroughput(echo.port);
+const echoLeanRate = await echoThroughput(echo.port, "lean");
 const echoLat = await echoLatency(echo.port);
 await echo.stop();
 console.log(
-  `baseline  Deno WebSocket echo (100 B text)   ${fmt(echoRate)} rt/s   p50 ${
-    ms(pct(echoLat, 0.5))
-  } ms   p99 ${ms(pct(echoLat, 0.99))} ms`,
+  `baseline  Deno WebSocket echo (100 B text)   ${fmt(echoRate)} rt/s (Deno client), ${
+    fmt(echoLeanRate)
+  } rt/s (lean client)   p50 ${ms(pct(echoLat, 0.5))} ms   p99 ${ms(pct(echoLat, 0.99))} ms`,
 );
+let nodeRate = NaN;
+let nodeLeanRate = NaN;
+try {
+  const nodeWs = await startServer("nodews");
+  nodeRate = await echoThroughput(nodeWs.port);
+  nodeLeanRate = await echoThroughput(nodeWs.port, "lean");
+  await nodeWs.stop();
+  console.log(
+    `baseline  Node ws echo (100 B text)          ${fmt(nodeRate)} rt/s (Deno client), ${
+      fmt(nodeLeanRate)
+    } rt/s (lean client)`,
+  );
+} catch (err) {
+  console.log(`baseline  Node ws echo: not run (${err}; run: cd tests/node && npm ci)`);
+}
 
 const tcpEcho = await startServer("tcpecho");
 const tcpEchoRate = await tcpEchoThroughput(tcpEcho.port);
@@ -367,28 +411,49 @@ console.log(`baseline  Deno TCP echo (100 B frames, batched) ${fmt(tcpEchoRate)}
 
 const router = await startServer("router");
 const callsBy: Record<string, number> = {};
+console.log(
+  "WebSocket calls/s, before (Deno.upgradeWebSocket) and after (our framing), same run; ratios to the echo servers with the same driver:",
+);
+for (const driver of ["deno", "lean"] as const) {
+  const base = driver === "deno" ? echoRate : echoLeanRate;
+  const nodeBase = driver === "deno" ? nodeRate : nodeLeanRate;
+  for (const name of ["json", "msgpack"] as const) {
+    const ser = serializers[name];
+    const before = await callThroughput(router, ser, driver === "deno" ? "legacy" : "legacyl");
+    const after = await callThroughput(router, ser, driver === "deno" ? "ws" : "wsl");
+    const evBefore = await fanout(router, ser, driver === "deno" ? "legacy" : "legacyl");
+    const evAfter = await fanout(router, ser, driver === "deno" ? "ws" : "wsl");
+    callsBy[`${driver}/${name}`] = after;
+    console.log(
+      `  ${(driver + " client, " + name).padEnd(20)} calls before ${fmt(before)}/s (${
+        ratio(before, base)
+      } of Deno echo, ${ratio(before, nodeBase)} of Node ws echo)   after ${fmt(after)}/s (${
+        ratio(after, base)
+      } of Deno echo, ${ratio(after, nodeBase)} of Node ws echo; target >=0.35)   events ${
+        fmt(evBefore)
+      }/s -> ${fmt(evAfter)}/s`,
+    );
+  }
+}
 for (const link of ["ws", "tcp", "unix"] as const) {
   for (const name of ["json", "msgpack"] as const) {
     const ser = serializers[name];
-    const calls = await callThroughput(router, ser, link);
+    const calls = link === "ws" ? callsBy[`deno/${name}`] : await callThroughput(router, ser, link);
     const lat = await callLatency(router, ser, link);
     const events = await fanout(router, ser, link);
     callsBy[`${link}/${name}`] = calls;
     const base = link === "ws" ? echoRate : tcpEchoRate;
     const baseName = link === "ws" ? "ws echo" : "tcp echo";
-    const targets = link === "ws"
-      ? [" target >=40%", " target <=2.5x", " target >=1.2x"]
-      : ["", "", ""];
     console.log(
       `router ${(link + "/" + name).padEnd(12)} calls ${fmt(calls)}/s (${
         (calls / base * 100).toFixed(0)
-      }% of ${baseName} rt/s${targets[0]})` +
+      }% of ${baseName} rt/s)` +
         `   call p50 ${ms(pct(lat, 0.5))} ms (${
           (pct(lat, 0.5) / pct(echoLat, 0.5)).toFixed(2)
-        }x ws echo${targets[1]}) p99 ${ms(pct(lat, 0.99))} ms` +
+        }x ws echo) p99 ${ms(pct(lat, 0.99))} ms` +
         `   events ${fmt(events)}/s with ${SUBSCRIBERS} subs (${
           (events / base).toFixed(2)
-        }x ${baseName} rt/s${targets[2]})`,
+        }x ${baseName} rt/s)`,
     );
   }
 }
@@ -401,6 +466,6 @@ const mem = await idleMemory(router);
 console.log(
   `router memory: ${
     mem.mbPer1000.toFixed(1)
-  } MB per 1,000 idle WebSocket sessions (target <=20), process base ${mem.baseMb.toFixed(0)} MB`,
+  } MB per 1,000 idle WebSocket sessions (target <=15), process base ${mem.baseMb.toFixed(0)} MB`,
 );
 await router.stop();

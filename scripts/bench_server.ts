@@ -1,6 +1,8 @@
 /**
- * Benchmark server process: `router` (xbar Router + WebSocket transport) or
- * `echo` (a bare Deno WebSocket echo, the baseline). Listens on 127.0.0.1 port
+ * Benchmark server process: `router` (xbar Router + WebSocket transport on
+ * our framing, the same on Deno.serve + Deno.upgradeWebSocket as the
+ * "before", RawSocket TCP and Unix), `echo` (a bare Deno WebSocket echo, the
+ * baseline) or `tcpecho`. Listens on 127.0.0.1 port
  * 0, prints `{"port": N}` on stdout, exits when stdin closes.
  *
  * @module
@@ -9,6 +11,7 @@
 import { Router } from "../src/router/router.ts";
 import { serveWebSocket } from "../src/transport/websocket_server.ts";
 import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
+import { createWebSocketHandler } from "../src/transport/websocket.ts";
 
 const kind = Deno.args[0];
 let port: number;
@@ -22,6 +25,12 @@ if (kind === "router") {
     maxOutboundBytes: 64 * 1024 * 1024,
   });
   port = server.addr.port;
+  // The "before": the same router on Deno.serve + Deno.upgradeWebSocket.
+  const legacy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createWebSocketHandler(router, { maxOutboundBytes: 64 * 1024 * 1024 }),
+  );
+  extra.legacyPort = legacy.addr.port;
   const tcp = await serveRawSocket(router, {
     endpoint: { type: "tcp", hostname: "127.0.0.1", port: 0 },
     maxOutboundBytes: 64 * 1024 * 1024,

@@ -73,7 +73,6 @@ Deno.test("loadConfig() reads a node in the shape of Crossbar's default template
   // options Deno's WebSocket cannot honour are accepted with a warning each, in file order
   const opts = "workers[0].transports[1].paths.wamp.options";
   assert.deepEqual(warnings.map((w) => w.path), [
-    `${opts}.compression`,
     `${opts}.max_frame_size`,
     `${opts}.fail_by_drop`,
     `${opts}.auto_fragment_size`,

@@ -383,6 +383,24 @@ export interface WebSocketOptions {
   show_server_version: boolean;
   /** Port to show in generated URLs when behind a proxy (optional). */
   external_port?: number;
+  /**
+   * permessage-deflate (RFC 7692), offered when `deflate` is given. xbar
+   * always runs it without context takeover in both directions (each
+   * message inflated on its own, bounded by `max_message_size`), so the
+   * `*no_context_takeover` flags are accepted and always true in effect;
+   * `max_window_bits` (9-15) bounds the server's window, `memory_level` its
+   * zlib memory; `request_max_window_bits` is not needed without context
+   * takeover and has no further effect.
+   */
+  compression?: {
+    deflate?: {
+      request_no_context_takeover?: boolean;
+      request_max_window_bits?: number;
+      no_context_takeover?: boolean;
+      max_window_bits?: number;
+      memory_level?: number;
+    };
+  };
 }
 
 /** A Web transport: one HTTP port with a map of URL path → service. */

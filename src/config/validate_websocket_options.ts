@@ -32,7 +32,6 @@ const IGNORED_WEBSOCKET_OPTIONS: Readonly<Record<string, string>> = {
   tcp_nodelay: NO_EFFECT,
   enable_flash_policy: "Flash is gone",
   flash_policy: "Flash is gone",
-  compression: "Deno's WebSocket server does not negotiate permessage-deflate",
 };
 
 /** Reads WebSocket `options`, applying defaults. */
@@ -52,6 +51,7 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
       "enable_webstatus",
       "show_server_version",
       "external_port",
+      "compression",
     ],
     ignored: IGNORED_WEBSOCKET_OPTIONS,
   });
@@ -93,6 +93,39 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
   }
   const external = c.integer(p("external_port"), o.external_port, { min: 1, max: 65535 });
   if (external !== undefined) out.external_port = external;
+  if (o.compression !== undefined) {
+    const comp = c.object(p("compression"), o.compression, { optional: ["deflate"] });
+    const d = comp?.deflate === undefined ? undefined : c.object(
+      [...p("compression"), "deflate"],
+      comp.deflate,
+      {
+        optional: [
+          "request_no_context_takeover",
+          "request_max_window_bits",
+          "no_context_takeover",
+          "max_window_bits",
+          "memory_level",
+        ],
+      },
+    );
+    if (d) {
+      const dp = (k: string) => [...p("compression"), "deflate", k];
+      const deflate: NonNullable<WebSocketOptions["compression"]>["deflate"] = {};
+      for (const k of ["request_no_context_takeover", "no_context_takeover"] as const) {
+        const b = c.boolean(dp(k), d[k]);
+        if (b !== undefined) deflate[k] = b;
+      }
+      for (const k of ["request_max_window_bits", "max_window_bits"] as const) {
+        const n = c.integer(dp(k), d[k], { min: 0, max: 15 });
+        if (n !== undefined && n !== 0 && n < 9) {
+          c.error(dp(k), `must be 0 (default) or 9-15, got ${n}`);
+        } else if (n !== undefined) deflate[k] = n;
+      }
+      const mem = c.integer(dp("memory_level"), d.memory_level, { min: 1, max: 9 });
+      if (mem !== undefined) deflate.memory_level = mem;
+      out.compression = { deflate };
+    }
+  }
   return out;
 }
 

@@ -75,6 +75,17 @@ export interface SessionHandle {
    * and emits the meta event. Called at most once per handle.
    */
   overflow(queuedBytes: number): void;
+  /**
+   * Optional: the transport could not deliver `msg` to this peer (`uri`, e.g.
+   * `wamp.error.payload_size_exceeded` when it is over the peer's size limit,
+   * and `text` say why). Told for an INVOCATION, on a microtask (never from
+   * inside `Peer.send()`): the router answers the caller itself. Without it,
+   * the transport answers as if the callee had sent `ERROR(INVOCATION)`.
+   * RESULT/ERROR (replaced by an ERROR to the same peer), EVENT (dropped) and
+   * other router messages (connection closed) stay the transport's business
+   * (see `src/transport/undeliverable.ts`).
+   */
+  undeliverable?(msg: RouterMessage, uri: string, text: string): void;
   /** The connection is gone (either side closed it). Idempotent. */
   closed(): void;
 }

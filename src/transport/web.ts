@@ -30,7 +30,10 @@
  */
 
 import { errorText } from "./router_call.ts";
-import { gracefulShutdown, shutdownOnAbort } from "./http_shutdown.ts";
+import { HttpFallback } from "./http_fallback.ts";
+import { listenFront } from "./http_front.ts";
+import { createWebSocketUpgrader, type WebSocketUpgrader } from "./websocket_upgrade.ts";
+import { CloseCode } from "./websocket_connection.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import {
@@ -115,6 +118,8 @@ type Handler = (
 
 interface Built {
   handlers: Map<string, Handler>;
+  /** WebSocket paths (prefix) → our framing's upgrader. */
+  upgraders: Map<string, WebSocketUpgrader>;
   longPolls: LongPollEndpoint[];
   bridges: HttpBridge<unknown>[];
 }
@@ -184,29 +189,36 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
     return res;
   };
 
-  const force = new AbortController();
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let fallback: HttpFallback | undefined;
+  let listening;
   try {
-    server = Deno.serve({
+    fallback = new HttpFallback(handle, logger);
+    listening = listenFront({
+      type: "tcp",
       hostname: options.endpoint.hostname ?? DEFAULT_WEB_HOSTNAME,
       port: options.endpoint.port,
       reusePort: options.endpoint.reusePort ?? false,
-      ...(tls ?? {}),
-      signal: force.signal,
-      onListen() {},
-      onError(err) {
-        logger.log("error", "web transport request failed", {
-          error: err instanceof Error ? err.message : String(err),
-          transportId: options.transportId,
-        });
-        return textResponse(500, "internal error");
+      tls,
+    }, {
+      route(head) {
+        if (!isUpgrade(head.headers)) return { kind: "http" };
+        const match = table.resolve(head.path);
+        const upgrader = match && exact(match.rest)
+          ? built.upgraders.get(match.entry.prefix)
+          : undefined;
+        return upgrader === undefined ? { kind: "http" } : { kind: "websocket", upgrader };
       },
-    }, handle);
+      fallback,
+      logger,
+      logFields: { transportId: options.transportId },
+    });
   } catch (err) {
+    await fallback?.shutdown(0);
     await stopAll();
     throw err;
   }
-  const addr = server.addr;
+  const { front } = listening;
+  const addr = listening.addr as Deno.NetAddr;
   logger.log("info", "web transport listening", {
     address: `${addr.hostname}:${addr.port}`,
     tls: tls !== undefined,
@@ -214,19 +226,36 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
     transportId: options.transportId,
   });
 
-  const s = {
-    server,
-    force,
-    tracker,
-    graceMs,
-    logger,
-    name: "web transport",
-    transportId: options.transportId,
-    beforeStop: stopAll,
+  const http = fallback;
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      front.close();
+      const closing = tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
+      await stopAll();
+      const left = await closing;
+      if (left > 0) {
+        logger.log("warn", "web transport: dropping connections that did not close in time", {
+          connections: left,
+          transportId: options.transportId,
+        });
+      }
+      await http.shutdown(left > 0 ? 0 : graceMs);
+      await front.finished;
+      logger.log("info", "web transport stopped", { transportId: options.transportId });
+    })();
+    return stopping;
   };
-  const shutdown = gracefulShutdown(s);
-  shutdownOnAbort(options.signal, shutdown, s);
+  if (options.signal) {
+    if (options.signal.aborted) shutdown();
+    else options.signal.addEventListener("abort", () => shutdown(), { once: true });
+  }
   return { addr, shutdown };
+}
+
+function isUpgrade(headers: Headers): boolean {
+  const upgrade = headers.get("upgrade");
+  return upgrade !== null && upgrade.split(",").some((p) => p.trim().toLowerCase() === "websocket");
 }
 
 /** Builds every service; rejects listing every problem (services already started are stopped). */
@@ -237,7 +266,7 @@ async function buildServices(
   tracker: ConnectionTracker,
   logger: Logger,
 ): Promise<Built> {
-  const built: Built = { handlers: new Map(), longPolls: [], bridges: [] };
+  const built: Built = { handlers: new Map(), upgraders: new Map(), longPolls: [], bridges: [] };
   const errors: string[] = [];
   const pending: Promise<void>[] = [];
   for (const { prefix, key, service } of table.entries) {
@@ -245,13 +274,17 @@ async function buildServices(
     try {
       switch (service.type) {
         case "websocket": {
-          const ws: WebSocketHandler = createWebSocketHandler(acceptor, {
+          const wsOptions = {
             ...service.options,
             serializers: pickSerializers(service.serializers),
             transportId: service.transportId ?? options.transportId,
             logger,
             tracker,
-          });
+          };
+          // Upgrades on fresh connections run on our framing; the handler only
+          // serves an upgrade sent on a kept-alive connection (Deno's WebSocket).
+          built.upgraders.set(prefix, createWebSocketUpgrader(acceptor, wsOptions));
+          const ws: WebSocketHandler = createWebSocketHandler(acceptor, wsOptions);
           built.handlers.set(
             prefix,
             (req, info, rest) => exact(rest) ? ws(req, info) : notFound(req),

@@ -28,6 +28,7 @@ import { type Logger, nullLogger } from "../log/logger.ts";
 import type { ConnectionTracker } from "./connection_tracker.ts";
 import { formatPeerAddress } from "./peer_address.ts";
 import { WebSocketConnection } from "./websocket_connection.ts";
+import type { DeflateSettings } from "./websocket_deflate.ts";
 import { chooseSubprotocol, parseSubprotocols, subprotocolOf } from "./websocket_subprotocol.ts";
 
 /** Default `maxMessageSize`: 16 MiB. */
@@ -42,6 +43,10 @@ export const DEFAULT_SERIALIZERS: readonly Serializer[] = Object.freeze([
   knownSerializers.msgpack,
   knownSerializers.cbor,
 ]);
+/** Default `closeTimeoutMs`: 1000 ms (Crossbar's `close_handshake_timeout`). */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
+/** Default `receiveBudget`: 64 MiB (or twice `maxMessageSize`, whichever is larger). */
+export const DEFAULT_RECEIVE_BUDGET: number = 64 * 1024 * 1024;
 /** Deno drops (without a clean close) WebSocket messages larger than this. */
 export const DENO_MAX_MESSAGE_SIZE: number = 64 * 1024 * 1024;
 
@@ -83,6 +88,23 @@ export interface WebSocketOptions {
    * written); `maxOutboundBytes` catches it once the router sends to it.
    */
   idleTimeout?: number;
+  /**
+   * Milliseconds the closing handshake may take before the connection is
+   * dropped (our framing only). Default 1000.
+   */
+  closeTimeoutMs?: number;
+  /**
+   * Octets that messages being received (fragmented, or split across reads)
+   * may hold in memory, over all connections of the endpoint; a frame that
+   * would pass it closes its connection with 1013 (our framing only).
+   * Default: 64 MiB or twice `maxMessageSize`, whichever is larger.
+   */
+  receiveBudget?: number;
+  /**
+   * permessage-deflate (RFC 7692), offered to clients that ask for it (our
+   * framing only). Default: off.
+   */
+  compression?: DeflateSettings;
   /** The configured transport id, copied into `PeerInfo.transportId`. */
   transportId?: string;
   /** Where to log. Default: nowhere. */
@@ -104,37 +126,23 @@ export function createWebSocketHandler(
   acceptor: SessionAcceptor,
   options: WebSocketOptions = {},
 ): WebSocketHandler {
-  const serializers = [...(options.serializers ?? DEFAULT_SERIALIZERS)];
-  if (serializers.length === 0) {
-    throw new RangeError("serializers: must name at least one serializer, got none");
-  }
-  const maxMessageSize = positiveInteger(
-    "maxMessageSize",
-    options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
-  );
-  const maxOutboundBytes = positiveInteger(
-    "maxOutboundBytes",
-    options.maxOutboundBytes ?? DEFAULT_MAX_OUTBOUND_BYTES,
-  );
-  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
-  if (!Number.isFinite(idleTimeout) || idleTimeout < 0) {
-    throw new RangeError(
-      `idleTimeout: must be 0 (off) or a positive number of seconds, got ${idleTimeout}`,
-    );
-  }
-  const requireSubprotocol = options.requireSubprotocol ?? true;
-  const logger = options.logger ?? nullLogger;
-  const tracker = options.tracker;
-  const transportId = options.transportId;
+  const {
+    serializers,
+    maxMessageSize,
+    maxOutboundBytes,
+    idleTimeout,
+    requireSubprotocol,
+    logger,
+    tracker,
+    transportId,
+    upgradeRequired,
+  } = resolveWebSocketOptions(options);
   if (maxMessageSize > DENO_MAX_MESSAGE_SIZE) {
     logger.log("warn", "maxMessageSize is above Deno's fixed WebSocket limit of 64 MiB", {
       maxMessageSize,
       transportId,
     });
   }
-  const spoken = serializers.map(subprotocolOf).join(", ");
-  const upgradeRequired =
-    `This is a WAMP WebSocket endpoint. Connect with a WebSocket client offering one of the subprotocols ${spoken}.\n`;
 
   return function handleWebSocket(req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>): Response {
     try {
@@ -199,6 +207,91 @@ export function createWebSocketHandler(
       });
       return text(500, "internal error\n");
     }
+  };
+}
+
+/** `WebSocketOptions` checked and defaulted (shared by both WebSocket implementations). */
+export interface ResolvedWebSocketOptions {
+  /** Serializers spoken. */
+  serializers: Serializer[];
+  /** Largest message, in octets. */
+  maxMessageSize: number;
+  /** Outbound bound, in octets. */
+  maxOutboundBytes: number;
+  /** Seconds; 0 = off. */
+  idleTimeout: number;
+  /** Refuse clients offering no subprotocol. */
+  requireSubprotocol: boolean;
+  /** Milliseconds for the closing handshake. */
+  closeTimeoutMs: number;
+  /** Octets partial messages may hold over all connections of the endpoint. */
+  receiveBudget: number;
+  /** permessage-deflate settings, or undefined when off. */
+  compression: DeflateSettings | undefined;
+  /** Where to log. */
+  logger: Logger;
+  /** Connection registry. */
+  tracker: ConnectionTracker | undefined;
+  /** Transport id. */
+  transportId: string | undefined;
+  /** The 426 answer text. */
+  upgradeRequired: string;
+}
+
+/**
+ * Checks and defaults `options`.
+ *
+ * @throws RangeError for invalid options (what, and the value)
+ */
+export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebSocketOptions {
+  const serializers = [...(options.serializers ?? DEFAULT_SERIALIZERS)];
+  if (serializers.length === 0) {
+    throw new RangeError("serializers: must name at least one serializer, got none");
+  }
+  const maxMessageSize = positiveInteger(
+    "maxMessageSize",
+    options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+  );
+  const maxOutboundBytes = positiveInteger(
+    "maxOutboundBytes",
+    options.maxOutboundBytes ?? DEFAULT_MAX_OUTBOUND_BYTES,
+  );
+  const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+  if (!Number.isFinite(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(
+      `idleTimeout: must be 0 (off) or a positive number of seconds, got ${idleTimeout}`,
+    );
+  }
+  const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs <= 0) {
+    throw new RangeError(
+      `closeTimeoutMs: must be a positive number of milliseconds, got ${closeTimeoutMs}`,
+    );
+  }
+  const receiveBudget = positiveInteger(
+    "receiveBudget",
+    options.receiveBudget ?? Math.max(DEFAULT_RECEIVE_BUDGET, 2 * maxMessageSize),
+  );
+  if (receiveBudget < maxMessageSize) {
+    throw new RangeError(
+      `receiveBudget: must be at least maxMessageSize (${maxMessageSize}), got ${receiveBudget}`,
+    );
+  }
+  const spoken = serializers.map(subprotocolOf).join(", ");
+  return {
+    serializers,
+    maxMessageSize,
+    maxOutboundBytes,
+    idleTimeout,
+    requireSubprotocol: options.requireSubprotocol ?? true,
+    closeTimeoutMs,
+    receiveBudget,
+    compression: options.compression,
+    logger: options.logger ?? nullLogger,
+    tracker: options.tracker,
+    transportId: options.transportId,
+    upgradeRequired:
+      `This is a WAMP WebSocket endpoint. Connect with a WebSocket client offering one of the subprotocols ${spoken}.\n`,
   };
 }
 

@@ -1,15 +1,18 @@
 /**
- * A stand-alone WAMP WebSocket listener: a `Deno.serve` with the WebSocket
- * handler on one path and 404 everywhere else.
+ * A stand-alone WAMP WebSocket listener: our own front (`http_front.ts`) on
+ * `Deno.listen`, the WebSocket endpoint on one path (our RFC 6455 framing,
+ * `websocket_upgrade.ts`) and 404 everywhere else.
  *
  * @module
  */
 
-import { gracefulShutdown, shutdownOnAbort } from "./http_shutdown.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { nullLogger } from "../log/logger.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
-import { createWebSocketHandler, type WebSocketOptions } from "./websocket.ts";
+import type { WebSocketOptions } from "./websocket.ts";
+import { createWebSocketUpgrader } from "./websocket_upgrade.ts";
+import { serveFront } from "./http_front.ts";
+import { CloseCode } from "./websocket_connection.ts";
 
 /** Default `port` of `serveWebSocket`. */
 export const DEFAULT_WEBSOCKET_PORT = 8080;
@@ -64,56 +67,53 @@ export function serveWebSocket(
   const path = options.path ?? DEFAULT_WEBSOCKET_PATH;
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const tracker = new ConnectionTracker();
-  let handler;
+  let upgrader;
+  let listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
   try {
-    handler = createWebSocketHandler(acceptor, { ...options, tracker });
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  const wsHandler = handler;
-  const force = new AbortController();
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({
+    upgrader = createWebSocketUpgrader(acceptor, { ...options, tracker });
+    listener = Deno.listen({
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? DEFAULT_WEBSOCKET_PORT,
       reusePort: options.reusePort ?? false,
-      signal: force.signal,
-      onListen() {},
-      onError(err) {
-        logger.log("error", "websocket server request failed", {
-          error: err instanceof Error ? err.message : String(err),
-          transportId: options.transportId,
-        });
-        return new Response("internal error\n", { status: 500 });
-      },
-    }, (req, info) => {
-      if (new URL(req.url).pathname === path) return wsHandler(req, info);
-      return new Response("not found\n", {
-        status: 404,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
     });
   } catch (err) {
     return Promise.reject(err);
   }
-  const addr = server.addr;
+  const ws = upgrader;
+  const front = serveFront(listener, {
+    route: (head) =>
+      head.path === path
+        ? { kind: "websocket", upgrader: ws }
+        : { kind: "answer", status: 404, text: "not found\n" },
+    secure: false,
+    logger,
+    logFields: { transportId: options.transportId },
+  });
+  const addr = listener.addr;
   logger.log("info", "websocket transport listening", {
     address: `${addr.hostname}:${addr.port}`,
     path,
     transportId: options.transportId,
   });
-
-  const s = {
-    server,
-    force,
-    tracker,
-    graceMs,
-    logger,
-    name: "websocket transport",
-    transportId: options.transportId,
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      front.close();
+      const left = await tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
+      if (left > 0) {
+        logger.log("warn", "websocket transport: dropping connections that did not close in time", {
+          connections: left,
+          transportId: options.transportId,
+        });
+      }
+      await front.finished;
+      logger.log("info", "websocket transport stopped", { transportId: options.transportId });
+    })();
+    return stopping;
   };
-  const shutdown = gracefulShutdown(s);
-  shutdownOnAbort(options.signal, shutdown, s);
+  if (options.signal) {
+    if (options.signal.aborted) shutdown();
+    else options.signal.addEventListener("abort", () => shutdown(), { once: true });
+  }
   return Promise.resolve({ addr, shutdown });
 }

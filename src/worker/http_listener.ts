@@ -1,9 +1,9 @@
 /**
- * One `Deno.serve` for a router transport that speaks HTTP (a WebSocket
- * transport on its own port, or a Web transport with a path map), on a TCP
- * or Unix endpoint from the node config, with a graceful shutdown: WebSocket
- * peers get a 1001 close first, then whatever is left after the grace period
- * is dropped.
+ * The listener of a WebSocket transport on its own port, on a TCP (TLS) or
+ * Unix endpoint from the node config: our own front and WebSocket framing
+ * (`transport/http_front.ts`, `transport/websocket_upgrade.ts`), with a
+ * graceful shutdown: WebSocket peers get a 1001 close first, then whatever
+ * is left after the grace period is dropped.
  *
  * @module
  */
@@ -12,6 +12,8 @@ import type { ListeningEndpointConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
 import { ConnectionTracker } from "../transport/connection_tracker.ts";
 import { loadTlsCredentials } from "../transport/tls.ts";
+import { type Front, listenFront } from "../transport/http_front.ts";
+import type { WebSocketUpgrader } from "../transport/websocket_upgrade.ts";
 import {
   prepareUnixSocketPath,
   removeUnixSocket,
@@ -51,23 +53,22 @@ export interface ListenHttpOptions {
   onShutdown?: () => void;
 }
 
-/** Starts `Deno.serve` on `endpoint` with `handler`. Rejects when the endpoint cannot be bound. */
+/**
+ * Listens on `endpoint` with our own front (`transport/http_front.ts`):
+ * every request is a WebSocket upgrade for `upgrader` (our RFC 6455
+ * framing; like Crossbar, every path). Rejects when the endpoint cannot be
+ * bound.
+ */
 export async function listenHttp(
   endpoint: ListeningEndpointConfig,
-  handler: HttpHandler,
+  upgrader: WebSocketUpgrader,
   options: ListenHttpOptions,
 ): Promise<HttpListener> {
   const { logger, transportId, tracker } = options;
   const graceMs = options.graceMs ?? 2000;
-  const force = new AbortController();
-  const onError = (err: unknown) => {
-    logger.log("error", "http request failed", {
-      transport: transportId,
-      error: err instanceof Error ? err.message : String(err),
-    });
-    return new Response("internal error\n", { status: 500 });
-  };
-  let server: Deno.HttpServer<Deno.Addr>;
+  const route = () => ({ kind: "websocket" as const, upgrader });
+  const frontOptions = { route, logger, logFields: { transportId } };
+  let front: Front;
   let address: string;
   let port = 0;
   let unixPath: string | undefined;
@@ -79,22 +80,21 @@ export async function listenHttp(
         chainCertificates: endpoint.tls.chain_certificates,
       }, { baseDir: options.baseDir })
       : undefined;
-    const s = Deno.serve({
+    const l = listenFront({
+      type: "tcp",
       hostname: endpoint.interface,
       port: endpoint.port,
       reusePort: endpoint.shared,
-      signal: force.signal,
-      onListen() {},
-      onError,
-      ...(tls ?? {}),
-    }, handler);
-    server = s;
-    port = s.addr.port;
-    address = `${endpoint.version === 6 ? "tcp6" : "tcp4"}:${s.addr.hostname}:${port}`;
+      tls,
+    }, frontOptions);
+    front = l.front;
+    const addr = l.addr as Deno.NetAddr;
+    port = addr.port;
+    address = `${endpoint.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${port}`;
   } else {
     unixPath = resolveUnixSocketPath(endpoint.path, options.baseDir);
     await prepareUnixSocketPath(unixPath);
-    server = Deno.serve({ path: unixPath, signal: force.signal, onListen() {}, onError }, handler);
+    front = listenFront({ type: "unix", path: unixPath }, frontOptions).front;
     if (endpoint.mode !== undefined) await Deno.chmod(unixPath, endpoint.mode);
     address = `unix:${unixPath}`;
   }
@@ -103,17 +103,9 @@ export async function listenHttp(
   let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
-      const closing = tracker.closeAll(1001, "server shutdown", graceMs);
-      const graceful = server.shutdown();
-      const left = await closing;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<"expired">((r) => {
-        timer = setTimeout(() => r("expired"), left > 0 ? 0 : graceMs);
-      });
-      const outcome = await Promise.race([graceful.then(() => "done" as const), expired]);
-      clearTimeout(timer);
-      if (outcome === "expired") force.abort();
-      await server.finished;
+      front.close();
+      await tracker.closeAll(1001, "server shutdown", graceMs);
+      await front.finished;
       if (unixPath) await removeUnixSocket(unixPath, unixId);
       options.onShutdown?.();
     })();

@@ -26,7 +26,8 @@ import {
 } from "../router/authn/transport_auth.ts";
 import { type Serializer, serializers as allSerializers } from "../serializer/mod.ts";
 import { ConnectionTracker } from "../transport/connection_tracker.ts";
-import { createWebSocketHandler, type WebSocketOptions } from "../transport/websocket.ts";
+import type { WebSocketOptions } from "../transport/websocket.ts";
+import { createWebSocketUpgrader } from "../transport/websocket_upgrade.ts";
 import { serveRawSocket } from "../transport/rawsocket_server.ts";
 import { serveWeb } from "../transport/web.ts";
 import type { PathService } from "../transport/web_service.ts";
@@ -71,7 +72,15 @@ function webSocketOptions(
   const out: Omit<WebSocketOptions, "serializers" | "tracker" | "logger"> = {
     maxMessageSize: o.max_message_size,
     requireSubprotocol: o.require_websocket_subprotocol,
+    closeTimeoutMs: o.close_handshake_timeout > 0 ? o.close_handshake_timeout : undefined,
   };
+  const deflate = o.compression?.deflate;
+  if (deflate !== undefined) {
+    out.compression = {
+      maxWindowBits: deflate.max_window_bits || undefined,
+      memoryLevel: deflate.memory_level,
+    };
+  }
   // Crossbar pings every auto_ping_interval ms and drops after auto_ping_timeout;
   // Deno pings after half of idleTimeout and drops after the other half.
   if (o.auto_ping_interval > 0) {
@@ -94,7 +103,7 @@ async function startWebSocket(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
   const tracker = new ConnectionTracker();
-  const ws = createWebSocketHandler(ctx.router, {
+  const ws = createWebSocketUpgrader(ctx.router, {
     ...webSocketOptions(cfg.options),
     serializers: pickSerializers(cfg.serializers),
     transportId: cfg.id,
