@@ -11,6 +11,7 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { connectWebSocket } from "../src/client/websocket_transport.ts";
 
 function kib(pid: number, field: "VmHWM" | "VmRSS"): number {
@@ -89,7 +90,7 @@ async function attack(port: number, fragmented: boolean): Promise<number> {
 
 Deno.test("WebSocket: six 48 MiB messages against a 16 MiB limit are refused with bounded memory; others keep working", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./_ws_memory_server.ts", import.meta.url).pathname],
+    args: ["run", "-A", fileURLToPath(new URL("./_ws_memory_server.ts", import.meta.url))],
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
