@@ -186,6 +186,27 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.peer.close();
   }
 
+  /**
+   * The transport could not deliver `msg` (too big for the peer, or not
+   * encodable): an INVOCATION is answered to its caller with `uri`; a
+   * router-link frame goes to the link, which answers or drops it.
+   */
+  undeliverable(msg: RouterMessage, uri: string, text: string): void {
+    if (this.#link) {
+      this.#link.undeliverable(msg as unknown as unknown[], uri, text);
+      return;
+    }
+    if (msg[0] !== MessageType.INVOCATION || !this.realm) return;
+    this.realm.dealer.calleeError(this, [
+      MessageType.ERROR,
+      MessageType.INVOCATION,
+      msg[1],
+      {},
+      uri,
+      [text],
+    ]);
+  }
+
   /** The transport is gone. */
   closed(): void {
     if (this.#state === "closed") return;

@@ -399,6 +399,7 @@ export class LongPollTransport implements Peer {
       }
       case "drop":
         return;
+      case "router": // router links never run over long-poll
       case "close":
         this.close();
         return;

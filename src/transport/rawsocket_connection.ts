@@ -552,13 +552,19 @@ export class RawSocketConnection implements Peer, TrackedConnection {
           this.#replacing = false;
         }
         return;
-      case "inject": {
-        const message = plan.message;
+      case "inject":
+      case "router": {
+        const message = plan.kind === "inject" ? plan.message : undefined;
+        if (message === undefined && this.#handle?.undeliverable === undefined) {
+          this.#startClose("undeliverable message");
+          return;
+        }
         queueMicrotask(() => {
           const handle = this.#handle;
           if (this.#state !== "open" || !this.#deliver || handle === undefined) return;
           try {
-            handle.receive(message);
+            if (handle.undeliverable !== undefined) handle.undeliverable(msg, uri, text);
+            else if (message !== undefined) handle.receive(message);
           } catch (err) {
             this.#routerFailed("receive", err);
           }

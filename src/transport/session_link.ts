@@ -214,6 +214,22 @@ export class SessionLink {
       }
       case "drop":
         return;
+      case "router": {
+        const handle = this.#handle;
+        if (handle?.undeliverable === undefined) {
+          this.#conn.closeFor("undeliverable");
+          return;
+        }
+        queueMicrotask(() => {
+          if (!this.#delivering || this.#handle !== handle) return;
+          try {
+            handle.undeliverable!(msg, uri, text);
+          } catch (err) {
+            this.routerFailed("undeliverable", err);
+          }
+        });
+        return;
+      }
       case "close":
         this.#conn.closeFor("undeliverable");
         return;

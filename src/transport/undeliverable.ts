@@ -15,6 +15,7 @@
  * | ERROR (to a requester) | `reply`: the same ERROR header with `uri` and no payload |
  * | INVOCATION (to a callee) | `inject`: feed `ERROR(INVOCATION, id, {}, uri, [text])` to the router as if the callee had answered, so the caller gets the error |
  * | EVENT (to a subscriber) | `drop`: the subscriber misses this one event (logged) |
+ * | a router-link frame (code 100 and up, see `src/router/link/`) | `router`: hand it to `SessionHandle.undeliverable()`, which answers (a call) or drops (an event); close when the router has none |
  * | anything else (small router-made messages) | `close`: end the connection |
  *
  * A progressive RESULT is replaced like a final one: the caller sees the call
@@ -38,8 +39,16 @@ export type UndeliverablePlan =
   | { kind: "inject"; message: ClientMessage }
   /** Drop the message (and log it). */
   | { kind: "drop" }
+  /**
+   * Only the router can answer (a router-link frame): call
+   * `SessionHandle.undeliverable()` asynchronously; close when it has none.
+   */
+  | { kind: "router" }
   /** Close the connection. */
   | { kind: "close" };
+
+/** Router-link frames (src/router/link/link_frames.ts) use codes from here on, above WAMP's. */
+const LINK_FRAME_CODES = 100;
 
 /**
  * Decides what to do with `msg`, which cannot be delivered.
@@ -54,6 +63,7 @@ export function planUndeliverable(
   uri: string,
   text: string,
 ): UndeliverablePlan {
+  if (typeof msg[0] === "number" && msg[0] >= LINK_FRAME_CODES) return { kind: "router" };
   switch (msg[0]) {
     case MessageType.RESULT: {
       const reply: ErrorMsg = [MessageType.ERROR, MessageType.CALL, msg[1], {}, uri, [text]];

@@ -31,6 +31,7 @@
 import type { Dict, List, RouterMessage } from "../../wamp/messages.ts";
 import { MessageType } from "../../wamp/messages.ts";
 import type { Logger } from "../../log/logger.ts";
+import { ErrorUri } from "../../wamp/uris.ts";
 import type { ClientFeatures } from "../features.ts";
 import type { Callee, Registration } from "../dealer.ts";
 import type { LinkedPublication, Party, PartyLink, SessionParty } from "../party.ts";
@@ -43,7 +44,13 @@ import { LinkCaller } from "./link_caller.ts";
 
 /** How a link end sends: the connection it was established on. */
 export interface LinkWire {
-  /** Encodes and queues one frame. Never throws. */
+  /**
+   * Encodes and queues one frame. May throw when the frame cannot be sent
+   * (a `RangeError` when it is over the connection's size limit, another
+   * error when it cannot be encoded): the link answers for it (see
+   * `LinkEndpoint.undeliverable`). A transport that cannot throw tells the
+   * router through `SessionHandle.undeliverable` instead.
+   */
   send(frame: unknown[]): void;
   /** Closes the connection (after writing what is queued, as far as possible). Idempotent. */
   close(): void;
@@ -277,7 +284,7 @@ export class LinkEndpoint implements PartyLink {
   sendControl(frame: unknown[]): void {
     if (this.#closed) return;
     this.stats.framesOut++;
-    this.#o.wire.send(frame);
+    this.#send(frame);
   }
 
   /** Sends a data frame (calls, events). Callers check `congested()` first. */
@@ -285,13 +292,66 @@ export class LinkEndpoint implements PartyLink {
     if (this.#closed) return;
     this.stats.framesOut++;
     if (frame[0] === F.INVOKE) this.stats.callsOut++;
-    this.#o.wire.send(frame);
+    this.#send(frame);
+  }
+
+  #send(frame: unknown[]): void {
+    try {
+      this.#o.wire.send(frame);
+    } catch (e) {
+      const uri = e instanceof RangeError ? ErrorUri.PAYLOAD_SIZE_EXCEEDED : ErrorUri.RUNTIME_ERROR;
+      const text = e instanceof Error ? e.message : String(e);
+      queueMicrotask(() => this.undeliverable(frame, uri, text));
+    }
   }
 
   /** A call id unique on this link. */
   nextCallId(): number {
     this.#callIds = this.#callIds >= Number.MAX_SAFE_INTEGER ? 1 : this.#callIds + 1;
     return this.#callIds;
+  }
+
+  /**
+   * The connection could not carry `frame` (too big for the peer's limit, or
+   * not encodable): a call is answered with `uri` to its caller (and the
+   * peer told to forget it), a result or error is replaced by a small ERROR,
+   * an event is dropped and counted; a state frame closes the link.
+   */
+  undeliverable(frame: unknown[], uri: string, text: string): void {
+    const realm = this.realm;
+    if (this.#closed || !realm) return;
+    this.#log.log("warn", "router link: frame not delivered", {
+      link: this.name,
+      code: frame[0],
+      error: text,
+    });
+    switch (frame[0]) {
+      case F.INVOKE: {
+        const call = frame[1] as number;
+        const rs = this.#remote.get(frame[2] as number);
+        this.sendControl([F.INTERRUPT, call, { mode: "killnowait", reason: uri }]);
+        if (rs) {
+          realm.dealer.calleeError(rs, [
+            MessageType.ERROR,
+            MessageType.INVOCATION,
+            call,
+            {},
+            uri,
+            [text],
+          ]);
+        }
+        return;
+      }
+      case F.RESULT:
+      case F.ERROR:
+        this.sendControl([F.ERROR, frame[1], frame[2], uri, [text]]);
+        return;
+      case F.PUBLISH:
+        this.stats.eventsDropped++;
+        return;
+      default:
+        this.close(`cannot send a state frame: ${text}`);
+    }
   }
 
   /** A message the router tried to send to a party of this link that links do not carry (a bug). */
