@@ -299,3 +299,25 @@ Deno.test("link: the callee leaves while its call crosses the link: ERROR cancel
   await assert.rejects(caller.call("com.slow"), { uri: ErrorUri.NO_SUCH_PROCEDURE });
   await c.close();
 });
+
+Deno.test("link: invoke last picks the latest callee from every router; random spreads over callees on both routers", async () => {
+  const c = await cluster(2);
+  const early = await c.join(0);
+  await early.register("com.l", () => "early", { invoke: "last" });
+  await known(c, 1, "com.l");
+  const late = await c.join(1);
+  await late.register("com.l", () => "late", { invoke: "last" });
+  await known(c, 0, "com.l", 2);
+  for (const i of [0, 1]) assert.deepEqual((await (await c.join(i)).call("com.l")).args, ["late"]);
+  const counts = [0, 0];
+  for (const i of [0, 1]) {
+    const s = await c.join(i);
+    await s.register("com.r", () => void counts[i]++, { invoke: "random" });
+  }
+  await known(c, 0, "com.r", 2);
+  const caller = await c.join(0);
+  for (let k = 0; k < 60; k++) await caller.call("com.r");
+  assert.equal(counts[0] + counts[1], 60);
+  assert.ok(counts[0] > 5 && counts[1] > 5, `both callees get calls: ${counts}`);
+  await c.close();
+});
