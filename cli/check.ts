@@ -42,9 +42,9 @@ ${EXIT_CODES_HELP}`;
 function describeWorker(w: WorkerConfig): string {
   switch (w.type) {
     case "router":
-      return `${w.id}: router, realms ${
-        w.realms.map((r) => r.name).join(", ") || "none"
-      }; transports ${
+      return `${w.id}: router${
+        w.replica ? ` (replica ${w.replica.index}/${w.replica.count} of ${w.replica.of})` : ""
+      }, realms ${w.realms.map((r) => r.name).join(", ") || "none"}; transports ${
         w.transports.map((t) =>
           `${t.id} (${t.type} ${
             t.endpoint.type === "tcp"

@@ -167,6 +167,7 @@ export async function start(args: string[]): Promise<number> {
       socketPath: paths.socket,
       nodeId,
       publicKey: key.publicKey,
+      privateKey: key.privateKey,
       version: XBAR_VERSION,
       workerStopTimeoutMs: stopTimeout * 1000,
     });

@@ -8,14 +8,16 @@ import type { Dict } from "../src/wamp/messages.ts";
 import { connectManagement } from "../src/node/management_client.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { readPidFile, runningNode } from "../src/node/pid_file.ts";
-import { NodeProcedure } from "../src/worker/management_uris.ts";
+import { NodeProcedure, WorkerOp, workerUri } from "../src/worker/management_uris.ts";
 import { dirOf, err, EXIT_CODES_HELP, ExitCode, out, parseCommand } from "./_options.ts";
 
 /** Help of `xbar status`. */
 export const STATUS_HELP = `Usage: xbar status [--dir <dir>] [--json]
 
 Shows whether a node is running from the node directory and the state of its
-workers (asked over the node's management socket).
+workers (asked over the node's management socket), and for each running router
+worker its links to the node's other router workers: realm, peer router, who
+dialed (->: this worker, <-: the peer), state, remote sessions, bytes queued.
 
 Options:
   -d, --dir <dir>   node directory (default .crossbar)
@@ -56,6 +58,14 @@ export async function status(args: string[]): Promise<number> {
     try {
       status = (await s.call(NodeProcedure.GET_STATUS)).args[0] as Dict;
       workers = (await s.call(NodeProcedure.GET_WORKERS)).args[0] as Dict[];
+      for (const w of workers) {
+        if (w.type !== "router" || w.state !== "running") continue;
+        try {
+          w.links = (await s.call(workerUri(String(w.id), WorkerOp.GET_LINKS))).args[0];
+        } catch {
+          // the worker is restarting or does not answer: its links are unknown
+        }
+      }
     } finally {
       await s.leave().catch(() => {});
     }
@@ -79,15 +89,31 @@ export async function status(args: string[]): Promise<number> {
   out(`workers: ${workers.length}`);
   for (const w of workers) {
     const exit = w.last_exit as Dict | undefined;
+    const replica = w.replica as Dict | undefined;
     out(
       `  ${String(w.id).padEnd(12)} ${String(w.type).padEnd(9)} ${String(w.state).padEnd(10)}` +
         `${w.pid ? ` pid ${w.pid}` : ""} restarts ${w.restarts}` +
+        (replica ? `, replica ${replica.index}/${replica.count} of ${replica.of}` : "") +
         (exit
           ? `, last exit ${
             exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`
           } at ${exit.at}`
           : ""),
     );
+    for (const l of (w.links ?? []) as Dict[]) out(`      ${describeLink(l)}`);
   }
   return ExitCode.OK;
+}
+
+/** One line for a router link: realm, peer, who dialed, state, remote sessions, queued bytes. */
+export function describeLink(l: Dict): string {
+  const up = l.state === "up";
+  return `link ${l.realm} ${l.dialed ? "->" : "<-"} ${l.peer}: ${l.state}` +
+    (up
+      ? `${l.synced === false ? " (syncing)" : ""}, ${l.remote_sessions} remote session${
+        l.remote_sessions === 1 ? "" : "s"
+      }, ${l.queued_bytes} bytes queued`
+      : l.last_error
+      ? ` (${l.last_error})`
+      : "");
 }

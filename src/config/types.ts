@@ -148,6 +148,25 @@ export interface RouterWorkerConfig {
   transports: TransportConfig[];
   /** Components running inside this router process, on an in-process session. */
   components: RouterComponentConfig[];
+  /**
+   * Set on each copy of a router worker block declared with `"replicas": N`
+   * (xbar extension): the validated config lists N router workers with ids
+   * `<id>-1` … `<id>-N`, identical otherwise. Replicas serve the same realms
+   * as one router (the controller links them, like any router workers of a
+   * node that share a realm); their TCP endpoints share their ports
+   * (`"shared": true`, SO_REUSEPORT). Absent on a worker without replicas.
+   */
+  replica?: ReplicaInfo;
+}
+
+/** Which copy of a replicated router worker block a worker is. */
+export interface ReplicaInfo {
+  /** The block's id (`<id>` of `<id>-<index>`). */
+  of: string;
+  /** 1-based index of this copy. */
+  index: number;
+  /** Number of copies (the block's `replicas`). */
+  count: number;
 }
 
 /** A container worker: components connected to a router over a transport. */

@@ -14,7 +14,7 @@ import { Checker, isObject } from "./_checker.ts";
 import { generateId } from "./defaults.ts";
 import { crossCheck, type PlacedWorker } from "./cross_checks.ts";
 import type { SourceMap } from "./source_map.ts";
-import type { ComponentModuleRule, ConfigResult, NodeConfig } from "./types.ts";
+import type { ComponentModuleRule, ConfigResult, NodeConfig, WorkerConfig } from "./types.ts";
 import { checkController } from "./validate_controller.ts";
 import { checkWorker } from "./validate_worker.ts";
 
@@ -95,6 +95,26 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   crossCheck(c, placed);
 
   if (c.errors.length > 0) return { errors: c.errors, warnings: c.warnings };
-  const config: NodeConfig = { version: 2, controller, workers: placed.map((w) => w.worker) };
+  const config: NodeConfig = {
+    version: 2,
+    controller,
+    workers: placed.flatMap((w) => expandReplicas(w.worker, w.replicas ?? 1)),
+  };
   return { config, errors: [], warnings: c.warnings };
+}
+
+/**
+ * A router worker block with `"replicas": N` becomes N router workers, ids
+ * `<id>-1` … `<id>-N` (declared ids cannot contain `-`, so they never clash),
+ * titles `<title>-<n>`, each with its own copy of the block's config.
+ */
+export function expandReplicas(w: WorkerConfig, replicas: number): WorkerConfig[] {
+  if (w.type !== "router" || replicas <= 1) return [w];
+  return Array.from({ length: replicas }, (_, i) => {
+    const copy = structuredClone(w);
+    copy.id = `${w.id}-${i + 1}`;
+    copy.options.title = `${w.options.title}-${i + 1}`;
+    copy.replica = { of: w.id, index: i + 1, count: replicas };
+    return copy;
+  });
 }

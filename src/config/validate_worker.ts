@@ -216,6 +216,49 @@ function formatIndex(path: ConfigPath): string {
   return `${last[0]}[${last[1]}]`;
 }
 
+/** Most replicas of one router worker block. */
+export const MAX_REPLICAS = 64;
+
+/**
+ * The rules a router worker block with `replicas` > 1 must keep: its
+ * replicas are separate processes listening with the same config, so every
+ * TCP endpoint must be shared (SO_REUSEPORT) and no transport can listen on a
+ * Unix socket (one path is one listener).
+ */
+function checkReplicable(
+  c: Checker,
+  path: ConfigPath,
+  replicas: number,
+  transports: { item: TransportConfig; index: number }[],
+  components: number,
+): void {
+  for (const { item, index } of transports) {
+    const ep = [...path, "transports", index, "endpoint"];
+    const e = item.endpoint;
+    if (e.type === "unix") {
+      c.error(
+        [...ep, "type"],
+        `a router worker with "replicas": ${replicas} cannot listen on a Unix socket: ` +
+          `${replicas} processes cannot share one socket path (give this transport to a router ` +
+          `worker without replicas)`,
+      );
+    } else if (!e.shared) {
+      c.error(
+        ep,
+        `a router worker with "replicas": ${replicas} must set "shared": true on every TCP ` +
+          `endpoint: its ${replicas} processes listen on the same port (SO_REUSEPORT)`,
+      );
+    }
+  }
+  if (components > 0) {
+    c.warn(
+      [...path, "components"],
+      `each of the ${replicas} replicas runs its own copy of these components: procedures they ` +
+        `register must be shared registrations (invoke other than "single"), or every copy but the first fails to start`,
+    );
+  }
+}
+
 /** A validated worker with the config positions of its transports, realms and components. */
 export interface CheckedWorker {
   /** The worker (id `""` when not given: the node assigns ids after all workers are read). */
@@ -226,6 +269,8 @@ export interface CheckedWorker {
   realmIndex: number[];
   /** Original list index of each component in `worker.components`. */
   componentIndex: number[];
+  /** Router workers: how many identical copies the block declares (`replicas`, default 1). */
+  replicas?: number;
 }
 
 /** Reads one worker. */
@@ -246,9 +291,10 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
     case "router": {
       c.object(path, o, {
         required: ["type"],
-        optional: ["id", "options", "realms", "transports", "components"],
+        optional: ["id", "options", "realms", "transports", "components", "replicas"],
         unsupported: UNSUPPORTED_WORKER_KEYS,
       });
+      const replicas = c.integer(p("replicas"), o.replicas, { min: 1, max: MAX_REPLICAS }) ?? 1;
       const opts = c.object(p("options"), o.options ?? {}, {
         optional: COMMON_OPTIONS,
         ignored: IGNORED_WORKER_OPTIONS,
@@ -284,6 +330,9 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
         if (comp) components.push({ item: comp, index: i });
       });
       assignIds(c, components, (i) => p("components", i), "component", "component");
+      if (replicas > 1) {
+        checkReplicable(c, path, replicas, transports, components.length);
+      }
       return {
         worker: {
           type: "router",
@@ -296,6 +345,7 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
         realmIndex: realms.map((r) => r.index),
         transportIndex: transports.map((r) => r.index),
         componentIndex: components.map((r) => r.index),
+        replicas,
       };
     }
     case "container": {

@@ -58,6 +58,16 @@ export function validateWorkerFragment(raw: unknown): FragmentResult<WorkerConfi
   return run({ version: 2, workers: [raw] }, "workers[0]", (w) => w);
 }
 
+/**
+ * A worker config as the workers it declares: one, or N for a router worker
+ * with `"replicas": N` (ids `<id>-1` … `<id>-N`).
+ */
+export function validateWorkerFragments(raw: unknown): FragmentResult<WorkerConfig[]> {
+  const r = validateConfig({ version: 2, workers: [raw] });
+  if (!r.config) return { ok: false, errors: strip(r.errors, "workers[0]") };
+  return { ok: true, value: r.config.workers };
+}
+
 /** A realm of a router worker. */
 export function validateRealmFragment(raw: unknown): FragmentResult<RealmConfig> {
   return run(

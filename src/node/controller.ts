@@ -16,6 +16,16 @@
  * gets its whole desired state replayed. A worker given up on triggers the
  * controller's `shutdown` options.
  *
+ * Scale-up links: router workers that serve a common realm are linked into
+ * one router for it (`link_mesh.ts`). A router worker's replay starts with
+ * `configure` (its router id `<node id>/<worker id>`, the node key, its link
+ * socket) and ends with `set_links` (the links it dials); a realm started or
+ * stopped at runtime, or a router worker added, removed or given up on,
+ * sends the changed plans to the workers concerned. When a router worker's
+ * process exits, the others are told at once (`link_peer`, down) so calls
+ * routed to it fail without waiting for heartbeats; once it is back they are
+ * told again (`link_peer`, up) and redial it at once.
+ *
  * Shutdown: containers and guests first, then routers; each worker is asked
  * to shut down (GOODBYE `wamp.close.system_shutdown` to its sessions,
  * listeners closed, Unix sockets removed) and SIGKILLed if it is not gone
@@ -66,10 +76,13 @@ import {
   validateRealmFragment,
   validateRouterComponentFragment,
   validateTransportFragment,
-  validateWorkerFragment,
+  validateWorkerFragments,
 } from "./config_fragments.ts";
 import { ManagedWorker } from "./managed_worker.ts";
 import { describeExit, type ExitInfo, isFailure } from "./supervisor.ts";
+import { meshPlan, routerIdOf } from "./link_mesh.ts";
+import { linkSocketPath } from "./node_dir.ts";
+import type { RouterLinkSettings } from "../worker/router_worker.ts";
 import { spawnWorker, STDIO_TRANSPORT_ID } from "./worker_process.ts";
 
 /** Transport id of the management Unix socket. */
@@ -98,6 +111,8 @@ export interface ControllerOptions {
   nodeId: string;
   /** Node public key (hex). */
   publicKey: string;
+  /** Node private key (hex): handed to router workers over their frame channel, for their links. */
+  privateKey: string;
   /** xbar version. */
   version: string;
   /** Milliseconds a worker gets to shut down gracefully before SIGKILL. Default 5000. */
@@ -136,6 +151,7 @@ const OPS: Record<WorkerKind, WorkerOpName[]> = {
     WorkerOp.GET_COMPONENTS,
     WorkerOp.START_COMPONENT,
     WorkerOp.STOP_COMPONENT,
+    WorkerOp.GET_LINKS,
     WorkerOp.GET_PROCESS_STATS,
   ],
   container: [
@@ -309,6 +325,10 @@ export class Controller {
 
   async #addAndLaunch(config: WorkerConfig): Promise<ManagedWorker> {
     const w = new ManagedWorker(config);
+    if (w.type === "router") {
+      w.routerId = routerIdOf(this.#o.nodeId, w.id);
+      w.linkSocket = linkSocketPath(this.#o.nodeDir, w.id);
+    }
     this.#workers.set(w.id, w);
     await this.#registerWorkerProcedures(w);
     try {
@@ -383,17 +403,32 @@ export class Controller {
       pid: proc.pid,
       ms: Math.round(performance.now() - t0),
     });
+    if (w.routerId) {
+      this.#tellRouters(w, WorkerOp.LINK_PEER, [w.routerId, true]);
+      this.#syncMesh();
+    }
   }
 
   async #replay(w: ManagedWorker): Promise<void> {
     const call = (op: WorkerOpName, arg: unknown) => this.#callWorker(w, op, [arg]);
     const c = w.config;
     switch (c.type) {
-      case "router":
+      case "router": {
+        const links: RouterLinkSettings = {
+          router_id: w.routerId!,
+          public_key: this.#o.publicKey,
+          private_key: this.#o.privateKey,
+          link_socket: w.linkSocket!,
+        };
+        await call(WorkerOp.CONFIGURE, links);
         for (const r of w.realms.values()) await call(WorkerOp.START_REALM, r);
         for (const comp of w.components.values()) await call(WorkerOp.START_COMPONENT, comp);
         for (const t of w.transports.values()) await call(WorkerOp.START_TRANSPORT, t);
+        const plan = this.#meshPlan().get(w.id) ?? [];
+        await call(WorkerOp.SET_LINKS, plan);
+        w.linkPlan = JSON.stringify(plan);
         break;
+      }
       case "container":
         await call(WorkerOp.CONFIGURE, {
           component_restart: c.options.component_restart,
@@ -441,6 +476,10 @@ export class Controller {
     if (w.process?.pid !== proc.pid) return;
     w.process = undefined;
     w.lastExit = { ...exit, at: new Date().toISOString() };
+    w.linkPlan = undefined;
+    if (w.routerId && !this.#shutdown) {
+      this.#tellRouters(w, WorkerOp.LINK_PEER, [w.routerId, false]);
+    }
     if (w.stopRequested || this.#shutdown) {
       w.state = "stopped";
       this.#log.log("info", "worker stopped", {
@@ -472,6 +511,7 @@ export class Controller {
         worker: w.id,
         reason: d.reason,
       });
+      if (w.routerId) this.#syncMesh();
       this.#applyShutdownTriggers(exit);
       return;
     }
@@ -565,8 +605,57 @@ export class Controller {
 
   async #removeWorker(w: ManagedWorker): Promise<void> {
     this.#workers.delete(w.id);
+    if (w.routerId) this.#syncMesh();
     await Promise.all(w.registrations.map((r) => r.unregister().catch(() => {})));
     w.registrations = [];
+  }
+
+  // ---- scale-up links --------------------------------------------------
+
+  /** The mesh over the router workers that are (or will be again) up, in worker order. */
+  #meshPlan() {
+    const live = [...this.#workers.values()].filter((w) =>
+      w.routerId !== undefined &&
+      (w.state === "starting" || w.state === "running" || w.state === "restarting")
+    );
+    return meshPlan(
+      this.#o.nodeId,
+      live.map((w) => ({ id: w.id, realms: w.realms.keys(), socket: w.linkSocket! })),
+    );
+  }
+
+  /** Sends every running router worker whose links changed its new plan. */
+  #syncMesh(): void {
+    if (this.#shutdown) return;
+    const plan = this.#meshPlan();
+    for (const w of this.#workers.values()) {
+      if (!w.routerId || w.state !== "running" || w.launching) continue;
+      const mine = plan.get(w.id) ?? [];
+      const text = JSON.stringify(mine);
+      if (text === w.linkPlan) continue;
+      w.linkPlan = text;
+      this.#callWorker(w, WorkerOp.SET_LINKS, [mine]).catch((err) => {
+        if (w.linkPlan === text) w.linkPlan = undefined;
+        this.#log.log("warn", "cannot update a router worker's links", {
+          worker: w.id,
+          error: errText(err),
+        });
+      });
+    }
+  }
+
+  /** Calls `op` on every running router worker but `except` (errors are logged). */
+  #tellRouters(except: ManagedWorker, op: WorkerOpName, args: List): void {
+    for (const w of this.#workers.values()) {
+      if (w === except || !w.routerId || w.state !== "running" || w.launching) continue;
+      this.#callWorker(w, op, args, 5000).catch((err) =>
+        this.#log.log("debug", "router worker not told about a peer", {
+          worker: w.id,
+          op,
+          error: errText(err),
+        })
+      );
+    }
   }
 
   // ---- management API --------------------------------------------------
@@ -662,28 +751,42 @@ export class Controller {
     });
   }
 
-  async #apiStartWorker(raw: unknown): Promise<Dict> {
+  async #apiStartWorker(raw: unknown): Promise<Dict | Dict[]> {
     this.#notShuttingDown();
     const given = typeof raw === "object" && raw !== null ? (raw as Dict).id : undefined;
-    const r = validateWorkerFragment(raw);
-    const config = this.#checked(r);
+    const configs = this.#checked(validateWorkerFragments(raw));
     if (given === undefined) {
-      (config as { id: string }).id = freeId("worker", this.#workers);
-      config.options.title = `xbar-${config.type}-${config.id}`;
+      const base = freeId("worker", this.#workers);
+      for (const c of configs) {
+        const id = c.type === "router" && c.replica ? `${base}-${c.replica.index}` : base;
+        (c as { id: string }).id = id;
+        c.options.title = `xbar-${c.type}-${id}`;
+        if (c.type === "router" && c.replica) c.replica.of = base;
+      }
     }
-    if (this.#workers.has(config.id)) {
-      throw new ApplicationError(ManagementError.WORKER_EXISTS, {
-        message: `worker "${config.id}" already exists`,
-      });
+    for (const c of configs) {
+      if (this.#workers.has(c.id)) {
+        throw new ApplicationError(ManagementError.WORKER_EXISTS, {
+          message: `worker "${c.id}" already exists`,
+        });
+      }
     }
-    try {
-      const w = await this.#addAndLaunch(config);
-      return w.info();
-    } catch (err) {
-      const w = this.#workers.get(config.id);
-      if (w) await this.#removeWorker(w);
-      throw new ApplicationError(ManagementError.START_FAILED, { message: errText(err) });
+    const started: Dict[] = [];
+    for (const config of configs) {
+      try {
+        started.push((await this.#addAndLaunch(config)).info());
+      } catch (err) {
+        const w = this.#workers.get(config.id);
+        if (w) await this.#removeWorker(w);
+        throw new ApplicationError(ManagementError.START_FAILED, {
+          message: errText(err),
+          ...(started.length > 0 ? { kwargs: { started: started.map((i) => i.id) } } : {}),
+        });
+      }
     }
+    return configs.length === 1 && !(configs[0].type === "router" && configs[0].replica)
+      ? started[0]
+      : started;
   }
 
   #checked<T>(r: FragmentResult<T>): T {
@@ -717,12 +820,14 @@ export class Controller {
         const realm = this.#checked(validateRealmFragment(raw));
         const out = await this.#callWorker(w, WorkerOp.START_REALM, [realm]);
         w.realms.set(realm.name, realm);
+        this.#syncMesh();
         return out;
       };
       handlers[WorkerOp.STOP_REALM] = async ([name]) => {
         running();
         const out = await this.#callWorker(w, WorkerOp.STOP_REALM, [name]);
         w.realms.delete(String(name));
+        this.#syncMesh();
         return out;
       };
       handlers[WorkerOp.START_TRANSPORT] = async ([raw]) => {

@@ -61,6 +61,12 @@ export class ManagedWorker {
   guestPid: number | undefined;
   /** Pending restart. */
   restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Router workers: the router id on links (`<node id>/<worker id>`). */
+  routerId: string | undefined;
+  /** Router workers: the Unix socket it accepts links on. */
+  linkSocket: string | undefined;
+  /** Router workers: the links last sent to the running process (JSON), to send only changes. */
+  linkPlan: string | undefined;
   #logs: string[] = [];
 
   /** @param config the worker's normalized config */
@@ -110,9 +116,11 @@ export class ManagedWorker {
     if (this.started) out.started = this.started;
     if (this.lastExit) out.last_exit = { ...this.lastExit };
     if (this.lastError) out.last_error = this.lastError;
-    if (this.type === "router") {
+    if (this.config.type === "router") {
       out.realms = [...this.realms.keys()];
       out.transports = [...this.transports.keys()];
+      if (this.routerId) out.router_id = this.routerId;
+      if (this.config.replica) out.replica = { ...this.config.replica };
     }
     if (this.type !== "guest") out.components = [...this.components.keys()];
     if (this.config.type === "guest") out.executable = this.config.executable;

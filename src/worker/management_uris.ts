@@ -43,6 +43,12 @@ export const WorkerOp = {
   STOP_COMPONENT: "stop_component",
   /** Internal: hands the worker its own config (container options; the guest program to run). */
   CONFIGURE: "configure",
+  /** Router links: status of this router worker's links to other routers. */
+  GET_LINKS: "get_links",
+  /** Internal: the links a router worker dials (`[{realm, peer, path}]`: the controller's mesh plan). */
+  SET_LINKS: "set_links",
+  /** Internal: a peer router worker exited (`[router id, false]`) or is back (`[router id, true]`). */
+  LINK_PEER: "link_peer",
   GET_PROCESS_STATS: "get_process_stats",
   GET_LOGS: "get_logs",
   SHUTDOWN: "shutdown",

@@ -27,6 +27,26 @@ import type { WorkerHost } from "./worker_main.ts";
 import { routerRealmConfig } from "./realm_config.ts";
 import { type RunningTransport, startTransport } from "./router_transports.ts";
 import { loadComponent, startComponent, type StartedComponent } from "./component.ts";
+import { linkIdentity } from "../router/link/link_identity.ts";
+import { type LinkPeerSpec, LOCAL_LINK_HEARTBEAT_MS, RouterLinks } from "./router_links.ts";
+
+/**
+ * A router worker's link settings, handed over by the controller in the
+ * worker's `configure` call (never on the command line: it carries the node's
+ * private key).
+ */
+export interface RouterLinkSettings {
+  /** This router's id on its links: `<node id>/<worker id>`. */
+  router_id: string;
+  /** The node's Ed25519 public key (64 hex). */
+  public_key: string;
+  /** The node's Ed25519 private seed (64 hex). */
+  private_key: string;
+  /** Absolute path of the Unix socket this worker accepts links on. */
+  link_socket: string;
+  /** Link heartbeat, ms. Default 1000. */
+  heartbeat_ms?: number;
+}
 
 /** Options of a `RouterWorker`. */
 export interface RouterWorkerOptions {
@@ -36,6 +56,8 @@ export interface RouterWorkerOptions {
   nodeDir: string;
   /** Where to log. */
   logger: Logger;
+  /** Links to the node's other router workers (absent: the router links to nobody). */
+  links?: RouterLinkSettings;
 }
 
 interface RunningRealm {
@@ -82,12 +104,61 @@ export class RouterWorker {
   #components = new Map<string, RunningComponent>();
   #shuttingDown = false;
 
-  /** @param options see RouterWorkerOptions */
-  constructor(options: RouterWorkerOptions) {
+  #links: RouterLinks | undefined;
+
+  /** Use `RouterWorker.create` (the router's link identity is built asynchronously). */
+  private constructor(options: RouterWorkerOptions, router: Router) {
     this.id = options.id;
     this.#nodeDir = options.nodeDir;
     this.#logger = options.logger;
-    this.router = new Router({ logger: options.logger });
+    this.router = router;
+    const l = options.links;
+    if (l) {
+      this.#links = new RouterLinks(router, {
+        publicKey: l.public_key,
+        socketPath: l.link_socket,
+        logger: options.logger,
+        heartbeatMs: l.heartbeat_ms,
+      });
+    }
+  }
+
+  /**
+   * A router worker; with `options.links`, its router takes links and the
+   * worker listens for them on its link socket.
+   */
+  static async create(options: RouterWorkerOptions): Promise<RouterWorker> {
+    const l = options.links;
+    const router = new Router({
+      logger: options.logger,
+      links: l
+        ? {
+          identity: await linkIdentity(l.router_id, {
+            publicKey: l.public_key,
+            privateKey: l.private_key,
+          }),
+          heartbeatMs: l.heartbeat_ms ?? LOCAL_LINK_HEARTBEAT_MS,
+        }
+        : undefined,
+    });
+    const w = new RouterWorker(options, router);
+    if (w.#links) {
+      try {
+        await w.#links.listen();
+      } catch (err) {
+        fail(
+          ManagementError.START_FAILED,
+          `cannot listen for router links on "${l!.link_socket}": ${
+            err instanceof Error ? err.message : err
+          }`,
+        );
+      }
+      options.logger.log("debug", "listening for router links", {
+        router: l!.router_id,
+        socket: l!.link_socket,
+      });
+    }
+    return w;
   }
 
   /** Starts a realm. Throws `xbar.error.already_running` when one of that name runs. */
@@ -264,6 +335,32 @@ export class RouterWorker {
   }
 
   /**
+   * Makes the links this worker dials exactly `specs` (the controller's plan:
+   * one per peer worker and shared realm).
+   */
+  setLinks(specs: LinkPeerSpec[]): Dict {
+    if (!this.#links) {
+      fail(ManagementError.NOT_SUPPORTED, `router worker "${this.id}" has no links configured`);
+    }
+    return this.#links.setPeers(specs);
+  }
+
+  /** A peer router worker exited (`up` false) or is back (`up` true). */
+  linkPeer(peer: string, up: boolean): Dict {
+    if (!this.#links) return { peer, closed: 0 };
+    if (up) {
+      this.#links.peerUp(peer);
+      return { peer, closed: 0 };
+    }
+    return { peer, closed: this.#links.peerGone(peer) };
+  }
+
+  /** Links to other routers: peer, state, remote sessions, queued bytes, counters. */
+  getLinks(): Dict[] {
+    return this.#links?.status() ?? [];
+  }
+
+  /**
    * Stops everything: components leave, every session gets GOODBYE
    * `wamp.close.system_shutdown`, transports close (Unix socket files are
    * removed). Idempotent.
@@ -274,6 +371,7 @@ export class RouterWorker {
     const components = [...this.#components.values()];
     this.#components.clear();
     await Promise.all(components.map((c) => c.component.stop()));
+    const links = this.#links?.shutdown(); // stops dialing first: no redial of what closes next
     this.router.shutdown("router worker shutting down");
     const transports = [...this.#transports.values()];
     this.#transports.clear();
@@ -287,6 +385,9 @@ export class RouterWorker {
         )
       ),
     );
+    await links?.catch((err) =>
+      this.#logger.log("warn", "link listener shutdown failed", { error: String(err) })
+    );
   }
 }
 
@@ -294,21 +395,80 @@ function transportInfo(t: RunningTransport): Dict {
   return { id: t.id, type: t.type, address: t.address, port: t.port, started: t.started };
 }
 
-/** The router worker as the worker process runs it (see `worker_main.ts`). */
+/** Reads the `configure` argument of a router worker. */
+export function readRouterLinkSettings(v: unknown): RouterLinkSettings {
+  const d = (typeof v === "object" && v !== null ? v : {}) as Dict;
+  const hex64 = (x: unknown) => typeof x === "string" && /^[0-9a-f]{64}$/i.test(x);
+  if (
+    typeof d.router_id !== "string" || d.router_id === "" || !hex64(d.public_key) ||
+    !hex64(d.private_key) || typeof d.link_socket !== "string" || d.link_socket === "" ||
+    (d.heartbeat_ms !== undefined &&
+      (typeof d.heartbeat_ms !== "number" || !(d.heartbeat_ms > 0)))
+  ) {
+    fail(
+      ManagementError.INVALID_CONFIG,
+      "configure: expected {router_id, public_key, private_key (64 hex each), link_socket, heartbeat_ms?}",
+    );
+  }
+  return d as unknown as RouterLinkSettings;
+}
+
+function readLinkSpecs(v: unknown): LinkPeerSpec[] {
+  const ok = Array.isArray(v) &&
+    v.every((x) =>
+      typeof x === "object" && x !== null && typeof x.realm === "string" &&
+      typeof x.peer === "string" && typeof x.path === "string"
+    );
+  if (!ok) fail(ManagementError.INVALID_CONFIG, "set_links: expected [{realm, peer, path}]");
+  return (v as LinkPeerSpec[]).map((x) => ({ realm: x.realm, peer: x.peer, path: x.path }));
+}
+
+/**
+ * The router worker as the worker process runs it (see `worker_main.ts`).
+ * The controller's first call is `configure` (the router's link identity and
+ * socket); every other operation waits for it.
+ */
 export function routerWorkerHost(ctx: { id: string; nodeDir: string; logger: Logger }): WorkerHost {
-  const w = new RouterWorker(ctx);
+  let worker: RouterWorker | undefined;
+  let configuring: Promise<RouterWorker> | undefined;
+  const w = (): RouterWorker => {
+    if (!worker) {
+      fail(ManagementError.NOT_RUNNING, `router worker "${ctx.id}" is not configured yet`);
+    }
+    return worker;
+  };
   return {
     procedures: {
-      [WorkerOp.GET_REALMS]: () => w.getRealms(),
-      [WorkerOp.START_REALM]: ([config]) => w.startRealm(config as NodeRealmConfig),
-      [WorkerOp.STOP_REALM]: ([name]) => w.stopRealm(String(name)),
-      [WorkerOp.GET_TRANSPORTS]: () => w.getTransports(),
-      [WorkerOp.START_TRANSPORT]: ([config]) => w.startTransport(config as TransportConfig),
-      [WorkerOp.STOP_TRANSPORT]: ([id]) => w.stopTransport(String(id)),
-      [WorkerOp.GET_COMPONENTS]: () => w.getComponents(),
-      [WorkerOp.START_COMPONENT]: ([config]) => w.startComponent(config as RouterComponentConfig),
-      [WorkerOp.STOP_COMPONENT]: ([id]) => w.stopComponent(String(id)),
+      [WorkerOp.CONFIGURE]: async ([settings]) => {
+        if (configuring) {
+          fail(ManagementError.ALREADY_RUNNING, `router worker "${ctx.id}" is already configured`);
+        }
+        const links = readRouterLinkSettings(settings);
+        configuring = RouterWorker.create({ ...ctx, links });
+        try {
+          worker = await configuring;
+        } catch (err) {
+          configuring = undefined;
+          throw err;
+        }
+        return { id: ctx.id, router_id: links.router_id, link_socket: links.link_socket };
+      },
+      [WorkerOp.GET_REALMS]: () => w().getRealms(),
+      [WorkerOp.START_REALM]: ([config]) => w().startRealm(config as NodeRealmConfig),
+      [WorkerOp.STOP_REALM]: ([name]) => w().stopRealm(String(name)),
+      [WorkerOp.GET_TRANSPORTS]: () => w().getTransports(),
+      [WorkerOp.START_TRANSPORT]: ([config]) => w().startTransport(config as TransportConfig),
+      [WorkerOp.STOP_TRANSPORT]: ([id]) => w().stopTransport(String(id)),
+      [WorkerOp.GET_COMPONENTS]: () => w().getComponents(),
+      [WorkerOp.START_COMPONENT]: ([config]) => w().startComponent(config as RouterComponentConfig),
+      [WorkerOp.STOP_COMPONENT]: ([id]) => w().stopComponent(String(id)),
+      [WorkerOp.SET_LINKS]: ([specs]) => w().setLinks(readLinkSpecs(specs)),
+      [WorkerOp.LINK_PEER]: ([peer, up]) => w().linkPeer(String(peer), up === true),
+      [WorkerOp.GET_LINKS]: () => w().getLinks(),
     },
-    shutdown: () => w.shutdown(),
+    shutdown: async () => {
+      const pending = configuring;
+      if (pending) await (await pending.catch(() => undefined))?.shutdown();
+    },
   };
 }
