@@ -1,13 +1,18 @@
 /**
  * `deno task bench`: router throughput, latency, fan-out and memory, each
  * printed beside a baseline measured in the same run (a bare Deno WebSocket
- * echo on this machine), with the issue's targets as ratios.
+ * echo on this machine), with the issue's targets as ratios; then router
+ * links (scale-up): two router processes linked over a Unix socket as two
+ * router workers of a node are, calls/s and events/s that cross the link
+ * beside the same on one router, and router CPU time per routed call and
+ * per delivered event, local vs across the link (from /proc/<pid>/stat).
  *
  * The server (router or echo) runs in its own process; load is driven from
  * this one, so each side has a core of the 2-core machine.
  *
  * Options: --seconds N (per throughput run, default 3), --quick (1 s runs,
- * fewer latency samples, 200 idle sessions for memory).
+ * fewer latency samples, 200 idle sessions for memory), --links (only the
+ * router links part).
  *
  * @module
  */
@@ -21,12 +26,14 @@ import type { ClientTransport } from "../src/client/client_transport.ts";
 import { connectWebSocket } from "../src/client/websocket_transport.ts";
 import { connectRawSocket } from "../src/client/rawsocket_transport.ts";
 import { connectLean, LeanWebSocket } from "./bench_ws_client.ts";
+import { generateKeyPair } from "../src/node/node_key.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     seconds: { type: "string", default: "3" },
     quick: { type: "boolean", default: false },
+    links: { type: "boolean", default: false },
   },
 });
 const SECONDS = values.quick ? 1 : Number(values.seconds);
@@ -35,6 +42,7 @@ const IDLE_SESSIONS = values.quick ? 200 : 1000;
 const CALLERS = 4;
 const WINDOW = 50;
 const SUBSCRIBERS = 8;
+const ROUNDS = values.quick ? 1 : 3;
 
 interface Server {
   port: number;
@@ -46,12 +54,17 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(kind: "router" | "echo" | "tcpecho" | "nodews"): Promise<Server> {
+async function startServer(
+  kind: "router" | "echo" | "tcpecho" | "nodews" | "linked",
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Server> {
   const node = kind === "nodews";
   const child = new Deno.Command(node ? "node" : Deno.execPath(), {
     args: node
       ? [fileURLToPath(new URL("../tests/node/ws_echo.mjs", import.meta.url))]
-      : ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind],
+      : ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind, ...args],
+    env,
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -271,10 +284,34 @@ async function echoCallee(server: Server, ser: Serializer, link: Link): Promise<
   return callee;
 }
 
-/** Routed calls/s: one callee, CALLERS callers x WINDOW calls in flight. */
-async function callThroughput(server: Server, ser: Serializer, link: Link): Promise<number> {
+/** Calls `bench.echo` from a fresh peer on `server` until one succeeds (the registration crossed a link). */
+async function routable(server: Server, ser: Serializer, link: Link): Promise<void> {
+  const [p] = await peers(server, 1, ser, link);
+  for (let req = 1;; req++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      p.onmessage = (m) => resolve(m[0] === 50);
+      p.send([48, req, {}, "bench.echo", []]);
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  p.close();
+}
+
+/**
+ * Routed calls/s: one callee on `server`, CALLERS callers on `callerServer`
+ * (default the same) x WINDOW calls in flight.
+ */
+async function callThroughput(
+  server: Server,
+  ser: Serializer,
+  link: Link,
+  callerServer: Server = server,
+  cpu?: CpuProbe,
+): Promise<number> {
   const callee = await echoCallee(server, ser, link);
-  const callers = await peers(server, CALLERS, ser, link);
+  if (callerServer !== server) await routable(callerServer, ser, link);
+  const callers = await peers(callerServer, CALLERS, ser, link);
   const payload = ["x".repeat(60)];
   let count = 0;
   let running = true;
@@ -289,9 +326,11 @@ async function callThroughput(server: Server, ser: Serializer, link: Link): Prom
   }
   await new Promise((r) => setTimeout(r, 300));
   const c0 = count;
+  const cpu0 = cpu?.pids.map(cpuSeconds);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const rate = (count - c0) / ((performance.now() - t0) / 1000);
+  if (cpu) cpu.used = cpu.pids.map((p, i) => (cpuSeconds(p) - cpu0![i]) / (count - c0));
   running = false;
   await new Promise((r) => setTimeout(r, 100));
   for (const p of [callee, ...callers]) p.close();
@@ -321,9 +360,20 @@ async function callLatency(server: Server, ser: Serializer, link: Link): Promise
   return samples.sort((a, b) => a - b);
 }
 
-/** Delivered events/s with SUBSCRIBERS subscribers and an acknowledged publisher window. */
-async function fanout(server: Server, ser: Serializer, link: Link): Promise<number> {
-  const [pub, ...subs] = await peers(server, SUBSCRIBERS + 1, ser, link);
+/**
+ * Delivered events/s with SUBSCRIBERS subscribers on `server` and an
+ * acknowledged publisher window from a publisher on `pubServer` (default the
+ * same).
+ */
+async function fanout(
+  server: Server,
+  ser: Serializer,
+  link: Link,
+  pubServer: Server = server,
+  cpu?: CpuProbe,
+): Promise<number> {
+  const subs = await peers(server, SUBSCRIBERS, ser, link);
+  const [pub] = await peers(pubServer, 1, ser, link);
   let delivered = 0;
   await Promise.all(subs.map((s) =>
     new Promise<void>((resolve) => {
@@ -337,6 +387,24 @@ async function fanout(server: Server, ser: Serializer, link: Link): Promise<numb
   const payload = ["x".repeat(60)];
   let running = true;
   let req = 1;
+  if (pubServer !== server) {
+    // until the subscriptions crossed the link: every subscriber got a probe
+    const got = new Set<RawPeer>();
+    const counting = subs.map((s) => s.onmessage);
+    subs.forEach((s, i) =>
+      s.onmessage = (m) => {
+        if (m[0] === 36) got.add(s);
+        counting[i](m);
+      }
+    );
+    while (got.size < subs.length) {
+      await new Promise<void>((resolve) => {
+        pub.onmessage = (m) => m[0] === 17 && resolve();
+        pub.send([16, ++req, { acknowledge: true }, "bench.topic", ["probe"]]);
+      });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
   pub.onmessage = (m) => {
     if (m[0] === 17 && running) {
       pub.send([16, ++req, { acknowledge: true }, "bench.topic", payload]);
@@ -347,9 +415,11 @@ async function fanout(server: Server, ser: Serializer, link: Link): Promise<numb
   }
   await new Promise((r) => setTimeout(r, 300));
   const d0 = delivered;
+  const cpu0 = cpu?.pids.map(cpuSeconds);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const rate = (delivered - d0) / ((performance.now() - t0) / 1000);
+  if (cpu) cpu.used = cpu.pids.map((p, i) => (cpuSeconds(p) - cpu0![i]) / (delivered - d0));
   running = false;
   await new Promise((r) => setTimeout(r, 100));
   for (const p of [pub, ...subs]) p.close();
@@ -370,6 +440,32 @@ async function idleMemory(server: Server): Promise<{ mbPer1000: number; baseMb: 
   return { mbPer1000: ((after - before) / 1024) * (1000 / IDLE_SESSIONS), baseMb: before / 1024 };
 }
 
+/** CPU seconds (user + system) process `pid` has used. */
+function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on Linux). */
+const CLK_TCK = (() => {
+  try {
+    const out = new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync();
+    const n = Number(new TextDecoder().decode(out.stdout).trim());
+    return n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Processes whose CPU time a throughput run measures over its window: `used` gets seconds per message. */
+interface CpuProbe {
+  /** Process ids. */
+  pids: number[];
+  /** Set by the run: CPU seconds per counted message, per pid. */
+  used?: number[];
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number) => n.toFixed(3);
 
@@ -378,6 +474,10 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 console.log(
   `xbar bench: ${SECONDS}s runs, ${CALLERS} callers x ${WINDOW} in flight, ${SUBSCRIBERS} subscribers, ${LAT_SAMPLES} latency samples`,
 );
+if (values.links) {
+  await linksBench();
+  Deno.exit(0);
+}
 const echo = await startServer("echo");
 const echoRate = await echoThroughput(echo.port);
 const echoLeanRate = await echoThroughput(echo.port, "lean");
@@ -469,3 +569,86 @@ console.log(
   } MB per 1,000 idle WebSocket sessions (target <=15), process base ${mem.baseMb.toFixed(0)} MB`,
 );
 await router.stop();
+await linksBench();
+
+/**
+ * Router links (scale-up): routers A and B in two processes, linked over a
+ * Unix socket (B dials A) as two router workers of a node are; clients over
+ * RawSocket Unix with MessagePack. Local: callee and callers (publisher and
+ * subscribers) on A. Across: callee (subscribers) on A, callers (publisher)
+ * on B, so each call crosses the link twice (INVOKE, RESULT) and each
+ * publication once (then fans out on A). CPU per message is the routers'
+ * user+system time over the run divided by the messages in it (the warm-up
+ * and drain around the measured window are counted too: the run's rate times
+ * its whole duration is the message count used).
+ */
+async function linksBench(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "xbar-bench-links-" });
+  const pair = await generateKeyPair();
+  const env = { XBAR_BENCH_KEY: `${pair.publicKey}:${pair.privateKey}` };
+  const a = await startServer("linked", ["a", dir], env);
+  const b = await startServer("linked", ["b", dir], env);
+  const ser = serializers.msgpack;
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  // Local and across alternate, ROUNDS times each; medians (the machine is shared and noisy).
+  type Run = { rate: number; cpu: number[] };
+  const runs: Record<"lc" | "xc" | "le" | "xe", Run[]> = { lc: [], xc: [], le: [], xe: [] };
+  const measure = async (into: Run[], pids: number[], fn: (p: CpuProbe) => Promise<number>) => {
+    const probe: CpuProbe = { pids };
+    const rate = await fn(probe);
+    into.push({ rate, cpu: probe.used!.map((x) => x * 1e6) });
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    await measure(runs.lc, [a.pid], (p) => callThroughput(a, ser, "unix", a, p));
+    await measure(runs.xc, [a.pid, b.pid], (p) => callThroughput(a, ser, "unix", b, p));
+    await measure(runs.le, [a.pid], (p) => fanout(a, ser, "unix", a, p));
+    await measure(runs.xe, [a.pid, b.pid], (p) => fanout(a, ser, "unix", b, p));
+  }
+  await a.stop();
+  await b.stop();
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+
+  const rate = (k: keyof typeof runs) => median(runs[k].map((r) => r.rate));
+  const cpu = (k: keyof typeof runs, i: number) => median(runs[k].map((r) => r.cpu[i]));
+  const perRound = (x: Run[], l: Run[]) => x.map((r, i) => (r.rate / l[i].rate).toFixed(2));
+  const us = (n: number) => n.toFixed(1);
+  const lc = cpu("lc", 0);
+  const [xcA, xcB] = [cpu("xc", 0), cpu("xc", 1)];
+  const le = cpu("le", 0);
+  const [xeA, xeB] = [cpu("xe", 0), cpu("xe", 1)];
+  console.log(
+    `links     calls local (one router)      ${fmt(rate("lc"))}/s   router CPU ${us(lc)} us/call`,
+  );
+  console.log(
+    `links     calls across a Unix link      ${fmt(rate("xc"))}/s (${
+      (rate("xc") / rate("lc")).toFixed(2)
+    }x local, target >=0.5x; rounds ${perRound(runs.xc, runs.lc).join(", ")})   router CPU ${
+      us(xcA + xcB)
+    } us/call (callee's router ${us(xcA)} + caller's ${us(xcB)}; ${
+      ((xcA + xcB) / lc).toFixed(2)
+    }x local)`,
+  );
+  console.log(
+    `links     events local, ${SUBSCRIBERS} subs        ${fmt(rate("le"))}/s   router CPU ${
+      us(le)
+    } us/event delivered`,
+  );
+  console.log(
+    `links     events across a Unix link     ${fmt(rate("xe"))}/s (${
+      (rate("xe") / rate("le")).toFixed(2)
+    }x local; rounds ${perRound(runs.xe, runs.le).join(", ")})   router CPU ${
+      us(xeA + xeB)
+    } us/event delivered (subscribers' router ${us(xeA)} + publisher's ${us(xeB)})`,
+  );
+  // N workers on N cores (ARCHITECTURE.md, "Links"): router CPU bound, calls spread evenly,
+  // a share f of them crossing a link (f = (N-1)/N when callers and callees are placed at random).
+  const proj = (n: number, f: number) => n / ((1 - f) * lc + f * (xcA + xcB)) * 1e6;
+  console.log(
+    `links     projection, router CPU bound, N workers on N cores, share f of calls crossing: ` +
+      [2, 4, 8].map((n) =>
+        `N=${n}: ${fmt(proj(n, 0))}/s (f=0), ${fmt(proj(n, (n - 1) / n))}/s (f=${
+          ((n - 1) / n).toFixed(2)
+        })`
+      ).join("; "),
+  );
+}

@@ -2,8 +2,12 @@
  * Benchmark server process: `router` (xbar Router + WebSocket transport on
  * our framing, the same on Deno.serve + Deno.upgradeWebSocket as the
  * "before", RawSocket TCP and Unix), `echo` (a bare Deno WebSocket echo, the
- * baseline) or `tcpecho`. Listens on 127.0.0.1 port
- * 0, prints `{"port": N}` on stdout, exits when stdin closes.
+ * baseline), `tcpecho`, or `linked <a|b> <dir>` (a router worker's Router
+ * with links, as a router worker runs it: link socket `<dir>/link-<a|b>.sock`,
+ * clients on `<dir>/<a|b>.sock`; `b` dials `a` and reports ready once the link
+ * is synced; the node key comes in `XBAR_BENCH_KEY` as
+ * `<public hex>:<private hex>`). Listens on 127.0.0.1 port 0, prints
+ * `{"port": N, ...}` on stdout, exits when stdin closes.
  *
  * @module
  */
@@ -11,12 +15,40 @@
 import { Router } from "../src/router/router.ts";
 import { serveWebSocket } from "../src/transport/websocket_server.ts";
 import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
+import { join } from "node:path";
+import { linkIdentity } from "../src/router/link/link_identity.ts";
+import { RouterLinks } from "../src/worker/router_links.ts";
+import { nullLogger } from "../src/log/logger.ts";
 import { createWebSocketHandler } from "../src/transport/websocket.ts";
 
 const kind = Deno.args[0];
 let port: number;
 const extra: Record<string, unknown> = {};
-if (kind === "router") {
+if (kind === "linked") {
+  const [role, dir] = Deno.args.slice(1);
+  const [publicKey, privateKey] = (Deno.env.get("XBAR_BENCH_KEY") ?? "").split(":");
+  const router = new Router({
+    realms: [{ name: "realm1" }],
+    links: { identity: await linkIdentity(`bench/${role}`, { publicKey, privateKey }) },
+  });
+  const links = new RouterLinks(router, {
+    publicKey,
+    socketPath: join(dir, `link-${role}.sock`),
+    logger: nullLogger,
+  });
+  await links.listen();
+  const unixPath = join(dir, `${role}.sock`);
+  await serveRawSocket(router, {
+    endpoint: { type: "unix", path: unixPath },
+    maxOutboundBytes: 64 * 1024 * 1024,
+  });
+  extra.unixPath = unixPath;
+  port = 0;
+  if (role === "b") {
+    links.setPeers([{ realm: "realm1", peer: "bench/a", path: join(dir, "link-a.sock") }]);
+    while (links.status()[0]?.synced !== true) await new Promise((r) => setTimeout(r, 10));
+  }
+} else if (kind === "router") {
   const router = new Router({ realms: [{ name: "realm1" }] });
   const server = await serveWebSocket(router, {
     hostname: "127.0.0.1",
@@ -65,7 +97,7 @@ if (kind === "router") {
   });
   port = server.addr.port;
 } else {
-  console.error("usage: bench_server.ts router|echo|tcpecho");
+  console.error("usage: bench_server.ts router|echo|tcpecho|linked <a|b> <dir>");
   Deno.exit(2);
 }
 console.log(JSON.stringify({ port, ...extra }));
