@@ -198,14 +198,17 @@ export class RouterWorker {
     return { name };
   }
 
-  /** Running realms. */
+  /** Running realms: `sessions` on this worker, `remote_sessions` on linked routers. */
   getRealms(): Dict[] {
     return [...this.#realms.values()].map((r) => {
       const realm = this.router.realm(r.config.name);
+      let remote = 0;
+      for (const s of realm?.sessions.values() ?? []) if (s.link) remote++;
       return {
         name: r.config.name,
         started: r.started,
-        sessions: realm?.sessions.size ?? 0,
+        sessions: (realm?.sessions.size ?? 0) - remote,
+        remote_sessions: remote,
         roles: r.config.roles.map((x) => x.name),
       };
     });
