@@ -145,6 +145,7 @@ export class LinkEndpoint implements PartyLink {
   #highWater: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastIn = Date.now();
+  #lastPing = 0;
   #pings = 0;
   #closed = false;
   #synced = false;
@@ -245,7 +246,9 @@ export class LinkEndpoint implements PartyLink {
       realm.links.add(this);
     }
     this.sendControl([F.SYNC_END]);
-    this.#timer = setInterval(() => this.#beat(), this.#heartbeatMs);
+    // Liveness is checked four times per heartbeat, so a silent peer is
+    // dropped between 3 and 3.25 heartbeats after its last frame.
+    this.#timer = setInterval(() => this.#beat(), Math.max(1, Math.floor(this.#heartbeatMs / 4)));
   }
 
   /** Closes the link from this side: tells the peer why, closes the connection, drops its state. */
@@ -742,7 +745,8 @@ export class LinkEndpoint implements PartyLink {
 
   #beat(): void {
     if (this.#closed) return;
-    if (Date.now() - this.#lastIn >= 3 * this.#heartbeatMs) {
+    const now = Date.now();
+    if (now - this.#lastIn >= 3 * this.#heartbeatMs) {
       this.#log.log("warn", "router link: peer silent for three heartbeats; closing", {
         link: this.name,
         heartbeatMs: this.#heartbeatMs,
@@ -750,6 +754,8 @@ export class LinkEndpoint implements PartyLink {
       this.close("heartbeat timeout");
       return;
     }
+    if (now - this.#lastPing < this.#heartbeatMs) return;
+    this.#lastPing = now;
     this.sendControl([F.PING, ++this.#pings]);
   }
 }

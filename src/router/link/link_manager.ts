@@ -288,15 +288,16 @@ export class LinkManager {
   }
 
   /**
-   * Closes every link to router `peer` at once (its process is known to be
-   * gone: faster than waiting for three missed heartbeats).
+   * Closes every link to router `peer` at once, connection included (its
+   * process is known to be gone: faster than waiting for three missed
+   * heartbeats).
    */
   dropPeer(peer: string, reason = "peer router is gone"): number {
     let n = 0;
     for (const rl of this.#realms.values()) {
       const l = rl.links.get(peer);
       if (l?.open) {
-        l.closed(reason);
+        l.close(reason);
         n++;
       }
     }
