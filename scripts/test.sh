@@ -22,6 +22,13 @@ if ! /usr/bin/python3 -c "import autobahn, msgpack, cbor2" 2>/dev/null; then
   fi
 fi
 
+# Debian: iproute2 for the multi-host tests in network namespaces (root only).
+if [ "$(id -u)" = 0 ] && ! command -v ip >/dev/null 2>&1; then
+  echo "test: installing iproute2 (Debian)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2) >/dev/null 2>&1 ||
+    echo "test: WARNING: could not install iproute2; multi-host tests will be skipped" >&2
+fi
+
 # npm: AutobahnJS for interop tests (its own folder, run by Node).
 if [ ! -d tests/node/node_modules/autobahn ]; then
   echo "test: installing npm test dependencies (tests/node)" >&2

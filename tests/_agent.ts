@@ -97,13 +97,23 @@ export class Agent {
   static async start(
     kind: AgentKind,
     url: string,
-    options: { name: string; realm?: string; serializer?: string; timeoutMs?: number },
+    options: {
+      name: string;
+      realm?: string;
+      serializer?: string;
+      timeoutMs?: number;
+      /** A command the client runs under, e.g. `["ip", "netns", "exec", "<ns>"]` (another test host). */
+      wrap?: string[];
+    },
   ): Promise<Agent> {
     const args = [url, options.realm ?? "realm1", options.serializer ?? "json", options.name];
+    const program = kind === "autobahn-js" ? "node" : DEBIAN_PYTHON;
+    const programArgs = [kind === "autobahn-js" ? "agent.mjs" : "agent.py", ...args];
+    const wrap = options.wrap ?? [];
     const child = new Deno.Command(
-      kind === "autobahn-js" ? "node" : DEBIAN_PYTHON,
+      wrap.length > 0 ? wrap[0] : program,
       {
-        args: [kind === "autobahn-js" ? "agent.mjs" : "agent.py", ...args],
+        args: wrap.length > 0 ? [...wrap.slice(1), program, ...programArgs] : programArgs,
         cwd: kind === "autobahn-js" ? NODE_DIR : PYTHON_DIR,
         stdin: "piped",
         stdout: "piped",

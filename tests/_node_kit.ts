@@ -201,11 +201,16 @@ export class RunningNode {
 export async function startNode(
   dir: string,
   args: string[] = [],
-  options: { cwd?: string } = {},
+  options: {
+    cwd?: string;
+    /** A command the node runs under, e.g. `["ip", "netns", "exec", "<ns>"]` (another test host). */
+    wrap?: string[];
+  } = {},
 ): Promise<RunningNode> {
   const cmd = await xbarCommand(["start", "--dir", dir, ...args], options.cwd);
-  const child = new Deno.Command(cmd.command, {
-    args: cmd.args,
+  const wrap = options.wrap ?? [];
+  const child = new Deno.Command(wrap.length > 0 ? wrap[0] : cmd.command, {
+    args: wrap.length > 0 ? [...wrap.slice(1), cmd.command, ...cmd.args] : cmd.args,
     cwd: options.cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",

@@ -22,6 +22,7 @@ import type {
   WebServiceConfig,
 } from "./types.ts";
 import type { CheckedWorker } from "./validate_worker.ts";
+import { checkRlinks } from "./rlink_checks.ts";
 
 /** A worker with its position in `workers`. */
 export interface PlacedWorker extends CheckedWorker {
@@ -234,6 +235,7 @@ export function crossCheck(c: Checker, workers: PlacedWorker[]): void {
       const cp = ["workers", wi, "components", w.componentIndex[j]];
       checkRealmRole(c, w.worker, wi, comp.realm, comp.role, [...cp, "realm"], [...cp, "role"]);
     });
+    checkRlinks(c, w.worker, wi, w.realmIndex);
   }
 
   for (const w of workers) {

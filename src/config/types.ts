@@ -316,6 +316,11 @@ export interface RLinkConfig {
   forward_local_invocations: boolean;
   /** Let remote callers reach local callees (default `true`). */
   forward_remote_invocations: boolean;
+  /**
+   * xbar extension: the link's heartbeat in ms (default 5000); three missed
+   * heartbeats end the link and every call crossing it.
+   */
+  heartbeat_interval: number;
 }
 
 /** Serializers xbar speaks. Crossbar's `ubjson` is not among them. */

@@ -184,6 +184,7 @@ function rlink(c: Checker, path: ConfigPath, v: unknown): RLinkConfig | undefine
       "forward_remote_events",
       "forward_local_invocations",
       "forward_remote_invocations",
+      "heartbeat_interval",
     ],
   });
   if (!o) return undefined;
@@ -206,6 +207,9 @@ function rlink(c: Checker, path: ConfigPath, v: unknown): RLinkConfig | undefine
       c.boolean(p("forward_local_invocations"), o.forward_local_invocations) ?? true,
     forward_remote_invocations:
       c.boolean(p("forward_remote_invocations"), o.forward_remote_invocations) ?? true,
+    heartbeat_interval:
+      c.integer(p("heartbeat_interval"), o.heartbeat_interval, { min: 100, max: 600000 }) ??
+        5000,
   };
   const authid = c.string(p("authid"), o.authid, { nonEmpty: true });
   if (authid !== undefined) out.authid = authid;

@@ -29,6 +29,8 @@ import { type RunningTransport, startTransport } from "./router_transports.ts";
 import { loadComponent, startComponent, type StartedComponent } from "./component.ts";
 import { linkIdentity } from "../router/link/link_identity.ts";
 import { type LinkPeerSpec, LOCAL_LINK_HEARTBEAT_MS, RouterLinks } from "./router_links.ts";
+import { RealmRlinks } from "./rlinks.ts";
+import { rlinkTrustedKeys } from "../config/rlink_trust.ts";
 
 /**
  * A router worker's link settings, handed over by the controller in the
@@ -63,6 +65,8 @@ export interface RouterWorkerOptions {
 interface RunningRealm {
   config: NodeRealmConfig;
   started: string;
+  /** Its rlinks to other nodes, when it has any. */
+  rlinks?: RealmRlinks;
 }
 
 interface RunningComponent {
@@ -172,14 +176,29 @@ export class RouterWorker {
     const { realm, roles } = routerRealmConfig(config);
     const r = this.router.addRealm(realm);
     if (roles.length > 0) configureRoles(r, roles, { logger: this.#logger });
+    let rlinks: RealmRlinks | undefined;
     if (config.rlinks.length > 0) {
-      this.#logger.log("warn", "router-to-router links are not supported yet; ignoring rlinks", {
+      try {
+        rlinks = new RealmRlinks(this.router, config, {
+          nodeDir: this.#nodeDir,
+          trusted: () =>
+            rlinkTrustedKeys({ transports: [...this.#transports.values()].map((t) => t.config) }),
+          logger: this.#logger,
+        });
+      } catch (err) {
+        this.router.removeRealm(config.name);
+        fail(
+          ManagementError.START_FAILED,
+          `realm "${config.name}": rlinks: ${err instanceof Error ? err.message : err}`,
+        );
+      }
+      this.#logger.log("info", "rlinks started", {
         realm: config.name,
         rlinks: config.rlinks.map((l) => l.id),
       });
     }
     const started = new Date().toISOString();
-    this.#realms.set(config.name, { config, started });
+    this.#realms.set(config.name, { config, started, ...(rlinks ? { rlinks } : {}) });
     this.#logger.log("info", "realm started", {
       realm: config.name,
       roles: config.roles.map((x) => x.name),
@@ -189,9 +208,11 @@ export class RouterWorker {
 
   /** Stops a realm: its sessions get GOODBYE `wamp.close.close_realm`. */
   stopRealm(name: string): Dict {
-    if (!this.#realms.has(name)) {
+    const running = this.#realms.get(name);
+    if (!running) {
       fail(ManagementError.NOT_RUNNING, `no realm "${name}" on worker "${this.id}"`);
     }
+    void running.rlinks?.stop();
     this.router.removeRealm(name);
     this.#realms.delete(name);
     this.#logger.log("info", "realm stopped", { realm: name });
@@ -360,7 +381,16 @@ export class RouterWorker {
 
   /** Links to other routers: peer, state, remote sessions, queued bytes, counters. */
   getLinks(): Dict[] {
-    return this.#links?.status() ?? [];
+    const rlinks: Dict[] = [];
+    for (const r of this.#realms.values()) {
+      for (const s of r.rlinks?.status() ?? []) rlinks.push({ realm: r.config.name, ...s });
+    }
+    // a link an rlink dialed is listed once, as that rlink
+    const byRlink = new Set(rlinks.map((l) => `${l.realm}\u0000${l.peer}`));
+    const local = (this.#links?.status() ?? []).filter((l) =>
+      !(l.dialed && byRlink.has(`${l.realm}\u0000${l.peer}`))
+    );
+    return [...local, ...rlinks];
   }
 
   /**
@@ -375,6 +405,9 @@ export class RouterWorker {
     this.#components.clear();
     await Promise.all(components.map((c) => c.component.stop()));
     const links = this.#links?.shutdown(); // stops dialing first: no redial of what closes next
+    const rlinks = [...this.#realms.values()].map((r) =>
+      r.rlinks?.stop("router worker shutting down")
+    );
     this.router.shutdown("router worker shutting down");
     const transports = [...this.#transports.values()];
     this.#transports.clear();
@@ -391,6 +424,7 @@ export class RouterWorker {
     await links?.catch((err) =>
       this.#logger.log("warn", "link listener shutdown failed", { error: String(err) })
     );
+    await Promise.all(rlinks);
   }
 }
 

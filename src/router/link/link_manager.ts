@@ -58,6 +58,8 @@ export interface LinkHello {
   nonce: string;
   /** Dialer's forward flags. */
   forward: ForwardFlags;
+  /** The heartbeat the dialer runs the link with, ms: the acceptor uses it too. */
+  heartbeat?: number;
 }
 
 /** The router-side hooks of the router a link manager belongs to. */
@@ -391,7 +393,7 @@ export class LinkManager {
         dialedBy: hello.router,
         directions: linkDirections(forward, hello.forward),
         excludeAuthids: policy.excludeAuthids,
-        heartbeatMs: this.options.heartbeatMs,
+        heartbeatMs: hello.heartbeat ?? this.options.heartbeatMs,
         highWaterBytes: this.options.highWaterBytes,
         logger: this.logger,
       });
@@ -425,6 +427,7 @@ export class LinkManager {
         incarnation: this.incarnation,
         nonce,
         forward: { ...forward },
+        heartbeat: options.heartbeatMs ?? this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       },
     };
     if (options.authid !== undefined) hello.authid = options.authid;
@@ -556,6 +559,9 @@ export class LinkManager {
   }
 }
 
+/** Heartbeat of a link when neither side sets one, ms. */
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
 /** ABORT reason for a link refused because the two routers are already linked. */
 export const DUPLICATE_LINK = "xbar.error.duplicate_link";
 
@@ -569,10 +575,21 @@ export function readLinkHello(v: unknown): LinkHello | undefined {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
   const d = v as Dict;
   const forward = d.forward === undefined ? FORWARD_ALL : readForwardFlags(d.forward);
+  const hb = d.heartbeat;
   if (
     typeof d.v !== "number" || typeof d.router !== "string" || d.router === "" ||
     typeof d.incarnation !== "string" || typeof d.nonce !== "string" ||
-    hexToBytes(d.nonce)?.length !== 32 || !forward
+    hexToBytes(d.nonce)?.length !== 32 || !forward ||
+    (hb !== undefined &&
+      (typeof hb !== "number" || !Number.isInteger(hb) || hb < 10 || hb > 600000))
   ) return undefined;
-  return { v: d.v, router: d.router, incarnation: d.incarnation, nonce: d.nonce, forward };
+  const hello: LinkHello = {
+    v: d.v,
+    router: d.router,
+    incarnation: d.incarnation,
+    nonce: d.nonce,
+    forward,
+  };
+  if (hb !== undefined) hello.heartbeat = hb as number;
+  return hello;
 }

@@ -1,0 +1,126 @@
+/**
+ * Scale-out: a realm's `rlinks` (Crossbar's config) as router links to other
+ * nodes. Each rlink keeps one dial loop (link_dial_loop.ts: backoff with
+ * jitter) over its connecting transport (RawSocket or WebSocket, TCP, TLS or
+ * Unix, as `transport` says); the link authenticates with the node key as
+ * WAMP-Cryptosign principal of role `rlink` on the peer, and trusts the
+ * peer only when the key that signs its WELCOME is one this router worker's
+ * own rlink principals list (config/rlink_trust.ts). `realm` names the realm
+ * on the peer; `authid` is sent in HELLO; `exclude_authid` hides those
+ * sessions from the peer; the `forward_*` flags decide which way events and
+ * calls flow (link_frames.ts `linkDirections`: a direction flows when either
+ * side asks for it). Links this worker accepts for the realm announce the
+ * union of its rlinks' flags and excluded authids.
+ *
+ * Two nodes that dial each other (Crossbar's rlink test does) end up with one
+ * link; the other dial loop finds the peer already linked and waits.
+ *
+ * @module
+ */
+
+import type { Dict } from "../wamp/messages.ts";
+import type { Logger } from "../log/logger.ts";
+import type { RealmConfig as NodeRealmConfig, RLinkConfig } from "../config/types.ts";
+import type { Router } from "../router/router.ts";
+import { FORWARD_NONE, type ForwardFlags } from "../router/link/link_frames.ts";
+import { connectTransport } from "./component_connection.ts";
+import { clientDialWire } from "./client_dial_wire.ts";
+import { type DialLoop, startDialLoop } from "./link_dial_loop.ts";
+
+/** Longest redial delay of an rlink, ms. */
+const RLINK_MAX_DIAL_DELAY_MS = 10000;
+
+function flags(l: RLinkConfig): ForwardFlags {
+  return {
+    local_events: l.forward_local_events,
+    remote_events: l.forward_remote_events,
+    local_invocations: l.forward_local_invocations,
+    remote_invocations: l.forward_remote_invocations,
+  };
+}
+
+function where(l: RLinkConfig): string {
+  const e = l.transport.endpoint;
+  return e.type === "tcp" ? `${e.host}:${e.port}` : `unix:${e.path}`;
+}
+
+/** The rlinks of one realm. */
+export class RealmRlinks {
+  #loops: { config: RLinkConfig; loop: DialLoop }[] = [];
+  #logger: Logger;
+
+  /**
+   * Starts dialing every rlink of `realm`.
+   *
+   * @param router the router worker's router (created with links)
+   * @param realm the realm's node config
+   * @param options `nodeDir` (relative Unix paths and TLS files), `trusted`
+   *   (the keys a peer may sign with, read at each handshake), `logger`
+   */
+  constructor(
+    router: Router,
+    realm: NodeRealmConfig,
+    options: { nodeDir: string; trusted: () => string[]; logger: Logger },
+  ) {
+    this.#logger = options.logger;
+    const links = router.links;
+    if (!links) throw new Error("this router worker has no link identity (node key)");
+    let accept: ForwardFlags = { ...FORWARD_NONE };
+    const exclude = new Set<string>();
+    for (const l of realm.rlinks) {
+      const f = flags(l);
+      accept = {
+        local_events: accept.local_events || f.local_events,
+        remote_events: accept.remote_events || f.remote_events,
+        local_invocations: accept.local_invocations || f.local_invocations,
+        remote_invocations: accept.remote_invocations || f.remote_invocations,
+      };
+      for (const a of l.exclude_authid) exclude.add(a);
+    }
+    links.setAcceptPolicy(realm.name, { forward: accept, excludeAuthids: exclude });
+    for (const l of realm.rlinks) {
+      const loop = startDialLoop(links, {
+        peer: `${l.id} (${where(l)})`,
+        logger: options.logger,
+        maxDelayMs: RLINK_MAX_DIAL_DELAY_MS,
+        connect: async () => clientDialWire(await connectTransport(l.transport, options.nodeDir)),
+        dial: {
+          realm: realm.name,
+          remoteRealm: l.realm,
+          ...(l.authid !== undefined ? { authid: l.authid } : {}),
+          trusted: (k) => options.trusted().includes(k.toLowerCase()),
+          forward: flags(l),
+          excludeAuthids: new Set(l.exclude_authid),
+          heartbeatMs: l.heartbeat_interval,
+        },
+      });
+      this.#loops.push({ config: l, loop });
+    }
+  }
+
+  /** The rlinks with their dial state and link, for the management API. */
+  status(): Dict[] {
+    return this.#loops.map(({ config, loop }) => {
+      const s = loop.status();
+      const link = loop.link;
+      return {
+        rlink: config.id,
+        target: where(config),
+        remote_realm: config.realm,
+        state: s.state,
+        since: s.since,
+        ...(s.failures > 0 ? { failures: s.failures } : {}),
+        ...(s.last_error !== undefined && s.state !== "up" ? { last_error: s.last_error } : {}),
+        ...(link ? { peer: link.peerRouter, remote_sessions: link.remoteSessions.size } : {}),
+      };
+    });
+  }
+
+  /** Stops dialing and closes the links these rlinks made. */
+  async stop(reason = "realm stopped"): Promise<void> {
+    const loops = this.#loops;
+    this.#loops = [];
+    await Promise.all(loops.map(({ loop }) => loop.stop(reason)));
+    if (loops.length > 0) this.#logger.log("debug", "rlinks stopped", { count: loops.length });
+  }
+}
