@@ -44,7 +44,7 @@ export async function rlinkNodes(
 export async function writeRlinkConfig(
   nodes: RlinkNode[],
   i: number,
-  options: { heartbeatMs?: number; interface?: string } = {},
+  options: { heartbeatMs?: number; interface?: string; replicas?: number } = {},
 ): Promise<void> {
   const me = nodes[i];
   const allow = { call: true, register: true, publish: true, subscribe: true };
@@ -65,11 +65,13 @@ export async function writeRlinkConfig(
       },
     }]
   );
+  const replicated = (options.replicas ?? 1) > 1;
   await writeConfig(me.dir, {
     version: 2,
     controller: {},
     workers: [{
       type: "router",
+      ...(replicated ? { id: "edge", replicas: options.replicas } : {}),
       realms: [{
         name: "realm1",
         rlinks,
@@ -104,6 +106,7 @@ export async function writeRlinkConfig(
             port: me.rawsocketPort,
             interface: options.interface ?? me.host,
             backlog: 1024,
+            ...(replicated ? { shared: true } : {}),
           },
           options: { max_message_size: 1048576 },
           serializers: ["cbor", "msgpack", "json"],
@@ -122,7 +125,12 @@ export async function writeRlinkConfig(
         },
         {
           type: "web",
-          endpoint: { type: "tcp", port: me.wsPort, interface: options.interface ?? me.host },
+          endpoint: {
+            type: "tcp",
+            port: me.wsPort,
+            interface: options.interface ?? me.host,
+            ...(replicated ? { shared: true } : {}),
+          },
           paths: {
             ws: { type: "websocket", serializers: ["cbor", "msgpack", "json"] },
           },

@@ -95,3 +95,67 @@ Deno.test({
     assert.match(r.stdout + r.stderr, /rlinks\[0\].*cannot check the peer's key/s);
   },
 });
+
+Deno.test({
+  name:
+    "rlinks with replicas: two nodes of two router workers each behind shared ports form a full mesh (each worker linked to every worker of the other node)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const nodes = await rlinkNodes([
+      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
+      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
+    ]);
+    for (const i of [0, 1]) await writeRlinkConfig(nodes, i, { replicas: 2, heartbeatMs: 1000 });
+    const running = await Promise.all(nodes.map((n) => startNode(n.dir)));
+    const agents: Agent[] = [];
+    try {
+      // every worker ends up with an up link to both workers of the other node
+      const status = async (i: number) =>
+        JSON.parse((await xbar(["status", "--json", "--dir", nodes[i].dir])).stdout);
+      const nodeIds = [(await status(0)).status.node, (await status(1)).status.node];
+      const meshed = async (i: number) => {
+        const other = `${nodeIds[1 - i]}/`;
+        const routers = ((await status(i)).workers ?? []).filter((w: { type: string }) =>
+          w.type === "router"
+        ) as { links?: Record<string, unknown>[] }[];
+        return routers.length === 2 && routers.every((w) =>
+          new Set(
+            (w.links ?? []).filter((l) => l.state === "up" && String(l.peer).startsWith(other))
+              .map((l) => l.peer),
+          ).size === 2
+        );
+      };
+      await waitUntil(
+        async () => await meshed(0) && await meshed(1),
+        "a full mesh across the two nodes' replicas",
+        30000,
+        200,
+      );
+
+      const alice = await Agent.start("autobahn-js", `ws://127.0.0.1:${nodes[0].wsPort}/ws`, {
+        name: "alice",
+      });
+      agents.push(alice);
+      await alice.register("test.rpc", "name");
+      for (let k = 0; k < 4; k++) {
+        const bob = await Agent.start(
+          "autobahn-python",
+          `ws://127.0.0.1:${nodes[1].wsPort}/ws`,
+          { name: `bob${k}` },
+        );
+        agents.push(bob);
+        const r = await waitUntil(
+          () => bob.call("test.rpc").catch(() => undefined),
+          `test.rpc from bob${k}`,
+          10000,
+        );
+        assert.deepEqual(r.args, ["alice"]);
+      }
+      assert.equal((await agents[1].call("wamp.session.count")).args[0], 5);
+    } finally {
+      for (const a of agents) await a.close();
+      await Promise.all(running.map((n) => n.stop()));
+    }
+  },
+});

@@ -20,7 +20,7 @@ import type { LinkEndpoint } from "../router/link/link.ts";
 import type { DialOptions, DialWire, LinkManager } from "../router/link/link_manager.ts";
 
 /** What a dial loop is doing. */
-export type DialState = "connecting" | "up" | "backoff" | "stopped";
+export type DialState = "connecting" | "up" | "backoff" | "standby" | "stopped";
 
 /** Options of `startDialLoop`. */
 export interface DialLoopOptions {
@@ -40,6 +40,14 @@ export interface DialLoopOptions {
   multiplier?: number;
   /** Relative jitter, 0-1. Default 0.5. */
   jitter?: number;
+  /** Called each time a link is established. */
+  onLink?: (link: LinkEndpoint) => void;
+  /**
+   * Checked before each attempt: while true the loop does not dial (state
+   * `standby`, checked again every `maxDelayMs`), e.g. because the peer is
+   * already linked over a connection it dialed itself.
+   */
+  skip?: () => boolean;
 }
 
 /** Status of a dial loop, for the management API. */
@@ -143,6 +151,7 @@ export function startDialLoop(manager: LinkManager, options: DialLoopOptions): D
       setState("up");
       failures = 0;
       lastError = undefined;
+      options.onLink?.(link);
       lastError = await end;
       return true;
     } finally {
@@ -153,6 +162,11 @@ export function startDialLoop(manager: LinkManager, options: DialLoopOptions): D
 
   const done = (async () => {
     while (!stopped) {
+      if (options.skip?.()) {
+        if ((state as DialState) !== "standby") setState("standby");
+        await sleep(max);
+        continue;
+      }
       setState("connecting");
       try {
         await once();
@@ -186,7 +200,7 @@ export function startDialLoop(manager: LinkManager, options: DialLoopOptions): D
       since,
     }),
     nudge() {
-      if (state === "backoff") wake?.();
+      if (state === "backoff" || state === "standby") wake?.();
     },
     drop() {
       if (!current) return false;

@@ -15,6 +15,13 @@
  * Two nodes that dial each other (Crossbar's rlink test does) end up with one
  * link; the other dial loop finds the peer already linked and waits.
  *
+ * A peer node may run several router workers for the realm behind one shared
+ * port (replicas): its WELCOME names them (`siblings`), and the rlink keeps
+ * one more dial loop per sibling, each asking for that router
+ * (`expectRouter`) and redialing until the port's spreading lands it there,
+ * so every router of this node links to every router of the peer node: the
+ * mesh stays full and one hop.
+ *
  * @module
  */
 
@@ -29,6 +36,8 @@ import { type DialLoop, startDialLoop } from "./link_dial_loop.ts";
 
 /** Longest redial delay of an rlink, ms. */
 const RLINK_MAX_DIAL_DELAY_MS = 10000;
+/** Longest redial delay of a loop looking for one router behind a shared port, ms. */
+const SIBLING_MAX_DIAL_DELAY_MS = 2000;
 
 function flags(l: RLinkConfig): ForwardFlags {
   return {
@@ -44,10 +53,18 @@ function where(l: RLinkConfig): string {
   return e.type === "tcp" ? `${e.host}:${e.port}` : `unix:${e.path}`;
 }
 
+interface RlinkLoop {
+  config: RLinkConfig;
+  loop: DialLoop;
+  /** The peer router this loop asks for (sibling loops). */
+  target?: string;
+}
+
 /** The rlinks of one realm. */
 export class RealmRlinks {
-  #loops: { config: RLinkConfig; loop: DialLoop }[] = [];
+  #loops: RlinkLoop[] = [];
   #logger: Logger;
+  #stopped = false;
 
   /**
    * Starts dialing every rlink of `realm`.
@@ -78,34 +95,48 @@ export class RealmRlinks {
       for (const a of l.exclude_authid) exclude.add(a);
     }
     links.setAcceptPolicy(realm.name, { forward: accept, excludeAuthids: exclude });
-    for (const l of realm.rlinks) {
-      const loop = startDialLoop(links, {
-        peer: `${l.id} (${where(l)})`,
+    const known = new Map<RLinkConfig, string>(); // the router a seed loop last linked with
+    const start = (l: RLinkConfig, target?: string): DialLoop =>
+      startDialLoop(links, {
+        skip: () => {
+          const peer = target ?? known.get(l);
+          return peer !== undefined && links.hasLink(realm.name, peer);
+        },
+        peer: target ? `${l.id} (${where(l)}, router ${target})` : `${l.id} (${where(l)})`,
         logger: options.logger,
-        maxDelayMs: RLINK_MAX_DIAL_DELAY_MS,
+        maxDelayMs: target ? SIBLING_MAX_DIAL_DELAY_MS : RLINK_MAX_DIAL_DELAY_MS,
         connect: async () => clientDialWire(await connectTransport(l.transport, options.nodeDir)),
+        onLink: (link) => {
+          if (target === undefined) known.set(l, link.peerRouter);
+          for (const s of link.peerSiblings) {
+            if (this.#stopped || s === link.peerRouter) continue;
+            if (this.#loops.some((x) => x.config === l && x.target === s)) continue;
+            this.#loops.push({ config: l, target: s, loop: start(l, s) });
+          }
+        },
         dial: {
           realm: realm.name,
           remoteRealm: l.realm,
           ...(l.authid !== undefined ? { authid: l.authid } : {}),
+          ...(target !== undefined ? { expectRouter: target } : {}),
           trusted: (k) => options.trusted().includes(k.toLowerCase()),
           forward: flags(l),
           excludeAuthids: new Set(l.exclude_authid),
           heartbeatMs: l.heartbeat_interval,
         },
       });
-      this.#loops.push({ config: l, loop });
-    }
+    for (const l of realm.rlinks) this.#loops.push({ config: l, loop: start(l) });
   }
 
   /** The rlinks with their dial state and link, for the management API. */
   status(): Dict[] {
-    return this.#loops.map(({ config, loop }) => {
+    return this.#loops.map(({ config, loop, target }) => {
       const s = loop.status();
       const link = loop.link;
       return {
         rlink: config.id,
         target: where(config),
+        ...(target !== undefined ? { router: target } : {}),
         remote_realm: config.realm,
         state: s.state,
         since: s.since,
@@ -118,6 +149,7 @@ export class RealmRlinks {
 
   /** Stops dialing and closes the links these rlinks made. */
   async stop(reason = "realm stopped"): Promise<void> {
+    this.#stopped = true;
     const loops = this.#loops;
     this.#loops = [];
     await Promise.all(loops.map(({ loop }) => loop.stop(reason)));

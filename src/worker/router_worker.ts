@@ -133,7 +133,7 @@ export class RouterWorker {
    */
   static async create(options: RouterWorkerOptions): Promise<RouterWorker> {
     const l = options.links;
-    const router = new Router({
+    const router: Router = new Router({
       logger: options.logger,
       links: l
         ? {
@@ -142,6 +142,7 @@ export class RouterWorker {
             privateKey: l.private_key,
           }),
           heartbeatMs: l.heartbeat_ms ?? LOCAL_LINK_HEARTBEAT_MS,
+          siblings: (realm) => siblingRouters(router, l.router_id, realm),
         }
         : undefined,
     });
@@ -426,6 +427,19 @@ export class RouterWorker {
     );
     await Promise.all(rlinks);
   }
+}
+
+/**
+ * The router workers of this node that serve `realm`, this one first: the
+ * linked routers whose id has this node's prefix (`<node id>/`).
+ */
+function siblingRouters(router: Router, routerId: string, realm: string): string[] {
+  const prefix = routerId.slice(0, routerId.lastIndexOf("/") + 1);
+  const out = [routerId];
+  for (const link of router.links?.links(realm) ?? []) {
+    if (link.open && link.peerRouter.startsWith(prefix)) out.push(link.peerRouter);
+  }
+  return out;
 }
 
 function transportInfo(t: RunningTransport): Dict {

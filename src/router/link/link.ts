@@ -98,6 +98,8 @@ export interface LinkEndpointOptions {
   dialedBy: string;
   /** What flows which way. */
   directions: LinkDirections;
+  /** The routers of the peer's node that serve the realm (the dialer learns them from WELCOME). */
+  peerSiblings?: string[];
   /** Authids of this router's sessions that are not shown to the peer (rlink `exclude_authid`). */
   excludeAuthids?: ReadonlySet<string>;
   /** Heartbeat period in ms (three missed close the link). Default 5000. */
@@ -122,6 +124,8 @@ export class LinkEndpoint implements PartyLink {
   readonly dialedBy: string;
   /** What flows which way. */
   readonly directions: LinkDirections;
+  /** The routers of the peer's node serving the realm, as its WELCOME said (dialer side). */
+  readonly peerSiblings: readonly string[];
   /** The realm (cleared when the link is gone). */
   realm: Realm | undefined;
   /** Counters, for status and metrics. */
@@ -162,6 +166,7 @@ export class LinkEndpoint implements PartyLink {
     this.peerIncarnation = options.peerIncarnation;
     this.dialedBy = options.dialedBy;
     this.directions = options.directions;
+    this.peerSiblings = options.peerSiblings ?? [options.peerRouter];
     this.#heartbeatMs = options.heartbeatMs ?? 5000;
     this.#highWater = options.highWaterBytes ?? 4 * 1024 * 1024;
     this.#caller = new LinkCaller(this);

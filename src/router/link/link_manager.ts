@@ -82,6 +82,13 @@ export interface LinkManagerOptions {
   highWaterBytes?: number;
   /** How long a registration claim waits for answers, ms. Default 3000. */
   claimTimeoutMs?: number;
+  /**
+   * The routers of this node that serve `realm` (this one included), told to
+   * routers that dial in: a node of several router workers behind one shared
+   * port is linked to each of them (see `DialOptions.expectRouter`). Default:
+   * this router only.
+   */
+  siblings?: (realm: string) => string[];
 }
 
 /** What this router announces and hides on the links of a realm it accepts (from its rlinks config). */
@@ -110,6 +117,12 @@ export interface DialOptions {
   heartbeatMs?: number;
   /** Handshake timeout, ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * Link only with this router: a WELCOME from another one (a shared port
+   * spread the connection to another router worker of the peer node) fails
+   * the dial, so a dial loop retries until it reaches that one.
+   */
+  expectRouter?: string;
 }
 
 /** A connection a dialer runs the handshake and then the link on (e.g. a client transport in raw mode). */
@@ -381,6 +394,7 @@ export class LinkManager {
       pubkey: this.identity.publicKey,
       signature: bytesToHex(signature),
       forward: { ...forward },
+      siblings: this.options.siblings?.(realmName) ?? [this.identity.routerId],
     };
     const start = () => {
       const link = new LinkEndpoint({
@@ -530,6 +544,12 @@ export class LinkManager {
       throw new Error(`the peer's key ${pubkey} is not trusted`);
     }
     if (w.router === this.identity.routerId) throw new Error("linked to itself");
+    if (options.expectRouter !== undefined && w.router !== options.expectRouter) {
+      throw new Error(`reached router ${w.router}, not ${options.expectRouter}`);
+    }
+    const siblings = Array.isArray(w.siblings)
+      ? w.siblings.filter((x): x is string => typeof x === "string")
+      : [w.router];
     const realm = this.router.realm(options.realm);
     if (!realm) throw new Error(`realm "${options.realm}" is not running here`);
     const rl = this.#realmLinks(realm);
@@ -542,6 +562,7 @@ export class LinkManager {
       peerIncarnation: w.incarnation,
       dialedBy: this.identity.routerId,
       directions: linkDirections(forward, peerForward),
+      peerSiblings: siblings,
       excludeAuthids: options.excludeAuthids,
       heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs,
       highWaterBytes: this.options.highWaterBytes,
