@@ -6,6 +6,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { basename, isAbsolute, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConsoleLogger, type LogFormat } from "../src/log/console_logger.ts";
 import type { Logger, LogLevel } from "../src/log/logger.ts";
 import { DEFAULT_NODE_DIR } from "../src/config/load.ts";
@@ -43,9 +45,15 @@ export class UsageError extends Error {
 
 type OptionSpec = { type: "string" | "boolean"; short?: string; default?: string | boolean };
 
+/** The node directory options (`--cbdir` is Crossbar's name for `--dir`). */
+export const DIR_OPTIONS: Record<string, OptionSpec> = {
+  dir: { type: "string", short: "d" },
+  cbdir: { type: "string" },
+};
+
 /** Options every node command takes. */
 export const NODE_OPTIONS: Record<string, OptionSpec> = {
-  dir: { type: "string", short: "d" },
+  ...DIR_OPTIONS,
   config: { type: "string", short: "c" },
   help: { type: "boolean", short: "h" },
 };
@@ -55,19 +63,26 @@ export const LOG_OPTIONS: Record<string, OptionSpec> = {
   loglevel: { type: "string" },
   logformat: { type: "string" },
   logtofile: { type: "boolean" },
+  logdir: { type: "string" },
+  color: { type: "string" },
 };
 
+/** Help text for the node directory option. */
+export const DIR_OPTIONS_HELP =
+  `  -d, --dir <dir>        node directory (alias --cbdir; default $CROSSBAR_DIR, else ${DEFAULT_NODE_DIR})`;
+
 /** Help text for the common options. */
-export const NODE_OPTIONS_HELP =
-  `  -d, --dir <dir>        node directory (default ${DEFAULT_NODE_DIR})
+export const NODE_OPTIONS_HELP = `${DIR_OPTIONS_HELP}
   -c, --config <file>    config file (default: config.yaml, else config.json, in the node directory)
   -h, --help             show this help`;
 
 /** Help text for the logging options. */
 export const LOG_OPTIONS_HELP =
-  `      --loglevel <level> trace, debug, info (default), warn or error
-      --logformat <fmt>  text (default, like Crossbar's) or json (one JSON object per line)
-      --logtofile        write the log to node.log in the node directory instead of stderr`;
+  `      --loglevel <level> none, error, warn, info (default), debug or trace
+      --logformat <fmt>  standard (default; alias text), syslogd (no timestamps) or json
+      --color <when>     colour the log: auto (default: when stderr is a terminal), true, false
+      --logtofile        write the log to node.log in the node directory instead of stderr
+      --logdir <dir>     directory of node.log with --logtofile (default: the node directory)`;
 
 /** Parses `args` for a command: strict, no positionals. Throws `UsageError`. */
 export function parseCommand(
@@ -84,27 +99,130 @@ export function parseCommand(
   }
 }
 
-const LEVELS = ["trace", "debug", "info", "warn", "error"];
+const LEVELS = ["none", "error", "warn", "info", "debug", "trace"];
 
-/** The log level from `--loglevel`. */
-export function logLevelOf(v: unknown): LogLevel {
+/** The log level from `--loglevel` (`none` writes nothing). */
+export function logLevelOf(v: unknown): LogLevel | "none" {
   if (v === undefined) return "info";
-  if (typeof v === "string" && LEVELS.includes(v)) return v as LogLevel;
+  if (typeof v === "string" && LEVELS.includes(v)) return v as LogLevel | "none";
   throw new UsageError(`--loglevel: must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(v)}`);
 }
 
-/** The log format from `--logformat`. */
+const FORMATS: Record<string, LogFormat> = {
+  text: "text",
+  standard: "text",
+  none: "text",
+  syslogd: "syslogd",
+  json: "json",
+};
+
+/**
+ * The log format from `--logformat`: Crossbar's `standard` (and its `none`)
+ * is xbar's `text`; `syslogd` is text without timestamps (syslog adds its own).
+ */
 export function logFormatOf(v: unknown): LogFormat {
   if (v === undefined) return "text";
-  if (v === "text" || v === "json") return v;
-  throw new UsageError(`--logformat: must be text or json, got ${JSON.stringify(v)}`);
+  if (typeof v === "string" && Object.hasOwn(FORMATS, v)) return FORMATS[v];
+  throw new UsageError(
+    `--logformat: must be one of standard, syslogd, json (or text), got ${JSON.stringify(v)}`,
+  );
 }
 
-/** The node directory from `--dir`. */
-export function dirOf(v: unknown): string {
-  if (v === undefined) return DEFAULT_NODE_DIR;
-  if (typeof v !== "string" || v === "") throw new UsageError("--dir: must name a directory");
-  return v;
+/** Whether log lines are coloured, from `--color` (`auto`: stderr is a terminal and NO_COLOR is unset). */
+export function colorOf(v: unknown): boolean {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  if (v !== undefined && v !== "auto") {
+    throw new UsageError(`--color: must be true, false or auto, got ${JSON.stringify(v)}`);
+  }
+  try {
+    if (Deno.env.get("NO_COLOR")) return false;
+  } catch {
+    // no env permission: decide by the terminal alone
+  }
+  return Deno.stderr.isTerminal();
+}
+
+/** The environment variable Crossbar reads the node directory from. */
+export const CROSSBAR_DIR_ENV = "CROSSBAR_DIR";
+
+/**
+ * The node directory: `--dir` or its alias `--cbdir` (Crossbar's), else
+ * `$CROSSBAR_DIR`, else `.crossbar`.
+ */
+export function dirOf(v: Record<string, unknown>): string {
+  const { dir, cbdir } = v;
+  if (dir !== undefined && cbdir !== undefined && dir !== cbdir) {
+    throw new UsageError("--dir and --cbdir name different directories: give one");
+  }
+  const given = dir ?? cbdir;
+  if (given === undefined) {
+    let env: string | undefined;
+    try {
+      env = Deno.env.get(CROSSBAR_DIR_ENV);
+    } catch {
+      // no env permission: the default
+    }
+    return env || DEFAULT_NODE_DIR;
+  }
+  if (typeof given !== "string" || given === "") {
+    throw new UsageError(`--${dir !== undefined ? "dir" : "cbdir"}: must name a directory`);
+  }
+  return given;
+}
+
+/** The environment variable `scripts/xbar` sets to the command as the user typed it. */
+export const PROGRAM_ENV = "XBAR_PROG";
+
+let program: string | undefined;
+
+/**
+ * How the user runs xbar, for help texts and hints: what `scripts/xbar`
+ * reports (`./scripts/xbar`), the compiled executable's name (when it is
+ * found on PATH) or path, else `deno run -A <path of cli/xbar.ts>`.
+ */
+export function programName(): string {
+  if (program !== undefined) return program;
+  let given: string | undefined;
+  try {
+    given = Deno.env.get(PROGRAM_ENV);
+    if (given !== undefined) Deno.env.delete(PROGRAM_ENV);
+  } catch {
+    // no env permission
+  }
+  if (given) return (program = given);
+  if (Deno.build.standalone) {
+    const exe = Deno.execPath();
+    const name = basename(exe);
+    let onPath = false;
+    try {
+      onPath = (Deno.env.get("PATH") ?? "").split(":").some((d) =>
+        d !== "" && join(d, name) === exe
+      );
+    } catch {
+      // no env permission
+    }
+    return (program = onPath ? name : relativeToCwd(exe));
+  }
+  const main = fileURLToPath(new URL("./xbar.ts", import.meta.url));
+  return (program = `deno run -A ${relativeToCwd(main)}`);
+}
+
+function relativeToCwd(path: string): string {
+  try {
+    const rel = relative(Deno.cwd(), path);
+    if (!rel.startsWith("..") && !isAbsolute(rel)) return rel.startsWith(".") ? rel : `./${rel}`;
+  } catch {
+    // no read permission for the cwd
+  }
+  return path;
+}
+
+/** `text` with "xbar <command>" written as the user runs it (see {@link programName}). */
+export function forUser(text: string): string {
+  const p = programName();
+  if (p === "xbar") return text;
+  return text.replace(/(^|[\s"'`(])xbar (?=[a-z<])/gm, (_m, pre: string) => `${pre}${p} `);
 }
 
 /** A logger for a command's own messages (stderr). */
@@ -118,12 +236,12 @@ export function commandLogger(kind: string, values: Record<string, unknown>): Lo
 
 const encoder = new TextEncoder();
 
-/** Writes a line to stdout. */
+/** Writes a line to stdout ("xbar <command>" as the user runs it). */
 export function out(line: string): void {
-  Deno.stdout.writeSync(encoder.encode(line + "\n"));
+  Deno.stdout.writeSync(encoder.encode(forUser(line) + "\n"));
 }
 
-/** Writes a line to stderr. */
+/** Writes a line to stderr ("xbar <command>" as the user runs it). */
 export function err(line: string): void {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  Deno.stderr.writeSync(encoder.encode(forUser(line) + "\n"));
 }

@@ -84,7 +84,7 @@ export async function check(args: string[]): Promise<number> {
     out(CHECK_HELP);
     return ExitCode.OK;
   }
-  const paths = nodePaths(dirOf(v.dir));
+  const paths = nodePaths(dirOf(v));
   const loaded = await loadConfig({
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,

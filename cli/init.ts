@@ -6,13 +6,23 @@
 
 import { join } from "node:path";
 import { DEFAULT_CONFIG_YAML } from "../src/config/default_config.ts";
-import { findConfigFile } from "../src/config/load.ts";
+import { DEFAULT_NODE_DIR, findConfigFile } from "../src/config/load.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
-import { dirOf, err, EXIT_CODES_HELP, ExitCode, out, parseCommand } from "./_options.ts";
+import {
+  DIR_OPTIONS,
+  DIR_OPTIONS_HELP,
+  dirOf,
+  err,
+  EXIT_CODES_HELP,
+  ExitCode,
+  out,
+  parseCommand,
+  UsageError,
+} from "./_options.ts";
 
 /** Help of `xbar init`. */
-export const INIT_HELP = `Usage: xbar init [--dir <dir>]
+export const INIT_HELP = `Usage: xbar init [--dir <dir>] [--appdir <dir>]
 
 Creates a node directory (default .crossbar) with config.yaml (realm "realm1",
 anonymous role allowed everything, WebSocket on ws://127.0.0.1:8080/ws) and a
@@ -20,22 +30,29 @@ node key (key.priv, mode 0600, and key.pub). Refuses when the directory
 already has a config.
 
 Options:
-  -d, --dir <dir>   node directory (default .crossbar)
-  -h, --help        show this help
+${DIR_OPTIONS_HELP}
+      --appdir <dir>     Crossbar's form: the node directory is <dir>/.crossbar
+  -h, --help             show this help
 
 ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar init`. */
 export async function init(args: string[]): Promise<number> {
   const v = parseCommand(args, {
-    dir: { type: "string", short: "d" },
+    ...DIR_OPTIONS,
+    appdir: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) {
     out(INIT_HELP);
     return ExitCode.OK;
   }
-  const paths = nodePaths(dirOf(v.dir));
+  if (v.appdir !== undefined && (v.dir !== undefined || v.cbdir !== undefined)) {
+    throw new UsageError("--appdir and --dir/--cbdir: give one");
+  }
+  const paths = nodePaths(
+    typeof v.appdir === "string" ? join(v.appdir, DEFAULT_NODE_DIR) : dirOf(v),
+  );
   await Deno.mkdir(paths.dir, { recursive: true });
   const existing = await findConfigFile(paths.dir);
   if (existing) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError } from "../src/config/format.ts";
@@ -21,6 +22,7 @@ import {
 } from "../src/node/pid_file.ts";
 import { XBAR_VERSION } from "../src/version.ts";
 import {
+  colorOf,
   dirOf,
   err,
   EXIT_CODES_HELP,
@@ -50,6 +52,7 @@ Options:
 ${NODE_OPTIONS_HELP}
 ${LOG_OPTIONS_HELP}
       --shutdown-timeout <s>  seconds a worker gets to stop before SIGKILL (default 5)
+      --shutdownafter <s>     stop the node by itself after this many seconds (Crossbar's option)
 
 ${EXIT_CODES_HELP}`;
 
@@ -61,20 +64,32 @@ export async function start(args: string[]): Promise<number> {
     ...NODE_OPTIONS,
     ...LOG_OPTIONS,
     "shutdown-timeout": { type: "string" },
+    shutdownafter: { type: "string" },
   });
   if (v.help) {
     out(START_HELP);
     return ExitCode.OK;
   }
-  const level = logLevelOf(v.loglevel);
+  const requestedLevel = logLevelOf(v.loglevel);
+  const level = requestedLevel === "none" ? "error" : requestedLevel;
   const format = logFormatOf(v.logformat);
+  const color = !v.logtofile && colorOf(v.color);
+  if (v.logdir !== undefined && !v.logtofile) {
+    throw new UsageError("--logdir: only with --logtofile (the log goes to stderr otherwise)");
+  }
+  const shutdownAfter = v.shutdownafter === undefined ? undefined : Number(v.shutdownafter);
+  if (shutdownAfter !== undefined && !(Number.isFinite(shutdownAfter) && shutdownAfter > 0)) {
+    throw new UsageError(
+      `--shutdownafter: must be a positive number of seconds, got ${v.shutdownafter}`,
+    );
+  }
   const stopTimeout = v["shutdown-timeout"] === undefined ? 5 : Number(v["shutdown-timeout"]);
   if (!Number.isFinite(stopTimeout) || stopTimeout <= 0) {
     throw new UsageError(
       `--shutdown-timeout: must be a positive number of seconds, got ${v["shutdown-timeout"]}`,
     );
   }
-  const paths = nodePaths(dirOf(v.dir));
+  const paths = nodePaths(dirOf(v));
   try {
     await Deno.mkdir(paths.dir, { recursive: true });
   } catch (e) {
@@ -94,8 +109,16 @@ export async function start(args: string[]): Promise<number> {
     }
   };
   let logFile: Deno.FsFile | undefined;
-  if (v.logtofile) {
-    logFile = await Deno.open(paths.logFile, { append: true, create: true });
+  if (requestedLevel === "none") write = () => {};
+  else if (v.logtofile) {
+    const file = typeof v.logdir === "string" ? join(v.logdir, "node.log") : paths.logFile;
+    try {
+      if (typeof v.logdir === "string") await Deno.mkdir(v.logdir, { recursive: true });
+      logFile = await Deno.open(file, { append: true, create: true });
+    } catch (e) {
+      err(`xbar: cannot open the log file "${file}": ${e instanceof Error ? e.message : e}`);
+      return ExitCode.ERROR;
+    }
     const f = logFile;
     write = (line: string) => {
       try {
@@ -105,7 +128,10 @@ export async function start(args: string[]): Promise<number> {
       }
     };
   }
-  const logger = new ConsoleLogger({ kind: "Controller", level, format, write });
+  const logger = new ConsoleLogger({ kind: "Controller", level, format, color, write });
+  // The terminal sees log lines unless they go to a file or nowhere: then a
+  // failure to start is printed there once as well.
+  const logsReachTerminal = requestedLevel !== "none" && !v.logtofile;
 
   const loaded = await loadConfig({
     dir: paths.dir,
@@ -164,6 +190,7 @@ export async function start(args: string[]): Promise<number> {
       writeLogLine: write,
       logLevel: level,
       logFormat: format,
+      logColor: color,
       socketPath: paths.socket,
       nodeId,
       publicKey: key.publicKey,
@@ -185,6 +212,7 @@ export async function start(args: string[]): Promise<number> {
     const onTerm = onSignal("SIGTERM");
     Deno.addSignalListener("SIGINT", onInt);
     Deno.addSignalListener("SIGTERM", onTerm);
+    let shutdownTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       await c.start();
       logger.log("info", "node ready", {
@@ -193,12 +221,20 @@ export async function start(args: string[]): Promise<number> {
         socket: paths.socket,
         startup_ms: Math.round(performance.now()),
       });
+      if (shutdownAfter !== undefined) {
+        shutdownTimer = setTimeout(() => {
+          logger.log("info", "shutting down: --shutdownafter elapsed", { seconds: shutdownAfter });
+          void c.shutdown("shutdownafter", 0);
+        }, shutdownAfter * 1000);
+      }
     } catch (e) {
-      logger.log("error", "node failed to start", {
-        error: e instanceof Error ? e.message : String(e),
-      });
+      // the controller has logged why; say it once more only where the log is not seen
+      if (!logsReachTerminal) {
+        err(`xbar: the node could not start: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     const code = await c.done;
+    clearTimeout(shutdownTimer);
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
     return code;

@@ -9,10 +9,20 @@ import { connectManagement } from "../src/node/management_client.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { readPidFile, runningNode } from "../src/node/pid_file.ts";
 import { NodeProcedure, WorkerOp, workerUri } from "../src/worker/management_uris.ts";
-import { dirOf, err, EXIT_CODES_HELP, ExitCode, out, parseCommand } from "./_options.ts";
+import {
+  DIR_OPTIONS,
+  DIR_OPTIONS_HELP,
+  dirOf,
+  err,
+  EXIT_CODES_HELP,
+  ExitCode,
+  out,
+  parseCommand,
+  UsageError,
+} from "./_options.ts";
 
 /** Help of `xbar status`. */
-export const STATUS_HELP = `Usage: xbar status [--dir <dir>] [--json]
+export const STATUS_HELP = `Usage: xbar status [--dir <dir>] [--json] [--assert running|stopped]
 
 Shows whether a node is running from the node directory and the state of its
 workers (asked over the node's management socket), and for each running router
@@ -20,25 +30,42 @@ worker its links to the node's other router workers: realm, peer router, who
 dialed (->: this worker, <-: the peer), state, remote sessions, bytes queued.
 
 Options:
-  -d, --dir <dir>   node directory (default .crossbar)
-      --json        print one JSON object: {"running": bool, "status": ..., "workers": [...]}
-  -h, --help        show this help
+${DIR_OPTIONS_HELP}
+      --json             print one JSON object: {"running": bool, "status": ..., "workers": [...]}
+      --assert <state>   running or stopped (Crossbar's option): exit 0 when the node is in that
+                         state, 1 when it is not
+  -h, --help             show this help
 
 ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar status`. */
 export async function status(args: string[]): Promise<number> {
   const v = parseCommand(args, {
-    dir: { type: "string", short: "d" },
+    ...DIR_OPTIONS,
     json: { type: "boolean" },
+    assert: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) {
     out(STATUS_HELP);
     return ExitCode.OK;
   }
-  const paths = nodePaths(dirOf(v.dir));
+  if (v.assert !== undefined && v.assert !== "running" && v.assert !== "stopped") {
+    throw new UsageError(`--assert: must be running or stopped, got ${JSON.stringify(v.assert)}`);
+  }
+  const paths = nodePaths(dirOf(v));
   const rec = await runningNode(paths.pidFile);
+  if (v.assert !== undefined) {
+    const state = rec ? "running" : "stopped";
+    const held = state === v.assert;
+    if (v.json) out(JSON.stringify({ assert: v.assert, state, ok: held, dir: paths.dir }));
+    else {
+      (held ? out : err)(
+        `assert ${v.assert} ${held ? "succeeded" : "failed"}: the node in ${paths.dir} is ${state}`,
+      );
+    }
+    return held ? ExitCode.OK : ExitCode.ERROR;
+  }
   if (!rec) {
     const stale = await readPidFile(paths.pidFile).catch(() => undefined);
     if (v.json) out(JSON.stringify({ running: false, dir: paths.dir, stale_pid: stale?.pid }));

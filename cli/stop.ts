@@ -9,6 +9,8 @@ import { nodePaths } from "../src/node/node_dir.ts";
 import { isLiveNode, runningNode } from "../src/node/pid_file.ts";
 import { NodeProcedure } from "../src/worker/management_uris.ts";
 import {
+  DIR_OPTIONS,
+  DIR_OPTIONS_HELP,
   dirOf,
   err,
   EXIT_CODES_HELP,
@@ -28,16 +30,16 @@ GOODBYE wamp.close.system_shutdown, listeners close, Unix sockets are removed)
 and kills those that do not stop in time.
 
 Options:
-  -d, --dir <dir>      node directory (default .crossbar)
-      --timeout <s>    seconds to wait for the node to exit (default 30)
-  -h, --help           show this help
+${DIR_OPTIONS_HELP}
+      --timeout <s>      seconds to wait for the node to exit (default 30)
+  -h, --help             show this help
 
 ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar stop`. */
 export async function stop(args: string[]): Promise<number> {
   const v = parseCommand(args, {
-    dir: { type: "string", short: "d" },
+    ...DIR_OPTIONS,
     timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -49,7 +51,7 @@ export async function stop(args: string[]): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError(`--timeout: must be a positive number of seconds, got ${v.timeout}`);
   }
-  const paths = nodePaths(dirOf(v.dir));
+  const paths = nodePaths(dirOf(v));
   const rec = await runningNode(paths.pidFile);
   if (!rec) {
     out(`no node is running in ${paths.dir}`);

@@ -6,6 +6,7 @@
  */
 
 import { runWorker, type WorkerKind } from "../src/worker/worker_main.ts";
+import type { LogLevel } from "../src/log/logger.ts";
 import { routerWorkerHost } from "../src/worker/router_worker.ts";
 import { containerWorkerHost } from "../src/worker/container_worker.ts";
 import { guestWorkerHost } from "../src/worker/guest_worker.ts";
@@ -20,6 +21,11 @@ Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.
 
 const HOSTS = { router: routerWorkerHost, container: containerWorkerHost, guest: guestWorkerHost };
 
+function workerLevel(level: LogLevel | "none"): LogLevel {
+  if (level === "none") throw new UsageError("--loglevel none is for xbar start, not for a worker");
+  return level;
+}
+
 /** Runs `xbar worker`. Resolves with the exit code. */
 export async function worker(args: string[]): Promise<number> {
   const v = parseCommand(args, {
@@ -28,6 +34,7 @@ export async function worker(args: string[]): Promise<number> {
     dir: { type: "string" },
     loglevel: { type: "string" },
     logformat: { type: "string" },
+    color: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) {
@@ -47,8 +54,9 @@ export async function worker(args: string[]): Promise<number> {
     kind,
     id: v.id,
     nodeDir: v.dir,
-    logLevel: logLevelOf(v.loglevel),
+    logLevel: workerLevel(logLevelOf(v.loglevel)),
     logFormat: logFormatOf(v.logformat),
+    logColor: v.color === "true",
     create: HOSTS[kind],
   });
 }

@@ -7,6 +7,8 @@
  */
 
 import { check } from "./check.ts";
+import { convert } from "./convert.ts";
+import { keys } from "./keys.ts";
 import { init } from "./init.ts";
 import { start } from "./start.ts";
 import { status } from "./status.ts";
@@ -27,6 +29,8 @@ Commands:
   stop      stop the node running from a node directory
   status    show whether a node is running, and its workers
   check     validate a node config and print every error
+  convert   convert the node config between JSON and YAML
+  keys      print the node's public key
   version   print versions
 
 Run "xbar <command> --help" for a command's options.
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   stop,
   status,
   check,
+  convert,
+  keys,
   version,
   worker,
 };

@@ -22,8 +22,14 @@ export const STRICT_URI = /^([0-9a-z_]+\.)*([0-9a-z_]+)$/;
 export const STRICT_URI_TEXT =
   "a strict WAMP URI (lowercase a-z, 0-9, _ components separated by dots)";
 
-/** Permission and history URIs: strict components, the last (or, for wildcards, any) may be empty. */
+/** Permission and history URIs under `uri_check: strict`: strict components, any may be empty. */
 export const PATTERN_URI = /^(([0-9a-z_]+\.)|\.)*([0-9a-z_]*)$/;
+
+/**
+ * Permission and history URIs under `uri_check: loose` (the default; Crossbar's
+ * `_URI_PAT_LOOSE_EMPTY`): components without whitespace, `.` or `#`, any may be empty.
+ */
+export const LOOSE_PATTERN_URI = /^(([^\s.#]+\.)|\.)*([^\s.#]*)$/;
 
 /** Web transport path keys (Crossbar `_WEB_PATH_PAT_STR`). */
 export const WEB_PATH = /^([a-z0-9A-Z_\-]+|\/)$/;

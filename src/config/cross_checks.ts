@@ -139,16 +139,43 @@ function checkAuthRoles(
   path: ConfigPath,
 ): void {
   const anyRealm = (role: string | undefined, rolePath: ConfigPath) => {
-    if (role === undefined || role === "" || w.realms.length === 0) return;
+    if (role === undefined || role === "" || role === "trusted" || w.realms.length === 0) return;
     if (!w.realms.some((r) => r.roles.some((x) => x.name === role))) {
-      c.error(
-        rolePath,
-        `role "${role}" is not defined on any realm of workers[${wi}] (realms: ${realmNames(w)})`,
-      );
+      const text = `role "${role}" is not defined on any realm of workers[${wi}] (realms: ${
+        realmNames(w)
+      })`;
+      // Crossbar lets anonymous sessions join a realm without that role; they may do nothing.
+      if (role === "anonymous") {
+        c.warn(rolePath, `${text}: anonymous sessions can join but every action is denied`);
+      } else c.error(rolePath, text);
     }
   };
   if (auth.anonymous?.type === "static") {
-    anyRealm(auth.anonymous.role, [...path, "anonymous", "role"]);
+    const a = auth.anonymous;
+    if (a.realm !== undefined) {
+      const ap = [...path, "anonymous"];
+      checkRealmRole(c, w, wi, a.realm, a.role, [...ap, "realm"], [...ap, "role"]);
+    } else anyRealm(a.role, [...path, "anonymous", "role"]);
+  }
+  for (const m of ["anonymous", "ticket", "wampcra", "cryptosign"] as const) {
+    const d = auth[m];
+    if (d?.type !== "dynamic") continue;
+    const dp = [...path, m];
+    const realm = d["authenticator-realm"];
+    const role = d["authenticator-role"];
+    if (realm !== undefined) {
+      checkRealmRole(
+        c,
+        w,
+        wi,
+        realm,
+        role === "trusted" ? undefined : role,
+        [...dp, "authenticator-realm"],
+        [...dp, "authenticator-role"],
+      );
+    } else if (role !== undefined && role !== "trusted") {
+      anyRealm(role, [...dp, "authenticator-role"]);
+    }
   }
   if (auth.ticket?.type === "static") {
     for (const [id, p] of Object.entries(auth.ticket.principals)) {

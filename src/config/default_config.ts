@@ -1,7 +1,8 @@
 /**
  * The embedded default config, used when a node directory has no config file
  * and written by `xbar init`: one router worker with realm `realm1`, where
- * role `anonymous` may do everything (with caller/publisher disclosure), and
+ * role `anonymous` may do everything (callers and publishers are disclosed
+ * only when they ask with `disclose_me`, as in Crossbar's template), and
  * a Web transport on 127.0.0.1:8080 serving a node info page at `/` and WAMP
  * over WebSocket at `/ws`: clients connect to `ws://127.0.0.1:8080/ws`.
  *
@@ -23,7 +24,8 @@ export const DEFAULT_REALM = "realm1";
 /** The default config as YAML text (what `xbar init` writes to `config.yaml`). */
 export const DEFAULT_CONFIG_YAML = `# xbar node configuration: Crossbar.io config version 2.
 # Clients connect to ws://127.0.0.1:8080/ws, realm "realm1".
-# \${VAR} in a value is read from the environment (\${VAR:-fallback}; write $\${ for a literal).
+# As in Crossbar, secrets (ticket, secret) and worker options.disabled may be written
+# \${VAR} and endpoint ports $VAR: they are read from the environment.
 version: 2
 controller: {}
 workers:
@@ -37,7 +39,7 @@ workers:
               - uri: ""
                 match: prefix
                 allow: {call: true, register: true, publish: true, subscribe: true}
-                disclose: {caller: true, publisher: true}
+                disclose: {caller: false, publisher: false}
                 cache: true
     transports:
       - type: web

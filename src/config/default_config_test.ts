@@ -9,7 +9,7 @@ import {
 import { parseConfigText } from "./load.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
-Deno.test("defaultConfig() is one router with realm1 open to anonymous and a WebSocket at ws://127.0.0.1:8080/ws", () => {
+Deno.test("defaultConfig() is one router with realm1 open to anonymous (no forced disclosure) and a WebSocket at ws://127.0.0.1:8080/ws", () => {
   const config = defaultConfig();
   assert.equal(config.workers.length, 1);
   const router = config.workers[0] as RouterWorkerConfig;
@@ -21,7 +21,7 @@ Deno.test("defaultConfig() is one router with realm1 open to anonymous and a Web
       uri: "",
       match: "prefix",
       allow: { call: true, register: true, publish: true, subscribe: true },
-      disclose: { caller: true, publisher: true },
+      disclose: { caller: false, publisher: false },
       cache: true,
     }],
   }]);

@@ -57,10 +57,10 @@ export function defaultProcessEnv(): ProcessEnv {
   return { inherit: true, vars: {} };
 }
 
-/** Default realm options. */
+/** Default realm options (`uri_check` loose, as Crossbar's router factory defaults). */
 export const DEFAULT_REALM_OPTIONS: Readonly<RealmOptions> = {
   enable_meta_api: true,
-  uri_check: "strict",
+  uri_check: "loose",
   event_dispatching_chunk_size: 100,
 };
 

@@ -135,14 +135,17 @@ export function parseConfigText(text: string, options: ParseConfigOptions = {}):
         : e.message,
     );
   }
+  for (const w of expanded.warnings) c.warn(w.path, w.message);
   const result = validateConfig(expanded.value, {
     file,
     sourceMap,
     envPaths: expanded.envPaths,
     componentModule: options.componentModule,
   });
-  if (c.errors.length === 0) return result;
-  return { errors: [...c.errors, ...result.errors], warnings: result.warnings };
+  if (c.errors.length === 0 && c.warnings.length === 0) return result;
+  const warnings = [...c.warnings, ...result.warnings];
+  if (c.errors.length === 0) return { ...result, warnings };
+  return { errors: [...c.errors, ...result.errors], warnings };
 }
 
 /** Finds, reads, parses and validates a node config (see {@link LoadConfigOptions}). */

@@ -115,7 +115,7 @@ Deno.test("loadConfig() reports a JSON syntax error with its position", async ()
   });
 });
 
-Deno.test("loadConfig() expands ${VAR} from the given environment and locates unset ones", async () => {
+Deno.test("loadConfig() reads secrets and ports from the given environment; an unset secret is a located warning", async () => {
   await withDir(async (dir) => {
     const file = join(dir, "config.yaml");
     await Deno.writeTextFile(
@@ -132,6 +132,7 @@ workers:
             type: static
             users:
               client1: {secret: "\${MYSECRET}", role: frontend}
+              client2: {secret: plain, role: frontend}
 `,
     );
     const ok = await loadConfig({ dir, env: { MYSECRET: "s3cret" } });
@@ -140,17 +141,29 @@ workers:
     assert.equal(t.endpoint.type === "tcp" && t.endpoint.port, 8080);
     assert.deepEqual(t.type === "websocket" && t.auth.wampcra, {
       type: "static",
-      users: { client1: { secret: "s3cret", role: "frontend" } },
+      users: {
+        client1: { secret: "s3cret", role: "frontend" },
+        client2: { secret: "plain", role: "frontend" },
+      },
     });
 
     const unset = await loadConfig({ dir, env: {} });
-    assert.deepEqual(unset.errors, [{
+    assert.deepEqual(unset.errors, []);
+    assert.deepEqual(unset.warnings, [{
       path: "workers[0].transports[0].auth.wampcra.users.client1.secret",
-      message: 'environment variable "MYSECRET" is not set (referenced as "${MYSECRET}")',
+      message:
+        'environment variable "MYSECRET" is not set (referenced as "\${MYSECRET}"): principal "client1" cannot log in',
       file,
       line: 12,
       column: 33,
     }]);
+    const u = (unset.config!.workers[0] as RouterWorkerConfig).transports[0];
+    assert.deepEqual(
+      Object.keys(
+        (u.type === "websocket" && u.auth.wampcra?.type === "static" && u.auth.wampcra.users) || {},
+      ),
+      ["client2"],
+    );
   });
 });
 
@@ -158,14 +171,15 @@ Deno.test("loadConfig() reads the process environment by default", async () => {
   await withDir(async (dir) => {
     await Deno.writeTextFile(
       join(dir, "config.yaml"),
-      "version: 2\ncontroller: {options: {title: '${XBAR_TEST_TITLE}'}}\n",
+      "version: 2\nworkers: [{type: router, transports: [{type: websocket, endpoint: {type: tcp, port: $XBAR_TEST_PORT}}]}]\n",
     );
-    Deno.env.set("XBAR_TEST_TITLE", "from-env");
+    Deno.env.set("XBAR_TEST_PORT", "8123");
     try {
       const loaded = await loadConfig({ dir });
-      assert.equal(loaded.config?.controller.options.title, "from-env");
+      const t = (loaded.config!.workers[0] as RouterWorkerConfig).transports[0];
+      assert.equal(t.endpoint.type === "tcp" && t.endpoint.port, 8123);
     } finally {
-      Deno.env.delete("XBAR_TEST_TITLE");
+      Deno.env.delete("XBAR_TEST_PORT");
     }
   });
 });

@@ -242,13 +242,18 @@ export interface RealmConfig {
   store?: RealmStoreConfig;
   /** Router-to-router links for this realm (Crossbar `rlinks`). */
   rlinks: RLinkConfig[];
+  /** Log every WAMP message of this realm's sessions (in and out) at info level. */
+  trace?: boolean;
 }
 
 /** Realm options. */
 export interface RealmOptions {
   /** Serve the WAMP meta API (`wamp.session.*`, ...) on this realm (default `true`). */
   enable_meta_api: boolean;
-  /** URI checking of client messages: `"strict"` (default) or `"loose"`. */
+  /**
+   * URI checking of client messages and of this realm's permission and history URIs:
+   * `"loose"` (default, as in Crossbar) or `"strict"` (`[0-9a-z_]` components).
+   */
   uri_check: "strict" | "loose";
   /** Events dispatched per turn of the event loop before yielding (default 100). */
   event_dispatching_chunk_size: number;
@@ -516,9 +521,9 @@ export interface LongPollServiceConfig {
   type: "longpoll";
   /** Long-poll options. */
   options: {
-    /** Seconds a receive request is held open (default 10). */
+    /** Seconds a receive request is held open (default 10; 0: until a message comes). */
     request_timeout: number;
-    /** Seconds without requests after which a session is dropped (default 30). */
+    /** Seconds without requests after which a session is dropped (default 30; 0: never). */
     session_timeout: number;
     /** Bound of the outgoing queue in bytes (default 131072). */
     queue_limit_bytes: number;
@@ -696,17 +701,34 @@ export type ConnectingTransportConfig =
     options: RawSocketOptions;
   };
 
+/** A dynamic authentication method: an authenticator procedure (Crossbar's keys). */
+export interface DynamicAuthMethodConfig {
+  /** Always "dynamic". */
+  type: "dynamic";
+  /** The authenticator procedure. */
+  authenticator: string;
+  /** Realm the authenticator is registered on (default: the realm the client asks for). */
+  "authenticator-realm"?: string;
+  /**
+   * Role the router calls the authenticator as (default `trusted`: not
+   * authorized). Another role's permissions must allow the call, and callees
+   * asking for caller disclosure see it as `caller_authrole`.
+   */
+  "authenticator-role"?: string;
+  /** Role of a session whose principal names none. */
+  "default-role"?: string;
+}
+
 /** Authentication methods of a transport, keyed as in Crossbar. */
 export interface AuthConfig {
-  /** Anonymous. */
-  anonymous?: { type: "static"; role: string; authid?: string } | {
-    type: "dynamic";
-    authenticator: string;
-  };
+  /** Anonymous; a static `realm` puts every anonymous session on that realm. */
+  anonymous?:
+    | { type: "static"; role: string; authid?: string; realm?: string }
+    | DynamicAuthMethodConfig;
   /** Ticket (password). */
   ticket?:
     | { type: "static"; principals: Record<string, { ticket: string; role?: string }> }
-    | { type: "dynamic"; authenticator: string };
+    | DynamicAuthMethodConfig;
   /** WAMP-CRA. With `salt`, `iterations` defaults to 1000 and `keylen` to 32 (Autobahn's defaults). */
   wampcra?:
     | {
@@ -716,14 +738,14 @@ export interface AuthConfig {
         { secret: string; role?: string; salt?: string; iterations?: number; keylen?: number }
       >;
     }
-    | { type: "dynamic"; authenticator: string };
+    | DynamicAuthMethodConfig;
   /** WAMP-Cryptosign: Ed25519 public keys, 64 hex characters each (lower-cased here). */
   cryptosign?:
     | {
       type: "static";
       principals: Record<string, { authorized_keys: string[]; role?: string; realm?: string }>;
     }
-    | { type: "dynamic"; authenticator: string };
+    | DynamicAuthMethodConfig;
 }
 
 /**

@@ -8,11 +8,11 @@
  */
 
 import type { Checker } from "./_checker.ts";
-import { HEX32, STRICT_URI, STRICT_URI_TEXT } from "./_patterns.ts";
+import { HEX32, REALM, REALM_TEXT, STRICT_URI, STRICT_URI_TEXT } from "./_patterns.ts";
 import { readType } from "./_typed.ts";
 import { DEFAULT_WAMPCRA_ITERATIONS, DEFAULT_WAMPCRA_KEYLEN, defaultAuth } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
-import type { AuthConfig } from "./types.ts";
+import type { AuthConfig, DynamicAuthMethodConfig } from "./types.ts";
 import { UNSUPPORTED_AUTH_METHODS } from "./unsupported.ts";
 
 const AUTH_TYPES = ["static", "dynamic"] as const;
@@ -20,12 +20,32 @@ const UNSUPPORTED_AUTH_TYPES = {
   function: 'Python authenticator functions; use type "dynamic" with an authenticator procedure',
 };
 
-function authenticator(c: Checker, path: ConfigPath, o: Record<string, unknown>): string {
-  c.object(path, o, { required: ["type", "authenticator"] });
-  return c.string([...path, "authenticator"], o.authenticator, {
-    pattern: STRICT_URI,
-    patternName: STRICT_URI_TEXT,
-  }) ?? "";
+function dynamicMethod(
+  c: Checker,
+  path: ConfigPath,
+  o: Record<string, unknown>,
+): DynamicAuthMethodConfig {
+  c.object(path, o, {
+    required: ["type", "authenticator"],
+    optional: ["authenticator-realm", "authenticator-role", "default-role"],
+  });
+  const out: DynamicAuthMethodConfig = {
+    type: "dynamic",
+    authenticator: c.string([...path, "authenticator"], o.authenticator, {
+      pattern: STRICT_URI,
+      patternName: STRICT_URI_TEXT,
+    }) ?? "",
+  };
+  const realm = c.string([...path, "authenticator-realm"], o["authenticator-realm"], {
+    pattern: REALM,
+    patternName: REALM_TEXT,
+  });
+  if (realm !== undefined) out["authenticator-realm"] = realm;
+  for (const k of ["authenticator-role", "default-role"] as const) {
+    const v = c.string([...path, k], o[k], { nonEmpty: true });
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 function principals(
@@ -70,16 +90,21 @@ export function checkAuth(c: Checker, path: ConfigPath, v: unknown): AuthConfig 
       UNSUPPORTED_AUTH_TYPES,
     );
     if (t?.type === "static") {
-      c.object(p("anonymous"), t.o, { required: ["type"], optional: ["role", "authid"] });
-      const a: NonNullable<AuthConfig["anonymous"]> = {
+      c.object(p("anonymous"), t.o, { required: ["type"], optional: ["role", "authid", "realm"] });
+      const a: Extract<NonNullable<AuthConfig["anonymous"]>, { type: "static" }> = {
         type: "static",
         role: c.string(p("anonymous", "role"), t.o.role, { nonEmpty: true }) ?? "anonymous",
       };
       const authid = c.string(p("anonymous", "authid"), t.o.authid, { nonEmpty: true });
       if (authid !== undefined) a.authid = authid;
+      const realm = c.string(p("anonymous", "realm"), t.o.realm, {
+        pattern: REALM,
+        patternName: REALM_TEXT,
+      });
+      if (realm !== undefined) a.realm = realm;
       auth.anonymous = a;
     } else if (t?.type === "dynamic") {
-      auth.anonymous = { type: "dynamic", authenticator: authenticator(c, p("anonymous"), t.o) };
+      auth.anonymous = dynamicMethod(c, p("anonymous"), t.o);
     }
   }
 
@@ -105,7 +130,7 @@ export function checkAuth(c: Checker, path: ConfigPath, v: unknown): AuthConfig 
       }, { required: ["ticket"], optional: ["role"] });
       auth.ticket = { type: "static", principals: out };
     } else if (t?.type === "dynamic") {
-      auth.ticket = { type: "dynamic", authenticator: authenticator(c, p("ticket"), t.o) };
+      auth.ticket = dynamicMethod(c, p("ticket"), t.o);
     }
   }
 
@@ -148,7 +173,7 @@ export function checkAuth(c: Checker, path: ConfigPath, v: unknown): AuthConfig 
       }, { required: ["secret"], optional: ["role", "salt", "iterations", "keylen"] });
       auth.wampcra = { type: "static", users: out };
     } else if (t?.type === "dynamic") {
-      auth.wampcra = { type: "dynamic", authenticator: authenticator(c, p("wampcra"), t.o) };
+      auth.wampcra = dynamicMethod(c, p("wampcra"), t.o);
     }
   }
 
@@ -182,7 +207,7 @@ export function checkAuth(c: Checker, path: ConfigPath, v: unknown): AuthConfig 
       }, { required: ["authorized_keys"], optional: ["role", "realm"] });
       auth.cryptosign = { type: "static", principals: out };
     } else if (t?.type === "dynamic") {
-      auth.cryptosign = { type: "dynamic", authenticator: authenticator(c, p("cryptosign"), t.o) };
+      auth.cryptosign = dynamicMethod(c, p("cryptosign"), t.o);
     }
   }
   return auth;

@@ -10,6 +10,7 @@ import type { Checker } from "./_checker.ts";
 import {
   ID,
   ID_TEXT,
+  LOOSE_PATTERN_URI,
   PATTERN_URI,
   REALM,
   REALM_TEXT,
@@ -40,10 +41,16 @@ export function convertStarredUri(uri: string): { uri: string; match: UriMatch }
   return { uri: uri.replaceAll("*", ""), match: "wildcard" };
 }
 
+/** The permission/history URI pattern of a realm's `uri_check`. */
+function patternUri(strict: boolean): RegExp {
+  return strict ? PATTERN_URI : LOOSE_PATTERN_URI;
+}
+
 function uriAndMatch(
   c: Checker,
   path: ConfigPath,
   o: Record<string, unknown>,
+  strict: boolean,
 ): { uri: string; match: UriMatch } {
   const raw = c.string([...path, "uri"], o.uri);
   const explicit = c.oneOf([...path, "match"], o.match, MATCHES);
@@ -61,18 +68,28 @@ function uriAndMatch(
     }
     result = { uri: raw, match: explicit ?? "exact" };
   }
-  if (!raw.includes("*") && !PATTERN_URI.test(result.uri)) {
+  const starredError = o.match !== undefined && raw.includes("*");
+  if (!starredError && !patternUri(strict).test(result.uri)) {
     c.error(
       [...path, "uri"],
-      `must be a WAMP URI (lowercase a-z, 0-9, _ components separated by dots), got ${
-        JSON.stringify(raw)
-      }`,
+      strict
+        ? `must be a strict WAMP URI (lowercase a-z, 0-9, _ components separated by dots; the realm has uri_check: strict), got ${
+          JSON.stringify(raw)
+        }`
+        : `must be a WAMP URI (components without whitespace, "." or "#", separated by dots), got ${
+          JSON.stringify(raw)
+        }`,
     );
   }
   return result;
 }
 
-function permission(c: Checker, path: ConfigPath, v: unknown): PermissionConfig | undefined {
+function permission(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+  strict: boolean,
+): PermissionConfig | undefined {
   const o = c.object(path, v, {
     required: ["uri"],
     optional: ["match", "allow", "disclose", "cache"],
@@ -84,7 +101,7 @@ function permission(c: Checker, path: ConfigPath, v: unknown): PermissionConfig 
     },
   });
   if (!o) return undefined;
-  const { uri, match } = uriAndMatch(c, path, o);
+  const { uri, match } = uriAndMatch(c, path, o, strict);
   const out: PermissionConfig = {
     uri,
     match,
@@ -111,14 +128,21 @@ function permission(c: Checker, path: ConfigPath, v: unknown): PermissionConfig 
   return out;
 }
 
-function role(c: Checker, path: ConfigPath, v: unknown): RoleConfig | undefined {
+/** What `allow-by-default: true` grants on a role without permissions or authorizer (Crossbar's `RouterRole`). */
+export function allowByDefaultPermission(): PermissionConfig {
+  return {
+    uri: "",
+    match: "prefix",
+    allow: { call: true, register: true, publish: true, subscribe: true },
+    disclose: { caller: false, publisher: false },
+    cache: true,
+  };
+}
+
+function role(c: Checker, path: ConfigPath, v: unknown, strict: boolean): RoleConfig | undefined {
   const o = c.object(path, v, {
     required: ["name"],
-    optional: ["permissions", "authorizer"],
-    hints: {
-      "allow-by-default":
-        'not a Crossbar version 2 key: grant with a permission {uri: "", match: prefix}',
-    },
+    optional: ["permissions", "authorizer", "allow-by-default"],
   });
   if (!o) return undefined;
   const out: RoleConfig = {
@@ -135,13 +159,35 @@ function role(c: Checker, path: ConfigPath, v: unknown): RoleConfig | undefined 
   if (authorizer !== undefined) out.authorizer = authorizer;
   const list = c.list([...path, "permissions"], o.permissions);
   list?.forEach((item, i) => {
-    const perm = permission(c, [...path, "permissions", i], item);
+    const perm = permission(c, [...path, "permissions", i], item, strict);
     if (perm) out.permissions.push(perm);
   });
+  // Crossbar: a role with neither permissions nor authorizer allows every
+  // action when `allow-by-default` is true, and denies every action otherwise;
+  // with permissions or an authorizer the flag is not consulted.
+  const abd = c.boolean([...path, "allow-by-default"], o["allow-by-default"]);
+  if (abd === true) {
+    if (o.permissions !== undefined || o.authorizer !== undefined) {
+      c.warn(
+        [...path, "allow-by-default"],
+        `has no effect on a role with "${
+          o.permissions !== undefined ? "permissions" : "authorizer"
+        }" (as in Crossbar): ${
+          o.permissions !== undefined ? "the permissions decide" : "the authorizer decides"
+        }`,
+        "key",
+      );
+    } else out.permissions.push(allowByDefaultPermission());
+  }
   return out;
 }
 
-function store(c: Checker, path: ConfigPath, v: unknown): RealmStoreConfig | undefined {
+function store(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+  strict: boolean,
+): RealmStoreConfig | undefined {
   const t = readType(c, path, v, "store type", ["memory"] as const, {
     cfxdb: "persistent realm stores",
     lmdb: "persistent realm stores",
@@ -161,8 +207,8 @@ function store(c: Checker, path: ConfigPath, v: unknown): RealmStoreConfig | und
     if (!io) return;
     const um = io.match === undefined
       ? { uri: c.string([...ip, "uri"], io.uri) ?? "", match: "exact" as UriMatch }
-      : uriAndMatch(c, ip, io);
-    if (io.match === undefined && !PATTERN_URI.test(um.uri)) {
+      : uriAndMatch(c, ip, io, strict);
+    if (io.match === undefined && !patternUri(strict).test(um.uri)) {
       c.error([...ip, "uri"], `must be a WAMP URI, got ${JSON.stringify(um.uri)}`);
     }
     out.event_history.push({
@@ -220,7 +266,11 @@ function rlink(c: Checker, path: ConfigPath, v: unknown): RLinkConfig | undefine
 export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfig | undefined {
   const o = c.object(path, v, {
     required: ["name"],
-    optional: ["roles", "options", "store", "rlinks"],
+    optional: ["roles", "options", "store", "rlinks", "trace"],
+    unsupported: {
+      stats: "per-session serializer statistics (wamp.session.on_stats): xbar's transports " +
+        "do not count serialized bytes per session",
+    },
   });
   if (!o) return undefined;
   const p = (k: string) => [...path, k];
@@ -230,16 +280,6 @@ export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfi
     options: { ...DEFAULT_REALM_OPTIONS },
     rlinks: [],
   };
-  const seenRoles = new Map<string, number>();
-  c.list(p("roles"), o.roles)?.forEach((item, i) => {
-    const r = role(c, [...path, "roles", i], item);
-    if (!r) return;
-    const first = seenRoles.get(r.name);
-    if (r.name !== "" && first !== undefined) {
-      c.error([...path, "roles", i, "name"], `duplicate role "${r.name}" (also roles[${first}])`);
-    } else seenRoles.set(r.name, i);
-    out.roles.push(r);
-  });
   const opts = c.object(p("options"), o.options, {
     optional: ["enable_meta_api", "uri_check", "event_dispatching_chunk_size"],
     ignored: { bridge_meta_api: "xbar has no management-side meta API bridge" },
@@ -257,8 +297,21 @@ export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfi
       }) ??
         out.options.event_dispatching_chunk_size;
   }
+  const strict = out.options.uri_check === "strict";
+  const trace = c.boolean(p("trace"), o.trace);
+  if (trace !== undefined) out.trace = trace;
+  const seenRoles = new Map<string, number>();
+  c.list(p("roles"), o.roles)?.forEach((item, i) => {
+    const r = role(c, [...path, "roles", i], item, strict);
+    if (!r) return;
+    const first = seenRoles.get(r.name);
+    if (r.name !== "" && first !== undefined) {
+      c.error([...path, "roles", i, "name"], `duplicate role "${r.name}" (also roles[${first}])`);
+    } else seenRoles.set(r.name, i);
+    out.roles.push(r);
+  });
   if (o.store !== undefined) {
-    const s = store(c, p("store"), o.store);
+    const s = store(c, p("store"), o.store, strict);
     if (s) out.store = s;
   }
   const taken = new Map<string, number>();

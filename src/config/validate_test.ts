@@ -906,7 +906,7 @@ Deno.test("validateConfig() applies defaults and generates ids", () => {
   });
   assert.deepEqual(router.realms[0].options, {
     enable_meta_api: true,
-    uri_check: "strict",
+    uri_check: "loose",
     event_dispatching_chunk_size: 100,
   });
   assert.deepEqual(guest2.options.stdin, "close");
@@ -996,17 +996,17 @@ Deno.test("validateConfig() accepts a role defined on another realm of the same 
   assert.deepEqual(errors, []);
 });
 
-Deno.test("validateConfig() reads numbers and booleans from whole ${VAR} values", () => {
+Deno.test("validateConfig() reads endpoint ports from whole ${VAR} and $VAR values", () => {
   const { config, errors } = parseConfigText(
     `version: 2
 workers:
   - type: router
     realms: [{name: realm1, roles: [{name: anonymous}]}]
     transports:
-      - {type: websocket, endpoint: {type: tcp, port: "\${PORT}", shared: "\${SHARED}"}}
+      - {type: websocket, endpoint: {type: tcp, port: "\${PORT}", shared: true}}
       - {type: rawsocket, endpoint: {type: tcp, port: $RAW_PORT}}
 `,
-    { env: { PORT: "9000", SHARED: "true", RAW_PORT: "9001" } },
+    { env: { PORT: "9000", RAW_PORT: "9001" } },
   );
   assert.deepEqual(errors, []);
   const [ws, raw] = (config!.workers[0] as RouterWorkerConfig).transports;

@@ -158,10 +158,10 @@ export function checkWebService(
       if (oo) {
         const op = (k: string) => [...path, "options", k];
         opts.request_timeout =
-          c.integer(op("request_timeout"), oo.request_timeout, { min: 1, max: 3600 }) ??
+          c.integer(op("request_timeout"), oo.request_timeout, { min: 0, max: 3600 }) ??
             opts.request_timeout;
         opts.session_timeout =
-          c.integer(op("session_timeout"), oo.session_timeout, { min: 1, max: 86400 }) ??
+          c.integer(op("session_timeout"), oo.session_timeout, { min: 0, max: 86400 }) ??
             opts.session_timeout;
         opts.queue_limit_bytes =
           c.integer(op("queue_limit_bytes"), oo.queue_limit_bytes, { min: 1 }) ??

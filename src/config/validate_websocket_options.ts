@@ -74,6 +74,22 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
   if (size !== undefined) out.max_message_size = size;
   ms("auto_ping_interval");
   ms("auto_ping_timeout");
+  const interval = out.auto_ping_interval;
+  if (interval > 0 && interval % 500 !== 0) {
+    c.warn(
+      p("auto_ping_interval"),
+      `pings are sent every ${
+        Math.max(500, Math.round(interval / 500) * 500)
+      } ms: Deno's WebSocket server pings in steps of 500 ms`,
+    );
+  }
+  if (interval > 0 && out.auto_ping_timeout > interval) {
+    c.warn(
+      p("auto_ping_timeout"),
+      `a connection is dropped ${interval} ms after an unanswered ping (auto_ping_interval): ` +
+        "Deno's WebSocket server cannot wait longer than the interval",
+    );
+  }
   ms("open_handshake_timeout");
   ms("close_handshake_timeout");
   const pingSize = c.integer(p("auto_ping_size"), o.auto_ping_size, { min: 4, max: 125 });

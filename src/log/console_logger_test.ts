@@ -31,3 +31,19 @@ Deno.test("ConsoleLogger writes JSON lines with time, level, kind, pid, msg and 
   assert.equal(o.code, 3);
   assert.equal(o.pid, Deno.pid);
 });
+
+Deno.test("ConsoleLogger writes nothing at level none, no time in syslogd format, and colours by level", () => {
+  const lines: string[] = [];
+  const write = (l: string) => lines.push(l);
+  const none = new ConsoleLogger({ level: "none", write });
+  none.log("error", "dropped");
+  assert.deepEqual(lines, []);
+  assert.equal(none.enabled("error"), false);
+  new ConsoleLogger({ format: "syslogd", kind: "Router", write }).log("info", "up");
+  assert.match(lines[0], /^\[Router\s+\d+\] up$/);
+  const colored = new ConsoleLogger({ color: true, write });
+  colored.log("warn", "careful");
+  colored.log("info", "plain");
+  assert.ok(lines[1].startsWith("\u001b[33m") && lines[1].endsWith("WARN careful\u001b[0m"));
+  assert.ok(!lines[2].includes("\u001b"));
+});

@@ -105,6 +105,8 @@ export interface ControllerOptions {
   logLevel: LogLevel;
   /** Log format handed to workers. */
   logFormat: LogFormat;
+  /** Workers colour their text log lines (default false). */
+  logColor?: boolean;
   /** Absolute path of the management Unix socket. */
   socketPath: string;
   /** Node id. */
@@ -238,7 +240,8 @@ export class Controller {
 
   /**
    * Starts the management API and boots every (enabled) worker of the config.
-   * Rejects (after stopping what was started) when the node cannot boot.
+   * Rejects (after stopping what was started, and logging why) when the node
+   * cannot boot.
    */
   async start(): Promise<void> {
     this.#session = await joinSession(
@@ -261,8 +264,12 @@ export class Controller {
         logger: this.#log,
       });
     } catch (err) {
+      const e = new Error(
+        `cannot open the management socket "${this.#o.socketPath}": ${errText(err)}`,
+      );
+      this.#log.log("error", "node start failed; stopping", { error: e.message });
       await this.#finish(1);
-      throw new Error(`cannot open the management socket "${this.#o.socketPath}": ${errText(err)}`);
+      throw e;
     }
     const configs = this.#o.config.workers.filter((w) => {
       if (w.options.disabled) {
@@ -358,6 +365,7 @@ export class Controller {
         nodeDir: this.#o.nodeDir,
         logLevel: this.#o.logLevel,
         logFormat: this.#o.logFormat,
+        logColor: this.#o.logColor ?? false,
         env,
         router: this.router,
         onLogLine: (line) => {

@@ -79,6 +79,8 @@ export interface SpawnWorkerOptions {
   logLevel: LogLevel;
   /** Log format. */
   logFormat: LogFormat;
+  /** Colour text log lines. */
+  logColor?: boolean;
   /** The worker's environment (already computed from its config); Deno's own variables are added. */
   env: Record<string, string>;
   /** The management router the frame channel is attached to. */
@@ -113,6 +115,7 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     options.logLevel,
     "--logformat",
     options.logFormat,
+    ...(options.logColor ? ["--color", "true"] : []),
   ]);
   const env = { ...options.env };
   for (const name of DENO_ENV) {

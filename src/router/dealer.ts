@@ -150,6 +150,8 @@ export class Dealer {
   #regs = new UriMatcher<Registration>();
   #byId = new Map<number, Registration>();
   #ids: PatternIds;
+  /** The last INVOCATION request id sent to each local callee (ids are sequential per session). */
+  #lastInvocation = new WeakMap<Party, number>();
 
   /** @param realm the realm this dealer serves */
   constructor(realm: Realm) {
@@ -348,7 +350,7 @@ export class Dealer {
     if (receiveProgress) details.receive_progress = true;
     if (progress) details.progress = true;
     if (timeout > 0 && cs.features.calleeTimeout) details.timeout = timeout;
-    const invocationRequest = cs.nextRequestId();
+    const invocationRequest = this.#nextInvocation(cs);
     const p: PendingCall = {
       caller: session,
       callerRequest: request,
@@ -457,7 +459,7 @@ export class Dealer {
       return [ErrorUri.CANCELED, `callee ${calleeId} of registration ${registrationId} is gone`];
     }
     const cs = callee.session;
-    const invocationRequest = cs.nextRequestId();
+    const invocationRequest = this.#nextInvocation(cs);
     const p: PendingCall = {
       caller,
       callerRequest: call,
@@ -491,11 +493,33 @@ export class Dealer {
     return true;
   }
 
+  #nextInvocation(callee: Party): number {
+    const id = callee.nextRequestId();
+    this.#lastInvocation.set(callee, id);
+    return id;
+  }
+
+  /**
+   * An answer (YIELD, or ERROR for an INVOCATION) whose invocation is not in
+   * flight: a late answer to one that was already answered (timeout, cancel,
+   * caller gone) is ignored; one for a request id this router never sent to a
+   * local session is a protocol violation. Request ids are sequential per
+   * session, so an id above the last one sent was never sent.
+   */
+  #unknownAnswer(session: Party, what: string, request: number): void {
+    if (session.link !== undefined) return;
+    if (request > (this.#lastInvocation.get(session) ?? 0)) {
+      throw new ProtocolViolation(
+        `${what} for INVOCATION request ${request}, which was never sent`,
+      );
+    }
+  }
+
   /** Handles YIELD from a callee. */
   yieldResult(session: Party, msg: Yield): void {
     const [, request, options, args, kwargs] = msg;
     const p = session.invocations.get(request);
-    if (!p) return; // late answer to a canceled or timed-out call
+    if (!p) return this.#unknownAnswer(session, "YIELD", request);
     if (options.progress === true) {
       if (p.receiveProgress) {
         p.caller.send(resultMessage(p.callerRequest, { progress: true }, args, kwargs));
@@ -510,7 +534,7 @@ export class Dealer {
   calleeError(session: Party, msg: ErrorMsg): void {
     const [, , request, , uri, args, kwargs] = msg;
     const p = session.invocations.get(request);
-    if (!p) return;
+    if (!p) return this.#unknownAnswer(session, "ERROR", request);
     this.#finish(p);
     sendError(p.caller, MessageType.CALL, p.callerRequest, uri, undefined, { args, kwargs });
   }

@@ -561,12 +561,37 @@ Deno.test("Dealer forwards a callee ERROR with its URI, args and kwargs", async 
   const inv2 = await callee.next();
   callee.send([T.ERROR, T.INVOCATION, inv2[1], {}, "com.error.plain"]);
   assertEquals(await caller.next(), [T.ERROR, T.CALL, 5, {}, "com.error.plain"]);
-  // an answer for an unknown invocation is ignored
-  callee.send([T.ERROR, T.INVOCATION, 999, {}, "com.error.plain"]);
-  callee.send([T.YIELD, 999, {}]);
+  // a late answer for an invocation already answered is ignored
+  callee.send([T.ERROR, T.INVOCATION, inv2[1], {}, "com.error.plain"]);
+  callee.send([T.YIELD, inv2[1], {}]);
+  assertEquals(await caller.result("wamp.session.count"), 2);
   assertEquals(caller.drain(), []);
   assertEquals(callee.drain(), []);
 });
+
+for (const answer of ["YIELD", "ERROR"] as const) {
+  Deno.test(`Dealer aborts a callee that sends ${answer} for an INVOCATION request id it was never sent`, async () => {
+    const r = testRouter();
+    const callee = await joined(r);
+    const caller = await joined(r);
+    await callee.register("com.p");
+    sendCall(caller, 1, "com.p");
+    const inv = await invocation(callee);
+    callee.send([T.YIELD, inv[1], {}, ["ok"]]);
+    assertEquals(await caller.next(), [T.RESULT, 1, {}, ["ok"]]);
+    const never = (inv[1] as number) + 1;
+    callee.send(
+      answer === "YIELD"
+        ? [T.YIELD, never, {}]
+        : [T.ERROR, T.INVOCATION, never, {}, "com.error.plain"],
+    );
+    const m = await callee.take((m) => m[0] === T.ABORT);
+    assertEquals(m[2], ErrorUri.PROTOCOL_VIOLATION);
+    assert(callee.closed);
+    assertEquals(caller.drain(), []);
+    assertEquals(await caller.result("wamp.session.count"), 1);
+  });
+}
 
 Deno.test("Dealer aborts a caller that reuses the request id of a call in flight", async () => {
   const r = testRouter();

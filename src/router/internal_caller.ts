@@ -61,10 +61,13 @@ export class InternalCaller {
   #waiters = new Map<number, Waiter>();
   #caller: Party;
 
-  /** @param realm the realm whose dealer routes the calls */
-  constructor(realm: Realm) {
+  /**
+   * @param realm the realm whose dealer routes the calls
+   * @param authrole the role callees see for these calls (default `trusted`)
+   */
+  constructor(realm: Realm, authrole: string = INTERNAL_AUTHROLE) {
     this.#realm = realm;
-    this.#caller = new RouterSideCaller(realm, (msg) => this.#receive(msg));
+    this.#caller = new RouterSideCaller(realm, authrole, (msg) => this.#receive(msg));
   }
 
   /** Number of calls in flight (tests). */
@@ -119,14 +122,22 @@ export class InternalCaller {
   }
 }
 
-const callers = new WeakMap<Realm, InternalCaller>();
+const callers = new WeakMap<Realm, Map<string, InternalCaller>>();
 
-/** The realm's internal caller (one per realm, made on first use). */
-export function internalCallerFor(realm: Realm): InternalCaller {
-  let c = callers.get(realm);
+/** The realm's internal caller for `authrole` (default `trusted`; one per realm and role, made on first use). */
+export function internalCallerFor(
+  realm: Realm,
+  authrole: string = INTERNAL_AUTHROLE,
+): InternalCaller {
+  let byRole = callers.get(realm);
+  if (!byRole) {
+    byRole = new Map();
+    callers.set(realm, byRole);
+  }
+  let c = byRole.get(authrole);
   if (!c) {
-    c = new InternalCaller(realm);
-    callers.set(realm, c);
+    c = new InternalCaller(realm, authrole);
+    byRole.set(authrole, c);
   }
   return c;
 }
@@ -139,12 +150,7 @@ export function internalCallerFor(realm: Realm): InternalCaller {
  */
 class RouterSideCaller implements Party {
   readonly id = 0;
-  readonly auth: AuthInfo = {
-    authid: INTERNAL_AUTHID,
-    authrole: INTERNAL_AUTHROLE,
-    authmethod: "internal",
-    authprovider: "xbar",
-  };
+  readonly auth: AuthInfo;
   readonly features = readClientFeatures(undefined);
   readonly calls = new Map<number, PendingCall>();
   readonly invocations = new Map<number, PendingCall>();
@@ -154,8 +160,9 @@ class RouterSideCaller implements Party {
   readonly realm: Realm;
   readonly send: (msg: RouterMessage) => void;
 
-  constructor(realm: Realm, send: (msg: RouterMessage) => void) {
+  constructor(realm: Realm, authrole: string, send: (msg: RouterMessage) => void) {
     this.realm = realm;
+    this.auth = { authid: INTERNAL_AUTHID, authrole, authmethod: "internal", authprovider: "xbar" };
     this.send = send;
   }
 

@@ -88,7 +88,7 @@ Deno.test("wamp.session.get returns a session's details; unknown ids get no_such
   assertEquals(await callError(b, "wamp.session.get", [a.id]), ErrorUri.NO_SUCH_SESSION);
 });
 
-Deno.test("wamp.session.kill sends the target GOODBYE wamp.close.normal (or the reason and message given) and removes it", async () => {
+Deno.test("wamp.session.kill sends the target GOODBYE wamp.close.killed (or the reason and message given) and removes it", async () => {
   const r = testRouter();
   const admin = await joined(r);
   const events = await listen(admin, SESSION_EVENTS);
@@ -100,7 +100,7 @@ Deno.test("wamp.session.kill sends the target GOODBYE wamp.close.normal (or the 
   assertEquals(await admin.call("wamp.session.kill", [t1.id]), [T.RESULT, admin.req() - 1, {}, [
     null,
   ]]);
-  assertEquals(await goodbyeReceived(t1), [T.GOODBYE, {}, CloseUri.NORMAL]);
+  assertEquals(await goodbyeReceived(t1), [T.GOODBYE, {}, CloseUri.KILLED]);
   assertEquals(metaEvents(admin, events), [["wamp.session.on_leave", [t1.id, "t1", "anonymous"]]]);
   assertEquals(
     (await admin.call("com.t1"))[4],
@@ -155,7 +155,7 @@ Deno.test("wamp.session.kill_by_authrole kills every other session of that role 
   const u2 = await joined(r, { authrole: "user" });
   const admin = await joined(r, { authrole: "admin" });
   assertEquals(await me.result("wamp.session.kill_by_authrole", ["user"]), 2);
-  for (const c of [u1, u2]) assertEquals((await goodbyeReceived(c))[2], CloseUri.NORMAL);
+  for (const c of [u1, u2]) assertEquals((await goodbyeReceived(c))[2], CloseUri.KILLED);
   assertEquals(admin.drain(), []);
   assertEquals(await me.result("wamp.session.kill_by_authrole", ["user"]), 0);
 });
@@ -454,7 +454,7 @@ Deno.test("RouterSession that leaves receives nothing after the GOODBYE, not eve
       assertEquals(s.drain(), [[T.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]], how);
     } else {
       await admin.result("wamp.session.kill", [s.id]);
-      assertEquals(s.drain(), [[T.GOODBYE, {}, CloseUri.NORMAL]], how);
+      assertEquals(s.drain(), [[T.GOODBYE, {}, CloseUri.KILLED]], how);
       s.send([T.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
     }
     admin.disconnect();

@@ -42,6 +42,11 @@ import { installSubscriptionMeta } from "./meta/subscription_meta.ts";
 import { publishTestaments } from "./meta/testament.ts";
 import { sendError } from "./errors.ts";
 
+/** The role Crossbar defines on every realm: allowed everything unless a role of that name is configured. */
+export const TRUSTED_ROLE = "trusted";
+/** The role of anonymous sessions: may join even when not configured (then every action is denied). */
+export const ANONYMOUS_ROLE = "anonymous";
+
 /** A realm as configured. */
 export interface RealmConfig {
   /** Realm name (a URI). */
@@ -55,6 +60,8 @@ export interface RealmConfig {
   eventHistory?: EventHistoryConfig[];
   /** URI checking: "loose" (default) or "strict". */
   uriCheck?: "loose" | "strict";
+  /** Log every message of this realm's sessions, in and out, at info level (Crossbar's realm `trace`). */
+  trace?: boolean;
 }
 
 /** A procedure implemented by the router itself (the meta API). */
@@ -84,6 +91,8 @@ export class Realm {
   readonly logger: Logger;
   /** Strict URI checking. */
   readonly strictUris: boolean;
+  /** Messages of this realm's sessions are logged (`RealmConfig.trace`). */
+  readonly traced: boolean;
 
   #roles: Map<string, Authorizer> | undefined;
   #releaseSessionId: (id: number) => void;
@@ -103,6 +112,7 @@ export class Realm {
     this.name = config.name;
     this.logger = options.logger;
     this.strictUris = config.uriCheck === "strict";
+    this.traced = config.trace === true;
     this.#releaseSessionId = options.releaseSessionId;
     if (config.roles) {
       this.#roles = new Map();
@@ -118,9 +128,14 @@ export class Realm {
     installSubscriptionMeta(this);
   }
 
-  /** True when sessions may join under `role`. */
+  /**
+   * True when sessions may join under `role`. As in Crossbar, `trusted`
+   * (allowed everything unless configured otherwise) and `anonymous` (denied
+   * everything unless configured) may always join.
+   */
   hasRole(role: string): boolean {
-    return this.#roles === undefined || this.#roles.has(role);
+    return this.#roles === undefined || this.#roles.has(role) || role === TRUSTED_ROLE ||
+      role === ANONYMOUS_ROLE;
   }
 
   /** Replaces the authorizer of a role (dynamic authorizers, tests). */
@@ -221,13 +236,14 @@ export class Realm {
 
   /** Decides whether `session` may perform `action` on `uri`. */
   authorize(
-    session: RouterSession,
+    session: Pick<RouterSession, "auth" | "subject">,
     uri: string,
     action: Action,
   ): AuthzDecision | Promise<AuthzDecision> {
+    const role = session.auth!.authrole;
     const authorizer = this.#roles === undefined
       ? allowAllAuthorizer
-      : this.#roles.get(session.auth!.authrole);
+      : this.#roles.get(role) ?? (role === TRUSTED_ROLE ? allowAllAuthorizer : undefined);
     if (!authorizer) return { allow: false, disclose: false };
     return authorizer.authorize(session.subject!, uri, action);
   }

@@ -153,19 +153,25 @@ Deno.test("Realm.handle() aborts a session that sends router-to-client messages 
   }
 });
 
-Deno.test("Realm without roles lets every role in; with roles only the configured ones", async () => {
+Deno.test("Realm without roles lets every role in; with roles only the configured ones, anonymous and trusted", async () => {
   const open = testRouter();
   const anyRole = await joined(open, { authrole: "whatever" });
   assertEquals(await anyRole.result("wamp.session.count"), 1);
-  const closed = new Router({
-    realms: [{ name: "realm1", roles: [{ name: "user" }] }],
-    handshakeTimeoutMs: 0,
-  });
-  // the default authenticator makes everyone "anonymous": not a role of this realm
+  const closed = testRouter({ roles: [{ name: "user" }] });
+  const realm = closed.realm("realm1")!;
+  assert(realm.hasRole("user"));
+  assert(!realm.hasRole("admin"));
+  // as in Crossbar: "anonymous" may join a realm without that role (and may do nothing),
+  // "trusted" may always join (and may do everything)
+  assert(realm.hasRole("anonymous"));
+  assert(realm.hasRole("trusted"));
+  const anon = await joined(closed, { authrole: "anonymous" });
+  const denied = await anon.call("wamp.session.count");
+  assertEquals([denied[0], denied[4]], [T.ERROR, ErrorUri.NOT_AUTHORIZED]);
+  const trusted = await joined(closed, { authrole: "trusted" });
+  assertEquals(await trusted.result("wamp.session.count"), 2);
   const c = new TestClient(closed);
-  c.send([T.HELLO, "realm1", { roles: { caller: {} } }]);
+  c.send([T.HELLO, "realm1", { roles: { caller: {} }, authrole: "admin" }]);
   const m = await c.next();
   assertEquals([m[0], m[2]], [T.ABORT, ErrorUri.NO_SUCH_ROLE]);
-  assert(closed.realm("realm1")!.hasRole("user"));
-  assert(!closed.realm("realm1")!.hasRole("anonymous"));
 });

@@ -141,7 +141,23 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   /** Sends a message to the peer. */
   send(msg: RouterMessage): void {
+    if (this.realm?.traced) this.#trace("out", msg);
     this.peer.send(msg);
+  }
+
+  #trace(direction: "in" | "out", msg: unknown): void {
+    const type = Array.isArray(msg) ? messageTypeName[msg[0] as number] : undefined;
+    let text: string;
+    try {
+      text = JSON.stringify(msg);
+    } catch {
+      text = String(msg);
+    }
+    this.realm!.logger.log("info", `trace ${direction} ${type ?? "?"}`, {
+      realm: this.realm!.name,
+      session: this.id,
+      message: text.length > 500 ? `${text.slice(0, 500)}…` : text,
+    });
   }
 
   // ---- SessionHandle ----
@@ -149,6 +165,7 @@ export class RouterSession implements SessionHandle, SessionParty {
   /** A decoded frame from the transport. */
   receive(value: unknown): void {
     if (this.#state === "closed") return;
+    if (this.realm?.traced) this.#trace("in", value);
     if (this.#busy) {
       this.#queue.push(value);
       return;

@@ -36,6 +36,7 @@ export function routerRealmConfig(
         limit: h.limit ?? limit ?? 100,
       })),
       uriCheck: realm.options.uri_check,
+      ...(realm.trace ? { trace: true } : {}),
     },
     roles: roles.filter((r) => r.authorizer !== undefined),
   };

@@ -65,6 +65,18 @@ function pickSerializers(names: readonly SerializerName[]): Serializer[] {
   return names.map((n) => allSerializers[n]);
 }
 
+/**
+ * Deno's `idleTimeout` (whole seconds) for Crossbar's `auto_ping_interval`
+ * (ms). Crossbar pings every `auto_ping_interval` ms; Deno pings a connection
+ * that was idle for half of `idleTimeout` and drops it when the pong has not
+ * come after the other half (measured). So `idleTimeout = 2 × interval` pings
+ * at exactly the interval (intervals are kept to multiples of 500 ms; `xbar
+ * check` warns about others), and waits one interval for the pong.
+ */
+export function idleTimeoutFor(autoPingIntervalMs: number): number {
+  return Math.max(1, Math.round((2 * autoPingIntervalMs) / 1000));
+}
+
 /** The WebSocket endpoint options from Crossbar's WebSocket options. */
 function webSocketOptions(
   o: ConfigWebSocketOptions,
@@ -81,12 +93,7 @@ function webSocketOptions(
       memoryLevel: deflate.memory_level,
     };
   }
-  // Crossbar pings every auto_ping_interval ms and drops after auto_ping_timeout;
-  // Deno pings after half of idleTimeout and drops after the other half.
-  if (o.auto_ping_interval > 0) {
-    const timeout = o.auto_ping_timeout > 0 ? o.auto_ping_timeout : o.auto_ping_interval;
-    out.idleTimeout = Math.max(1, Math.ceil((o.auto_ping_interval + timeout) / 1000));
-  }
+  if (o.auto_ping_interval > 0) out.idleTimeout = idleTimeoutFor(o.auto_ping_interval);
   return out;
 }
 
@@ -323,14 +330,23 @@ export async function startTransport(
     }
   } catch (err) {
     throw new Error(
-      `transport "${cfg.id}" (${cfg.type}) cannot listen: ${describeListenError(err)}`,
+      `transport "${cfg.id}" (${cfg.type}) cannot listen on ${endpointText(cfg.endpoint)}: ${
+        describeListenError(err)
+      }`,
     );
   }
   return { ...started, id: cfg.id, type: cfg.type, started: new Date().toISOString(), config: cfg };
 }
 
+/** Where a listening endpoint listens, as a user writes it (`127.0.0.1:8080`, `unix:/path`). */
+export function endpointText(e: TransportConfig["endpoint"]): string {
+  if (e.type === "unix") return `unix:${e.path}`;
+  const host = e.interface.includes(":") ? `[${e.interface}]` : e.interface;
+  return `${host}:${e.port}`;
+}
+
 function describeListenError(err: unknown): string {
-  if (err instanceof Deno.errors.AddrInUse) return `address already in use (${err.message})`;
+  if (err instanceof Deno.errors.AddrInUse) return "the address is already in use";
   if (err instanceof Deno.errors.PermissionDenied) return `permission denied (${err.message})`;
   return err instanceof Error ? err.message : String(err);
 }

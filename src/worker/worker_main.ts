@@ -53,6 +53,8 @@ export interface RunWorkerOptions {
   logLevel?: LogLevel;
   /** Log format. Default "text". */
   logFormat?: LogFormat;
+  /** Colour text log lines. Default false. */
+  logColor?: boolean;
   /** Builds the worker. */
   create(ctx: { id: string; nodeDir: string; logger: Logger }): WorkerHost | Promise<WorkerHost>;
   /** Milliseconds a graceful shutdown may take before the process exits anyway. Default 10000. */
@@ -88,6 +90,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
   const logger = new ConsoleLogger({
     level: options.logLevel ?? "info",
     format: options.logFormat ?? "text",
+    color: options.logColor === true,
     kind: KIND_LABEL[options.kind],
   });
   guardStdout(logger);

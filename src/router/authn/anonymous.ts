@@ -28,6 +28,8 @@ export type AnonymousConfig =
     role?: string;
     /** Fixed authid (default: a random one per session). */
     authid?: string;
+    /** Realm every anonymous session joins, whatever HELLO asks for (default: the one in HELLO). */
+    realm?: string;
   }
   | DynamicAuthConfig;
 
@@ -41,8 +43,14 @@ export function anonymousMethod(config: AnonymousConfig): AuthMethod {
   }
   const role = config.role ?? "anonymous";
   const fixed = config.authid;
+  const realm = config.realm;
   return () => ({
-    hello: () => welcomeStep({ authid: fixed ?? randomAuthid(), role }, ANONYMOUS, "static"),
+    hello: () =>
+      welcomeStep(
+        { authid: fixed ?? randomAuthid(), role, ...(realm !== undefined ? { realm } : {}) },
+        ANONYMOUS,
+        "static",
+      ),
     authenticate: noPendingChallenge,
   });
 }

@@ -2,7 +2,9 @@
  * Dynamic authentication: the router calls an authenticator procedure that a
  * component registered (Crossbar's `type: dynamic`). The procedure is called
  * as `authenticator(realm, authid, details)` on the realm named by
- * `authenticator-realm` (default: the realm in HELLO) and returns the
+ * `authenticator-realm` (default: the realm in HELLO) as role
+ * `authenticator-role` (default `trusted`, which is not authorized; another
+ * role's permissions must allow the call, as in Crossbar) and returns the
  * principal: a role string, or a dict `{role, authid?, realm?, extra?, ...}`
  * (wampcra adds `secret`/`salt`/`iterations`/`keylen`; cryptosign `pubkey`).
  * An error it raises ABORTs the handshake with its URI and message (the
@@ -16,7 +18,8 @@
 import type { Dict } from "../../wamp/messages.ts";
 import { ApplicationError } from "../../wamp/errors.ts";
 import { ErrorUri } from "../../wamp/uris.ts";
-import { internalCallerFor } from "../internal_caller.ts";
+import { INTERNAL_AUTHID, INTERNAL_AUTHROLE, internalCallerFor } from "../internal_caller.ts";
+import type { Realm } from "../realm.ts";
 import type { AuthStep } from "./authenticator.ts";
 import type { AuthContext } from "./auth_context.ts";
 import { abortStep, authenticationFailed, type Principal } from "./principal.ts";
@@ -29,6 +32,8 @@ export interface DynamicAuthConfig {
   authenticator: string;
   /** Realm where the authenticator is registered (default: the realm the client asks for). */
   "authenticator-realm"?: string;
+  /** Role the router calls the authenticator as (default `trusted`). */
+  "authenticator-role"?: string;
   /** Role when the authenticator's answer names none (Crossbar's `default-role`). */
   "default-role"?: string;
 }
@@ -88,8 +93,23 @@ export async function callAuthenticator(
     });
     return { step: authenticationFailed() };
   }
+  const role = config["authenticator-role"] ?? INTERNAL_AUTHROLE;
+  if (role !== INTERNAL_AUTHROLE) {
+    const denied = await authenticatorCallDenied(realm, role, config.authenticator);
+    if (denied) {
+      ctx.logger.log("error", "dynamic authenticator cannot be called", {
+        method: call.method,
+        authenticator: config.authenticator,
+        authenticatorRealm: realmName,
+        authenticatorRole: role,
+        reason: denied,
+        peer: ctx.peer.peer,
+      });
+      return { step: authenticationFailed() };
+    }
+  }
   try {
-    const r = await internalCallerFor(realm).call(
+    const r = await internalCallerFor(realm, role).call(
       config.authenticator,
       [call.realm, call.authid, call.details],
       undefined,
@@ -114,6 +134,31 @@ export async function callAuthenticator(
       peer: ctx.peer.peer,
     });
     return { step: authenticationFailed() };
+  }
+}
+
+/** Why role `role` may not call `procedure` on `realm` (undefined when it may). */
+async function authenticatorCallDenied(
+  realm: Realm,
+  role: string,
+  procedure: string,
+): Promise<string | undefined> {
+  if (!realm.hasRole(role)) return `realm "${realm.name}" has no role "${role}"`;
+  const auth = {
+    authid: INTERNAL_AUTHID,
+    authrole: role,
+    authmethod: "internal",
+    authprovider: "xbar",
+  };
+  try {
+    const d = await realm.authorize(
+      { auth, subject: { session: 0, ...auth } },
+      procedure,
+      "call",
+    );
+    return d.allow ? undefined : `role "${role}" may not call "${procedure}"`;
+  } catch (e) {
+    return `authorizing the call failed: ${e instanceof Error ? e.message : e}`;
   }
 }
 

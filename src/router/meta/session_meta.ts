@@ -2,8 +2,8 @@
  * The session meta API: `wamp.session.*` procedures.
  *
  * - `kill`, `kill_by_authid`, `kill_by_authrole`, `kill_all` never kill the
- *   caller; `reason` defaults to `wamp.close.normal` as the spec says (and
- *   as Crossbar does, through Autobahn's `leave()`); `kill_by_authid` returns
+ *   caller; `reason` defaults to `wamp.close.killed` (the spec's default for a
+ *   killed session, as other routers send); `kill_by_authid` returns
  *   the killed session ids, the others the count (spec).
  * - `add_testament(topic, args?, kwargs?)` with `publish_options` and `scope`
  *   keyword arguments; a testament without kwargs is published without them.
@@ -50,7 +50,7 @@ function stringArg(args: List, what: string): string {
 }
 
 function closeReason(kwargs: Dict): { reason: string; message?: string } {
-  const reason = kwargs.reason ?? CloseUri.NORMAL;
+  const reason = kwargs.reason ?? CloseUri.KILLED;
   if (typeof reason !== "string" || !isValidUri(reason, { strict: false })) {
     throw new ApplicationError(ErrorUri.INVALID_URI, { message: "reason must be a valid URI" });
   }
