@@ -2,7 +2,6 @@ import { assert, assertEquals } from "./_assert.ts";
 import { joined, TestClient, testRouter } from "./_test_client.ts";
 import { type Dict, MessageType as T } from "../wamp/messages.ts";
 import { CloseUri, ErrorUri } from "../wamp/uris.ts";
-import { Router } from "./router.ts";
 
 /** Expects the router's GOODBYE and answers it; returns the reason. */
 async function answerGoodbye(c: TestClient): Promise<string> {
