@@ -32,7 +32,7 @@ import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/p
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
-import { messageTypeName } from "../wamp/messages.ts";
+import { MessageType, messageTypeName } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
 import type { TrackedConnection } from "./connection_tracker.ts";
 import { planUndeliverable } from "./undeliverable.ts";
@@ -185,6 +185,15 @@ export class WebSocketConnection implements Peer, TrackedConnection {
         error: errorText(err),
       });
     }
+    // After a GOODBYE from the router (its answer to the client's GOODBYE, or
+    // a kill/shutdown) the WebSocket is closed at once with 1000. Clients close
+    // after GOODBYE anyway, often without a status code (AutobahnJS even
+    // before its GOODBYE reply is out); Deno echoes such a close frame without
+    // a code (1005), which `ws` (AutobahnJS under Node) reports as unclean and
+    // AutobahnJS as "lost" (and reconnects). Closing first with 1000 makes it
+    // "closed", as against Crossbar. This transport therefore carries one
+    // session per connection.
+    if (msg[0] === MessageType.GOODBYE) this.close();
   }
 
   /** Closes the connection after what is queued (code 1000 unless a violation set another). Idempotent. */

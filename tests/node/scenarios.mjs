@@ -351,6 +351,30 @@ const scenarios = {
     };
   },
 
+  /** How AutobahnJS reports the end of a connection: after close(), after leave(), when killed. */
+  async closing() {
+    const ended = (session) =>
+      new Promise((resolve) => {
+        session._conn.onclose = (reason, details) => {
+          resolve({ reason, goodbye: details.reason, will_retry: details.will_retry });
+          return true;
+        };
+      });
+    const a = await open();
+    const aEnded = ended(a);
+    a._conn.close();
+    const b = await open();
+    const bEnded = ended(b);
+    b.leave();
+    const admin = await open();
+    const c = await open();
+    const cEnded = ended(c);
+    await admin.call("wamp.session.kill", [c.id]);
+    const result = { close: await aEnded, leave: await bEnded, killed: await cEnded };
+    await close(admin);
+    return result;
+  },
+
   async retained() {
     const pub = await open();
     await pub.publish("com.example.state", ["v1"], {}, { acknowledge: true, retain: true });
