@@ -10,6 +10,7 @@ import { formatConfigError } from "../src/config/format.ts";
 import type { ConfigError, NodeConfig, WorkerConfig } from "../src/config/types.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
+import { environmentRules } from "../src/worker/environment_rules.ts";
 import { bundledComponents } from "../src/worker/bundled_components.ts";
 import { thisExecutable } from "../src/worker/executable.ts";
 import {
@@ -64,7 +65,8 @@ function describeWorker(w: WorkerConfig): string {
 export function componentModules(config: NodeConfig): string[] {
   const out = new Set<string>();
   for (const w of config.workers) {
-    if (w.type !== "guest") { for (const c of w.components) out.add(c.module); }
+    if (w.type === "guest") continue;
+    for (const c of w.components) if (c.type === "module") out.add(c.module);
   }
   return [...out];
 }
@@ -89,6 +91,7 @@ export async function check(args: string[]): Promise<number> {
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,
     componentModule: componentModuleRule(paths.dir),
+    environment: environmentRules(paths.dir),
   });
   for (const w of loaded.warnings) err(`warning: ${formatConfigError(w)}`);
   const what = loaded.file ?? `the embedded default config (no config file in "${paths.dir}")`;

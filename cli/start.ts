@@ -13,6 +13,7 @@ import { Controller } from "../src/node/controller.ts";
 import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
+import { environmentRules } from "../src/worker/environment_rules.ts";
 import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
 import {
   acquirePidFile,
@@ -137,6 +138,7 @@ export async function start(args: string[]): Promise<number> {
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,
     componentModule: componentModuleRule(paths.dir),
+    environment: environmentRules(paths.dir),
   });
   for (const w of loaded.warnings) logger.log("warn", `config: ${formatConfigError(w)}`);
   if (!loaded.config) {

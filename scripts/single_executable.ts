@@ -83,6 +83,8 @@ export async function collectComponents(nodeDir?: string): Promise<CollectedComp
   for (const w of loaded.config.workers) {
     if (w.type === "guest") continue;
     for (const c of w.components) {
+      // Python components are not built in: a Python process runs them
+      if (c.type !== "module") continue;
       const key = componentKey(dir, c.module);
       if (seen.has(key)) continue;
       seen.add(key);

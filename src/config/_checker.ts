@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ComponentModuleRule, ConfigError } from "./types.ts";
+import type { ComponentModuleRule, ConfigError, EnvironmentRules } from "./types.ts";
 import { type ConfigPath, formatPath } from "./path.ts";
 import type { SourceMap } from "./source_map.ts";
 import { suggest } from "./suggest.ts";
@@ -37,6 +37,8 @@ export interface CheckerOptions {
   envPaths?: ReadonlySet<string>;
   /** Extra rule for component modules (see `ComponentModuleRule`). */
   componentModule?: ComponentModuleRule;
+  /** Checks that need the machine (see `EnvironmentRules`). */
+  environment?: EnvironmentRules;
 }
 
 /** Describes a value for a message: `"abc"`, `70000`, `a list`, `an object`, `null`. */
@@ -64,6 +66,8 @@ export class Checker {
   #envPaths: ReadonlySet<string>;
   /** The extra rule for component modules, when one was given. */
   readonly componentModule?: ComponentModuleRule;
+  /** Checks that need the machine, when given. */
+  readonly environment?: EnvironmentRules;
 
   /** @param options where errors are reported and which paths came from the environment */
   constructor(options: CheckerOptions = {}) {
@@ -71,6 +75,7 @@ export class Checker {
     this.#sourceMap = options.sourceMap;
     this.#envPaths = options.envPaths ?? new Set();
     this.componentModule = options.componentModule;
+    this.environment = options.environment;
   }
 
   #make(path: ConfigPath, message: string, at: "key" | "value"): ConfigError {

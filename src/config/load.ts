@@ -14,7 +14,7 @@ import { Checker } from "./_checker.ts";
 import { DEFAULT_CONFIG_YAML } from "./default_config.ts";
 import { expandEnv } from "./env.ts";
 import { SourceMap } from "./source_map.ts";
-import type { ComponentModuleRule, ConfigResult } from "./types.ts";
+import type { ComponentModuleRule, ConfigResult, EnvironmentRules } from "./types.ts";
 import { validateConfig } from "./validate.ts";
 
 /** Config file names looked up in a node directory, in order. */
@@ -36,6 +36,8 @@ export interface ParseConfigOptions {
   env?: EnvSource;
   /** Extra rule for component modules (see `ComponentModuleRule`). Default: none. */
   componentModule?: ComponentModuleRule;
+  /** Checks that need the machine (see `EnvironmentRules`). Default: none. */
+  environment?: EnvironmentRules;
 }
 
 /** Options of {@link loadConfig}. */
@@ -54,6 +56,8 @@ export interface LoadConfigOptions {
   useDefault?: boolean;
   /** Extra rule for component modules (see `ComponentModuleRule`). Default: none. */
   componentModule?: ComponentModuleRule;
+  /** Checks that need the machine (see `EnvironmentRules`). Default: none. */
+  environment?: EnvironmentRules;
 }
 
 /** A loaded config and where it came from. */
@@ -141,6 +145,7 @@ export function parseConfigText(text: string, options: ParseConfigOptions = {}):
     sourceMap,
     envPaths: expanded.envPaths,
     componentModule: options.componentModule,
+    environment: options.environment,
   });
   if (c.errors.length === 0 && c.warnings.length === 0) return result;
   const warnings = [...c.warnings, ...result.warnings];
@@ -173,6 +178,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       ...parseConfigText(DEFAULT_CONFIG_YAML, {
         env: options.env,
         componentModule: options.componentModule,
+        environment: options.environment,
       }),
       source: "default",
     };
@@ -194,7 +200,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     };
   }
   return {
-    ...parseConfigText(text, { file, env: options.env, componentModule: options.componentModule }),
+    ...parseConfigText(text, {
+      file,
+      env: options.env,
+      componentModule: options.componentModule,
+      environment: options.environment,
+    }),
     file,
     source: "file",
   };

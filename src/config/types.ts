@@ -132,6 +132,13 @@ export interface WorkerOptions {
   disabled: boolean;
   /** Free-form data handed to the worker (Crossbar `extra`). */
   extra?: unknown;
+  /**
+   * Directories put first on the Python search path of the worker's Python
+   * components, relative to the node directory (Crossbar `pythonpath`).
+   */
+  pythonpath?: string[];
+  /** The Python interpreter for the worker's Python components (Crossbar `python`). */
+  python?: string;
 }
 
 /** A router worker: realms, transports and router-side components. */
@@ -755,7 +762,7 @@ export interface AuthConfig {
  * joined session and the config (including `extra`).
  */
 export interface ComponentBase {
-  /** Component type (Crossbar's Python-only `class` and `function` are rejected). */
+  /** Component type (Crossbar's Python `class` and `function` are {@link PythonComponentBase}). */
   type: "module";
   /** Component id (generated as `component001`, ... when absent; unique per worker). */
   id: string;
@@ -779,14 +786,14 @@ export type ComponentModuleRule = (
   module: string,
 ) => { error?: string; warning?: string } | undefined;
 
-/** A component inside a router worker; its session is in-process. */
-export interface RouterComponentConfig extends ComponentBase {
+/** A module component inside a router worker; its session is in-process. */
+export interface ModuleRouterComponentConfig extends ComponentBase {
   /** Role of its session (default `"anonymous"`, as in Crossbar; must exist on `realm`). */
   role: string;
 }
 
-/** A component inside a container worker. */
-export interface ContainerComponentConfig extends ComponentBase {
+/** A module component inside a container worker. */
+export interface ModuleContainerComponentConfig extends ComponentBase {
   /** How to reach the router. */
   transport: ConnectingTransportConfig;
   /**
@@ -795,4 +802,85 @@ export interface ContainerComponentConfig extends ComponentBase {
    * seed) → cryptosign, nothing → anonymous.
    */
   auth?: { authid?: string; authrole?: string; ticket?: string; secret?: string; privkey?: string };
+}
+
+/** Events a Python `function` component may hook (Crossbar's `callbacks`). */
+export type PythonCallbackEvent = "join" | "leave" | "connect" | "disconnect";
+
+/**
+ * Crossbar's Python component: `class` (an `ApplicationSession` subclass named
+ * by `classname`) or `function` (`callbacks` naming functions per session
+ * event). It runs in a Python 3 process with Autobahn|Python under Twisted
+ * (see `src/worker/python/`), with the worker's `pythonpath` first on its
+ * search path.
+ */
+export interface PythonComponentBase {
+  /** Component type. */
+  type: "class" | "function";
+  /** Component id (generated as `component001`, ... when absent; unique per worker). */
+  id: string;
+  /** `package.module.ClassName` (class components). */
+  classname?: string;
+  /** Event → `package.module.function` (function components). */
+  callbacks?: Partial<Record<PythonCallbackEvent, string>>;
+  /** The realm to join. */
+  realm: string;
+  /** Free-form data handed to the component as `ComponentConfig.extra` (plus `cbdir`). */
+  extra?: unknown;
+  /** The worker's `pythonpath` (the controller adds it when it starts the component). */
+  pythonpath?: string[];
+  /** The worker's `python` (the controller adds it when it starts the component). */
+  python?: string;
+}
+
+/** A Python component of a router worker: its process talks RawSocket to the router over stdio. */
+export interface PythonRouterComponentConfig extends PythonComponentBase {
+  /** Role of its session (default `"anonymous"`, as in Crossbar). */
+  role: string;
+}
+
+/** A Python component of a container worker: its process connects over `transport` itself. */
+export interface PythonContainerComponentConfig extends PythonComponentBase {
+  /** How to reach the router. */
+  transport: ConnectingTransportConfig;
+}
+
+/** A component inside a router worker. */
+export type RouterComponentConfig = ModuleRouterComponentConfig | PythonRouterComponentConfig;
+
+/** A component inside a container worker. */
+export type ContainerComponentConfig =
+  | ModuleContainerComponentConfig
+  | PythonContainerComponentConfig;
+
+/** What the Python check is asked about one worker's Python components. */
+export interface PythonCheckRequest {
+  /** The worker's `python` option (interpreter), if any. */
+  python?: string;
+  /** The worker's `pythonpath` option, as written (relative to the node directory). */
+  pythonpath: string[];
+  /** Dotted module names the components import. */
+  modules: string[];
+}
+
+/** The answer of the Python check. */
+export interface PythonCheckVerdict {
+  /** No usable interpreter: why, and what to install. */
+  error?: string;
+  /** Module → why it cannot be found. */
+  missing: Record<string, string>;
+}
+
+/**
+ * Checks that need the machine the node will run on (files, interpreters),
+ * supplied by whoever runs it (`xbar check`/`start`); each returns what is
+ * wrong, or nothing. Without them only the config's form is checked.
+ */
+export interface EnvironmentRules {
+  /** A directory the node serves files from (static web service), resolved against the node directory. */
+  directory?(path: string): string | undefined;
+  /** A file the node reads (archive web service), resolved against the node directory. */
+  file?(path: string): string | undefined;
+  /** One worker's Python components. */
+  python?(request: PythonCheckRequest): PythonCheckVerdict;
 }

@@ -55,19 +55,9 @@ export const UNSUPPORTED_AUTH_METHODS: Readonly<Record<string, string>> = {
   "cryptosign-proxy": "proxy-worker authentication",
 };
 
-/** Component types Crossbar knows; both are Python-only. */
-export const UNSUPPORTED_COMPONENT_TYPES: Readonly<Record<string, string>> = {
-  class: "Python component classes; write the component as a TypeScript/JavaScript module: " +
-    '{type: "module", module: "./component.ts"}',
-  function: "Python component functions; write the component as a TypeScript/JavaScript module: " +
-    '{type: "module", module: "./component.ts"}',
-};
-
 /** Keys of worker options that only meant something to Crossbar's Python processes (accepted, warned). */
 export const IGNORED_WORKER_OPTIONS: Readonly<Record<string, string>> = {
-  pythonpath: "Python-only",
-  python: "Python-only",
-  reactor: "Python-only",
+  reactor: "Python-only: Python components run on Twisted's default reactor",
   cpu_affinity: "not available to Deno processes",
   expose_controller: "Crossbar-internal",
   expose_shared: "Crossbar-internal",

@@ -14,7 +14,13 @@ import { Checker, isObject } from "./_checker.ts";
 import { generateId } from "./defaults.ts";
 import { crossCheck, type PlacedWorker } from "./cross_checks.ts";
 import type { SourceMap } from "./source_map.ts";
-import type { ComponentModuleRule, ConfigResult, NodeConfig, WorkerConfig } from "./types.ts";
+import type {
+  ComponentModuleRule,
+  ConfigResult,
+  EnvironmentRules,
+  NodeConfig,
+  WorkerConfig,
+} from "./types.ts";
 import { checkController } from "./validate_controller.ts";
 import { checkWorker } from "./validate_worker.ts";
 
@@ -28,6 +34,8 @@ export interface ValidateOptions {
   envPaths?: ReadonlySet<string>;
   /** Extra rule for component modules (whoever runs them knows what they need). Default: none. */
   componentModule?: ComponentModuleRule;
+  /** Checks that need the machine (static directories, Python). Default: none. */
+  environment?: EnvironmentRules;
 }
 
 /**

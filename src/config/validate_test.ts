@@ -1092,9 +1092,11 @@ Deno.test("validateConfig() reads Crossbar's container restart string as the com
   const container = config!.workers[1] as ContainerWorkerConfig;
   assert.equal(container.options.component_restart, "never");
   assert.deepEqual(container.options.restart.policy, "on-failure");
-  assert.deepEqual(container.components[0].auth, { authid: "backend", ticket: "${SECRET}" });
+  const comp0 = container.components[0];
+  if (comp0.type !== "module") throw new Error("expected a module component");
+  assert.deepEqual(comp0.auth, { authid: "backend", ticket: "${SECRET}" });
   assert.equal(container.components[0].id, "component001");
-  assert.equal(container.components[0].export, "default");
+  assert.equal(comp0.export, "default");
   assert.deepEqual(container.components[0].extra, { greeting: "hi" });
 });
 

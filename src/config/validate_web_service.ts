@@ -133,11 +133,10 @@ export function checkWebService(
         opts.default_file = c.string(op("default_file"), oo.default_file, { nonEmpty: true }) ??
           "index.html";
       }
-      return {
-        type: "static",
-        directory: c.string(p("directory"), o.directory, { nonEmpty: true }) ?? "",
-        options: opts,
-      };
+      const directory = c.string(p("directory"), o.directory, { nonEmpty: true }) ?? "";
+      const missing = directory !== "" ? c.environment?.directory?.(directory) : undefined;
+      if (missing) c.error(p("directory"), missing);
+      return { type: "static", directory, options: opts };
     }
     case "redirect":
       c.object(path, o, { required: ["type", "url"], optional: ["id"] });

@@ -11,9 +11,11 @@ import { readType } from "./_typed.ts";
 import { DEFAULT_RESTART_POLICY, defaultProcessEnv, generateId } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
 import type {
+  ContainerComponentConfig,
   ContainerOptions,
   GuestOptions,
   ProcessEnv,
+  PythonComponentBase,
   RealmConfig,
   RestartPolicy,
   RouterComponentConfig,
@@ -22,11 +24,17 @@ import type {
   WorkerOptions,
 } from "./types.ts";
 import { IGNORED_WORKER_OPTIONS, MANHOLE, UNSUPPORTED_WORKER_TYPES } from "./unsupported.ts";
-import { checkContainerComponent, checkRouterComponent } from "./validate_component.ts";
+import {
+  checkContainerComponent,
+  checkRouterComponent,
+  pythonModules,
+} from "./validate_component.ts";
 import { checkRealm } from "./validate_realm.ts";
 import { checkTransport } from "./validate_transport.ts";
 
 const COMMON_OPTIONS = ["title", "env", "restart", "disabled", "extra"];
+/** Options of the workers that run Python components (routers and containers). */
+const PYTHON_OPTIONS = ["pythonpath", "python"];
 const UNSUPPORTED_WORKER_KEYS = {
   manhole: MANHOLE,
   connections: "database connection pools",
@@ -86,7 +94,43 @@ function commonOptions(c: Checker, path: ConfigPath, o: Record<string, unknown>)
     disabled: c.boolean(p("disabled"), o.disabled) ?? false,
   };
   if (o.extra !== undefined) out.extra = o.extra;
+  const pythonpath = c.stringList(p("pythonpath"), o.pythonpath, { nonEmpty: true });
+  if (pythonpath !== undefined) out.pythonpath = pythonpath;
+  const python = c.string(p("python"), o.python, { nonEmpty: true });
+  if (python !== undefined) out.python = python;
   return out;
+}
+
+/**
+ * Asks the environment rule (when given) whether the worker's Python
+ * components can run: an interpreter with Autobahn|Python, and each module
+ * on the search path. Errors land on the component's `classname`/`callbacks`.
+ */
+function checkPythonComponents(
+  c: Checker,
+  path: ConfigPath,
+  options: WorkerOptions,
+  components: { item: RouterComponentConfig | ContainerComponentConfig; index: number }[],
+): void {
+  const py = components.filter((x) => x.item.type !== "module") as {
+    item: PythonComponentBase;
+    index: number;
+  }[];
+  const rule = c.environment?.python;
+  if (py.length === 0 || !rule) return;
+  const modules = [...new Set(py.flatMap((x) => pythonModules(x.item)))];
+  const verdict = rule({ python: options.python, pythonpath: options.pythonpath ?? [], modules });
+  for (const { item, index } of py) {
+    const at = [...path, "components", index, item.type === "class" ? "classname" : "callbacks"];
+    if (verdict.error) {
+      c.error(at, verdict.error);
+      continue;
+    }
+    for (const m of pythonModules(item)) {
+      const why = verdict.missing[m];
+      if (why) c.error(at, why);
+    }
+  }
 }
 
 const CROSSBAR_COMPONENT_RESTART = {
@@ -97,7 +141,7 @@ const CROSSBAR_COMPONENT_RESTART = {
 
 function containerOptions(c: Checker, path: ConfigPath, v: unknown): ContainerOptions {
   const o = c.object(path, v ?? {}, {
-    optional: [...COMMON_OPTIONS, "shutdown", "component_restart"],
+    optional: [...COMMON_OPTIONS, ...PYTHON_OPTIONS, "shutdown", "component_restart"],
     ignored: IGNORED_WORKER_OPTIONS,
   }) ?? {};
   const out: ContainerOptions = {
@@ -296,7 +340,7 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
       });
       const replicas = c.integer(p("replicas"), o.replicas, { min: 1, max: MAX_REPLICAS }) ?? 1;
       const opts = c.object(p("options"), o.options ?? {}, {
-        optional: COMMON_OPTIONS,
+        optional: [...COMMON_OPTIONS, ...PYTHON_OPTIONS],
         ignored: IGNORED_WORKER_OPTIONS,
       }) ?? {};
       if (typeof opts.restart === "string") {
@@ -333,11 +377,13 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
       if (replicas > 1) {
         checkReplicable(c, path, replicas, transports, components.length);
       }
+      const options = commonOptions(c, p("options"), opts);
+      checkPythonComponents(c, path, options, components);
       return {
         worker: {
           type: "router",
           id,
-          options: commonOptions(c, p("options"), opts),
+          options,
           realms: realms.map((r) => r.item),
           transports: transports.map((r) => r.item),
           components: components.map((r) => r.item),
@@ -363,11 +409,13 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
         if (comp) components.push({ item: comp, index: i });
       });
       assignIds(c, components, (i) => p("components", i), "component", "component");
+      const options = containerOptions(c, p("options"), o.options);
+      checkPythonComponents(c, path, options, components);
       return {
         worker: {
           type: "container",
           id,
-          options: containerOptions(c, p("options"), o.options),
+          options,
           components: components.map((r) => r.item),
         },
         realmIndex: [],

@@ -40,6 +40,7 @@ import type {
   RouterComponentConfig,
   TransportConfig,
   WorkerConfig,
+  WorkerOptions,
 } from "../config/types.ts";
 import type { Dict, List } from "../wamp/messages.ts";
 import { ApplicationError } from "../wamp/errors.ts";
@@ -430,7 +431,9 @@ export class Controller {
         };
         await call(WorkerOp.CONFIGURE, links);
         for (const r of w.realms.values()) await call(WorkerOp.START_REALM, r);
-        for (const comp of w.components.values()) await call(WorkerOp.START_COMPONENT, comp);
+        for (const comp of w.components.values()) {
+          await call(WorkerOp.START_COMPONENT, withWorkerPython(comp, c.options));
+        }
         for (const t of w.transports.values()) await call(WorkerOp.START_TRANSPORT, t);
         const plan = this.#meshPlan().get(w.id) ?? [];
         await call(WorkerOp.SET_LINKS, plan);
@@ -442,7 +445,9 @@ export class Controller {
           component_restart: c.options.component_restart,
           shutdown: c.options.shutdown,
         });
-        for (const comp of w.components.values()) await call(WorkerOp.START_COMPONENT, comp);
+        for (const comp of w.components.values()) {
+          await call(WorkerOp.START_COMPONENT, withWorkerPython(comp, c.options));
+        }
         break;
       case "guest": {
         const info = await call(WorkerOp.CONFIGURE, c) as Dict | undefined;
@@ -872,7 +877,10 @@ export class Controller {
             message: `component "${comp.id}" exists`,
           });
         }
-        const out = await this.#callWorker(w, WorkerOp.START_COMPONENT, [comp]);
+        const options = w.config.type === "guest" ? undefined : w.config.options;
+        const out = await this.#callWorker(w, WorkerOp.START_COMPONENT, [
+          options ? withWorkerPython(comp, options) : comp,
+        ]);
         w.components.set(comp.id, comp);
         return out;
       };
@@ -900,4 +908,17 @@ function freeId(prefix: string, taken: ReadonlyMap<string, unknown>): string {
     const id = `${prefix}${String(n).padStart(3, "0")}`;
     if (!taken.has(id)) return id;
   }
+}
+
+/** A Python component with its worker's `pythonpath` and `python` (the worker runs it with them). */
+function withWorkerPython<C extends RouterComponentConfig | ContainerComponentConfig>(
+  comp: C,
+  options: WorkerOptions,
+): C {
+  if (comp.type === "module") return comp;
+  return {
+    ...comp,
+    pythonpath: options.pythonpath ?? [],
+    ...(options.python !== undefined ? { python: options.python } : {}),
+  };
 }

@@ -70,6 +70,15 @@ import {
   RAWSOCKET_MAGIC,
 } from "./rawsocket_protocol.ts";
 
+/**
+ * What a RawSocket connection runs on: an accepted `Deno.Conn`, or anything
+ * with the same reading, writing and closing (a child process's stdio).
+ */
+export type RawSocketConn = Pick<
+  Deno.Conn,
+  "read" | "write" | "closeWrite" | "close" | "remoteAddr"
+>;
+
 /** Settings of one connection (validated and defaulted by `serveRawSocket`). */
 export interface RawSocketConnectionOptions {
   /** Serializers spoken here. */
@@ -103,7 +112,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
   /** Resolves once the connection is gone and the router was told. */
   readonly done: Promise<void>;
 
-  #conn: Deno.Conn;
+  #conn: RawSocketConn;
   #acceptor: SessionAcceptor;
   #opts: RawSocketConnectionOptions;
   #log: Logger;
@@ -129,7 +138,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
    * @param acceptor the router
    * @param options see RawSocketConnectionOptions
    */
-  constructor(conn: Deno.Conn, acceptor: SessionAcceptor, options: RawSocketConnectionOptions) {
+  constructor(conn: RawSocketConn, acceptor: SessionAcceptor, options: RawSocketConnectionOptions) {
     this.#conn = conn;
     this.#acceptor = acceptor;
     this.#opts = options;

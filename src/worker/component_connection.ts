@@ -7,7 +7,7 @@
  */
 
 import { resolve } from "node:path";
-import type { ConnectingTransportConfig, ContainerComponentConfig } from "../config/types.ts";
+import type { ConnectingTransportConfig, ModuleContainerComponentConfig } from "../config/types.ts";
 import type { ClientTransport } from "../client/client_transport.ts";
 import type { JoinOptions } from "../client/join_session.ts";
 import { connectWebSocket } from "../client/websocket_transport.ts";
@@ -65,7 +65,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Join options for a component's `auth` (nothing given: anonymous). */
-export async function componentJoinOptions(config: ContainerComponentConfig): Promise<JoinOptions> {
+export async function componentJoinOptions(
+  config: ModuleContainerComponentConfig,
+): Promise<JoinOptions> {
   const a = config.auth ?? {};
   const opts: JoinOptions = { agent: `xbar-component-${config.id}` };
   if (a.authid !== undefined) opts.authid = a.authid;

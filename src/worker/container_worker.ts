@@ -1,7 +1,8 @@
 /**
  * A container worker: application components (TypeScript/JavaScript
- * modules, see `component.ts`), each on its own WAMP session to a router over
- * the transport its config names. A component whose session ends without
+ * modules, see `component.ts`, or Crossbar's Python components, each in its
+ * own Python process, see `python/python_component.ts`), each on its own WAMP
+ * session to a router over the transport its config names. A component whose session ends without
  * being stopped (the router went away, it was killed) is restarted per the
  * container's `component_restart` policy, with backoff (0.5 s doubling to
  * 10 s), so components reconnect after a router restart. The container ends
@@ -10,20 +11,20 @@
  * @module
  */
 
-import type { ContainerComponentConfig, ContainerOptions } from "../config/types.ts";
+import type {
+  ContainerComponentConfig,
+  ContainerOptions,
+  ModuleContainerComponentConfig,
+} from "../config/types.ts";
 import type { Dict } from "../wamp/messages.ts";
 import { ApplicationError } from "../wamp/errors.ts";
 import { CloseUri } from "../wamp/uris.ts";
 import type { Logger } from "../log/logger.ts";
 import { joinSession } from "../client/join_session.ts";
-import type { Session } from "../client/session.ts";
-import {
-  type ComponentMain,
-  loadComponent,
-  startComponent,
-  type StartedComponent,
-} from "./component.ts";
+import { type ComponentMain, loadComponent, startComponent } from "./component.ts";
 import { componentJoinOptions, connectTransport } from "./component_connection.ts";
+import { absolutePythonpath, findPythonAsync } from "./python/interpreter.ts";
+import { startPythonComponent } from "./python/python_component.ts";
 import { ManagementError, WorkerOp } from "./management_uris.ts";
 import type { WorkerHost } from "./worker_main.ts";
 
@@ -43,12 +44,24 @@ export interface ContainerWorkerOptions {
 
 type ComponentState = "starting" | "running" | "restarting" | "stopped" | "failed";
 
+/** A component whose session runs: its id, how to stop it, and how it ends. */
+interface Running {
+  /** Session id. */
+  session: number;
+  /** Stops it on purpose (no restart). */
+  stop(): Promise<void>;
+  /** Settles when it ended by itself: `stopped` (left normally) or `failed`, and why. */
+  ended: Promise<{ how: "stopped" | "failed"; why: string }>;
+}
+
 interface Entry {
   config: ContainerComponentConfig;
-  main: ComponentMain;
+  /** The module's main function (module components). */
+  main?: ComponentMain;
+  /** The interpreter (Python components). */
+  python?: string;
   state: ComponentState;
-  session?: Session;
-  component?: StartedComponent;
+  running?: Running;
   started?: string;
   restarts: number;
   failures: number;
@@ -98,13 +111,17 @@ export class ContainerWorker {
         message: `component "${config.id}" is already running on worker "${this.id}"`,
       });
     }
-    let main: ComponentMain;
+    const entry: Entry = { config, state: "starting", restarts: 0, failures: 0 };
     try {
-      main = await loadComponent(this.#nodeDir, config);
+      if (config.type === "module") entry.main = await loadComponent(this.#nodeDir, config);
+      else {
+        const lookup = await findPythonAsync(config.python, this.#nodeDir);
+        if (!lookup.ok) throw new Error(`component "${config.id}": ${lookup.error}`);
+        entry.python = lookup.python.path;
+      }
     } catch (err) {
       throw new ApplicationError(ManagementError.START_FAILED, { message: errText(err) });
     }
-    const entry: Entry = { config, main, state: "starting", restarts: 0, failures: 0 };
     this.#entries.set(config.id, entry);
     try {
       await this.#run(entry);
@@ -144,14 +161,13 @@ export class ContainerWorker {
   async #stop(e: Entry): Promise<void> {
     clearTimeout(e.timer);
     e.state = "stopped";
-    const c = e.component;
-    e.component = undefined;
-    if (c) await c.stop();
-    else if (e.session?.isOpen) await e.session.leave().catch(() => {});
+    const r = e.running;
+    e.running = undefined;
+    if (r) await r.stop();
   }
 
-  async #run(e: Entry): Promise<void> {
-    const { config } = e;
+  /** Connects a module component, joins and runs its main function. */
+  async #runModule(config: ModuleContainerComponentConfig, main: ComponentMain): Promise<Running> {
     const transport = await connectTransport(config.transport, this.#nodeDir);
     const session = await joinSession(transport, config.realm, {
       ...(await componentJoinOptions(config)),
@@ -161,27 +177,47 @@ export class ContainerWorker {
           error: errText(err),
         }),
     });
-    e.session = session;
-    e.component = await startComponent(e.main, session, config);
+    const component = await startComponent(main, session, config);
+    return {
+      session: session.id,
+      stop: () => component.stop(),
+      ended: session.closed.then((info) => {
+        const byItself = info.reason === CloseUri.NORMAL ||
+          info.reason === CloseUri.GOODBYE_AND_OUT;
+        return {
+          how: byItself ? "stopped" : "failed",
+          why: `${info.reason}${info.details.message ? `: ${info.details.message}` : ""}`,
+        };
+      }),
+    };
+  }
+
+  async #run(e: Entry): Promise<void> {
+    const { config } = e;
+    const running = config.type === "module"
+      ? await this.#runModule(config, e.main!)
+      : await startPythonComponent({
+        config,
+        nodeDir: this.#nodeDir,
+        python: e.python!,
+        pythonpath: absolutePythonpath(config.pythonpath ?? [], this.#nodeDir),
+        logger: this.#logger,
+      });
+    e.running = running;
     e.state = "running";
     e.started = new Date().toISOString();
     this.#logger.log("info", "component started", {
       component: config.id,
       realm: config.realm,
-      session: session.id,
+      session: running.session,
       restarts: e.restarts,
     });
     const runningSince = Date.now();
-    session.closed.then((info) => {
-      if (e.session !== session || e.state !== "running" || this.#shuttingDown) return;
-      e.component = undefined;
-      const byItself = info.reason === CloseUri.NORMAL || info.reason === CloseUri.GOODBYE_AND_OUT;
+    running.ended.then((end) => {
+      if (e.running !== running || e.state !== "running" || this.#shuttingDown) return;
+      e.running = undefined;
       if (Date.now() - runningSince > MAX_DELAY_MS) e.failures = 0;
-      this.#ended(
-        e,
-        byItself ? "stopped" : "failed",
-        `${info.reason}${info.details.message ? `: ${info.details.message}` : ""}`,
-      );
+      this.#ended(e, end.how, end.why);
     });
   }
 
@@ -237,12 +273,14 @@ export class ContainerWorker {
   #info(e: Entry): Dict {
     const out: Dict = {
       id: e.config.id,
-      module: e.config.module,
+      ...(e.config.type === "module"
+        ? { module: e.config.module }
+        : { type: e.config.type, classname: e.config.classname }),
       realm: e.config.realm,
       state: e.state,
       restarts: e.restarts,
     };
-    if (e.session && e.state === "running") out.session = e.session.id;
+    if (e.running && e.state === "running") out.session = e.running.session;
     if (e.started) out.started = e.started;
     if (e.lastError) out.last_error = e.lastError;
     return out;

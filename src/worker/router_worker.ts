@@ -8,6 +8,7 @@
  */
 
 import type {
+  PythonRouterComponentConfig,
   RealmConfig as NodeRealmConfig,
   RouterComponentConfig,
   TransportConfig,
@@ -27,6 +28,8 @@ import type { WorkerHost } from "./worker_main.ts";
 import { routerRealmConfig } from "./realm_config.ts";
 import { type RunningTransport, startTransport } from "./router_transports.ts";
 import { loadComponent, startComponent, type StartedComponent } from "./component.ts";
+import { absolutePythonpath, findPythonAsync } from "./python/interpreter.ts";
+import { type RunningPythonComponent, startPythonComponent } from "./python/python_component.ts";
 import { linkIdentity } from "../router/link/link_identity.ts";
 import { type LinkPeerSpec, LOCAL_LINK_HEARTBEAT_MS, RouterLinks } from "./router_links.ts";
 import { RealmRlinks } from "./rlinks.ts";
@@ -72,8 +75,10 @@ interface RunningRealm {
 interface RunningComponent {
   config: RouterComponentConfig;
   started: string;
-  session: Session;
-  component: StartedComponent;
+  /** Session id. */
+  session: number;
+  /** Stops it (cleanup, leave; for Python: the process). */
+  stop(): Promise<void>;
 }
 
 function fail(uri: string, message: string): never {
@@ -292,6 +297,7 @@ export class RouterWorker {
         `component "${config.id}": realm "${config.realm}" is not running`,
       );
     }
+    if (config.type !== "module") return await this.#startPythonComponent(config);
     let main;
     try {
       main = await loadComponent(this.#nodeDir, config);
@@ -322,9 +328,15 @@ export class RouterWorker {
       fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
     }
     const started = new Date().toISOString();
-    this.#components.set(config.id, { config, started, session, component });
+    const entry: RunningComponent = {
+      config,
+      started,
+      session: session.id,
+      stop: () => component.stop(),
+    };
+    this.#components.set(config.id, entry);
     session.closed.then((info) => {
-      if (this.#components.get(config.id)?.session !== session) return;
+      if (this.#components.get(config.id) !== entry) return;
       this.#components.delete(config.id);
       if (!this.#shuttingDown) {
         this.#logger.log("warn", "component session ended", {
@@ -342,19 +354,71 @@ export class RouterWorker {
     const c = this.#components.get(id);
     if (!c) fail(ManagementError.NOT_RUNNING, `no component "${id}" on worker "${this.id}"`);
     this.#components.delete(id);
-    await c.component.stop();
+    await c.stop();
     this.#logger.log("info", "component stopped", { component: id });
     return { id };
+  }
+
+  /**
+   * Starts a Python component (`class`/`function`): a Python process whose
+   * session talks RawSocket to this router over the process's stdio, with
+   * the component's role (see `python/python_component.ts`).
+   */
+  async #startPythonComponent(config: PythonRouterComponentConfig): Promise<Dict> {
+    const lookup = await findPythonAsync(config.python, this.#nodeDir);
+    if (!lookup.ok) fail(ManagementError.START_FAILED, `component "${config.id}": ${lookup.error}`);
+    const transportId = `xbar.component.${config.id}`;
+    this.router.setAuthenticator(transportId, componentAuthenticator(config.id, config.role));
+    let running: RunningPythonComponent;
+    try {
+      running = await startPythonComponent({
+        config,
+        nodeDir: this.#nodeDir,
+        python: lookup.python.path,
+        pythonpath: absolutePythonpath(config.pythonpath ?? [], this.#nodeDir),
+        logger: this.#logger,
+        router: { acceptor: this.router, transportId },
+      });
+    } catch (err) {
+      fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
+    }
+    const started = new Date().toISOString();
+    const entry: RunningComponent = {
+      config,
+      started,
+      session: running.session,
+      stop: () => running.stop(),
+    };
+    this.#components.set(config.id, entry);
+    running.ended.then((end) => {
+      if (this.#components.get(config.id) !== entry) return;
+      this.#components.delete(config.id);
+      if (!this.#shuttingDown) {
+        this.#logger.log("warn", "component session ended", {
+          component: config.id,
+          reason: end.why,
+        });
+      }
+    });
+    this.#logger.log("info", "component started", {
+      component: config.id,
+      realm: config.realm,
+      python: lookup.python.path,
+      pid: running.pid,
+    });
+    return { id: config.id, realm: config.realm, session: running.session, started };
   }
 
   /** Running components. */
   getComponents(): Dict[] {
     return [...this.#components.values()].map((c) => ({
       id: c.config.id,
-      module: c.config.module,
+      ...(c.config.type === "module"
+        ? { module: c.config.module }
+        : { type: c.config.type, classname: c.config.classname }),
       realm: c.config.realm,
       role: c.config.role,
-      session: c.session.id,
+      session: c.session,
       started: c.started,
     }));
   }
@@ -404,7 +468,7 @@ export class RouterWorker {
     this.#shuttingDown = true;
     const components = [...this.#components.values()];
     this.#components.clear();
-    await Promise.all(components.map((c) => c.component.stop()));
+    await Promise.all(components.map((c) => c.stop()));
     const links = this.#links?.shutdown(); // stops dialing first: no redial of what closes next
     const rlinks = [...this.#realms.values()].map((r) =>
       r.rlinks?.stop("router worker shutting down")
