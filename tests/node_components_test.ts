@@ -157,3 +157,95 @@ Deno.test("a guest worker (Autobahn|Python) gets its stdin JSON, joins and serve
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+const PY_COMPONENT = `
+import os
+from twisted.internet.defer import inlineCallbacks
+from autobahn.twisted.wamp import ApplicationSession
+
+
+class Echo(ApplicationSession):
+
+    @inlineCallbacks
+    def onJoin(self, details):
+        where = self.config.extra['where']
+        yield self.register(lambda x: [x, where, os.getpid(), details.authrole], 'com.example.%s.echo' % where)
+`;
+
+Deno.test("Python class components (Crossbar's type class) run beside the router and in a container; the container restarts one whose process died", async () => {
+  const dir = await tempNodeDir();
+  try {
+    await Deno.mkdir(join(dir, "py"));
+    await Deno.writeTextFile(join(dir, "py", "echo.py"), PY_COMPONENT);
+    const port = freePort();
+    const url = `ws://127.0.0.1:${port}/ws`;
+    await writeConfig(dir, {
+      version: 2,
+      workers: [
+        routerWorker(port, {
+          options: { pythonpath: ["py"] },
+          components: [{
+            type: "class",
+            classname: "echo.Echo",
+            realm: "realm1",
+            extra: { where: "router" },
+          }],
+        }),
+        {
+          type: "container",
+          id: "container1",
+          options: { pythonpath: ["py"] },
+          components: [{
+            type: "class",
+            id: "pyecho",
+            classname: "echo.Echo",
+            realm: "realm1",
+            extra: { where: "container" },
+            transport: {
+              type: "websocket",
+              endpoint: { type: "tcp", host: "127.0.0.1", port },
+              url,
+            },
+          }],
+        },
+      ],
+    });
+    const node = await startNode(dir);
+    const client = await connect(url, "realm1");
+    const [, , routerPid, routerRole] = (await client.call("com.example.router.echo", [1]))
+      .args[0] as [
+        number,
+        string,
+        number,
+        string,
+      ];
+    strictEqual(routerRole, "anonymous");
+    ok(processAlive(routerPid));
+    const first = (await client.call("com.example.container.echo", [2])).args[0] as unknown[];
+    deepStrictEqual(first.slice(0, 2), [2, "container"]);
+    const pid = first[2] as number;
+    Deno.kill(pid, "SIGKILL");
+    const again = await waitUntil(
+      async () => {
+        try {
+          const r = (await client.call("com.example.container.echo", [3])).args[0] as unknown[];
+          return r[2] !== pid ? r : false;
+        } catch {
+          return false;
+        }
+      },
+      "the container to restart the Python component",
+      15000,
+    );
+    deepStrictEqual(again.slice(0, 2), [3, "container"]);
+    await client.leave();
+    strictEqual((await node.stop()).code, 0);
+    await waitUntil(
+      () => !processAlive(routerPid) && !processAlive(again[2] as number),
+      "the Python processes to exit",
+      5000,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -8,6 +8,8 @@
  * there must exist on at least one realm of the same router worker; a
  * cryptosign principal pinned to a `realm` needs that realm, with the role, on
  * that worker. Roles handed out by dynamic authenticators cannot be checked.
+ * `trusted` exists on every realm, and `anonymous` may join a realm without
+ * it (a warning: such sessions may do nothing), as in Crossbar.
  *
  * @module
  */
@@ -121,13 +123,15 @@ function checkRealmRole(
     );
     return;
   }
-  if (role !== undefined && role !== "" && !r.roles.some((x) => x.name === role)) {
-    c.error(
-      rolePath,
-      `role "${role}" is not defined on realm "${realm}" (its roles: ${
-        r.roles.map((x) => x.name).join(", ") || "none"
-      })`,
-    );
+  if (
+    role !== undefined && role !== "" && role !== "trusted" && !r.roles.some((x) => x.name === role)
+  ) {
+    const text = `role "${role}" is not defined on realm "${realm}" (its roles: ${
+      r.roles.map((x) => x.name).join(", ") || "none"
+    })`;
+    // as in Crossbar, "anonymous" may join a realm without that role, and do nothing there
+    if (role === "anonymous") c.warn(rolePath, `${text}: its sessions are denied every action`);
+    else c.error(rolePath, text);
   }
 }
 

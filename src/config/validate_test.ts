@@ -281,16 +281,16 @@ workers:
     ],
   },
   {
-    name: "python component class",
+    name: "python class component without classname",
     yaml: `version: 2
 workers:
   - type: router
     realms: [{name: realm1, roles: [{name: anonymous}]}]
     components:
-      - {type: class, classname: backend.Backend, realm: realm1}
+      - {type: class, realm: realm1}
 `,
     errors: [
-      ["workers[0].components[0].type", 'component type "class" is not supported by xbar', 6, 16],
+      ["workers[0].components[0]", 'missing required key "classname"', 6, 9],
     ],
   },
   {
@@ -818,7 +818,7 @@ Deno.test("validateConfig() collects errors from every section in one pass", () 
     "controller.id",
     "workers[0].transports[0].endpoint.port",
     "workers[1]",
-    "workers[2].components[0].type",
+    "workers[2].components[0]",
   ]);
   assert.match(find(errors, "controller.optons").message, /did you mean "options"/);
   assert.match(find(errors, "workers[1]").message, /missing required key "executable"/);
@@ -1052,11 +1052,10 @@ Deno.test("validateConfig() warns about accepted Crossbar settings without effec
   });
   assert.deepEqual(errors, []);
   assert.deepEqual(warnings.map((w) => w.path), [
-    "workers[0].options.pythonpath",
     "workers[0].options.cpu_affinity",
     "workers[0].transports[0].serializers[0]",
   ]);
-  assert.match(warnings[2].message, /"ubjson" is not supported by xbar/);
+  assert.match(warnings[1].message, /"ubjson" is not supported by xbar/);
   const ws = (config!.workers[0] as RouterWorkerConfig).transports[0];
   assert.deepEqual(ws.type === "websocket" && ws.serializers, ["json"]);
 });

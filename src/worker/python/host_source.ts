@@ -68,17 +68,21 @@ except Exception:
     pass
 
 
-def status(event, **kw):
-    kw['event'] = event
+def say(text):
+    # straight to fd 2: Twisted's logging replaces sys.stderr once it starts
     try:
-        sys.stderr.flush()
-        os.write(2, ('\x1exbar-status ' + json.dumps(kw) + '\n').encode('utf-8'))
+        os.write(2, (text.rstrip('\n') + '\n').encode('utf-8', 'replace'))
     except Exception:
         pass
 
 
+def status(event, **kw):
+    kw['event'] = event
+    say('\x1exbar-status ' + json.dumps(kw))
+
+
 def fail_load(message):
-    sys.stderr.write(message.rstrip() + '\n')
+    say(message)
     status('error', message=message.strip().splitlines()[-1] if message.strip() else message, load=True)
     os._exit(2)
 
@@ -159,7 +163,7 @@ def make_session():
     session = create(config)
 
     def panic(fail, msg):
-        sys.stderr.write('xbar: fatal error in component: %s: %s\n' % (msg, fail.getTraceback() if hasattr(fail, 'getTraceback') else fail))
+        say('xbar: fatal error in component: %s: %s' % (msg, fail.getTraceback() if hasattr(fail, 'getTraceback') else fail))
         state['left'] = state['left'] or ('xbar.error.component_failed', str(msg))
         try:
             session.disconnect()
@@ -237,7 +241,7 @@ def connect():
 
     def connect_failed(err):
         status('error', message='cannot connect to the router: %s' % err.getErrorMessage())
-        sys.stderr.write('xbar: cannot connect to the router: %s\n' % err.getErrorMessage())
+        say('xbar: cannot connect to the router: %s' % err.getErrorMessage())
         finish(1)
 
     d.addErrback(connect_failed)
