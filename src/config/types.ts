@@ -235,6 +235,18 @@ export interface GuestOptions extends WorkerOptions {
   stdout: GuestOutput;
   /** stderr handling (default `"log"`). */
   stderr: GuestOutput;
+  /** Restart the program when files change (Crossbar `watch`). */
+  watch?: GuestWatch;
+}
+
+/** Crossbar's guest `watch`: directories watched recursively; a change restarts the program. */
+export interface GuestWatch {
+  /** Watched directories, relative to the node directory. */
+  directories: string[];
+  /** What a change does: `"restart"` (stop the program, start it again after `timeout`). */
+  action: "restart";
+  /** Seconds between stopping and starting again (default 1, as in Crossbar). */
+  timeout: number;
 }
 
 /** A realm on a router. */

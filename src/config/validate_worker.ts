@@ -14,6 +14,7 @@ import type {
   ContainerComponentConfig,
   ContainerOptions,
   GuestOptions,
+  GuestWatch,
   ProcessEnv,
   PythonComponentBase,
   RealmConfig,
@@ -196,10 +197,30 @@ function containerOptions(c: Checker, path: ConfigPath, v: unknown): ContainerOp
   return out;
 }
 
+function guestWatch(c: Checker, path: ConfigPath, v: unknown): GuestWatch | undefined {
+  if (v === undefined) return undefined;
+  const o = c.object(path, v, { required: ["directories", "action"], optional: ["timeout"] });
+  if (!o) return undefined;
+  const p = (k: string) => [...path, k];
+  const directories = c.stringList(p("directories"), o.directories, { nonEmpty: true }) ?? [];
+  if (Array.isArray(o.directories) && o.directories.length === 0) {
+    c.error(p("directories"), "must name at least one directory");
+  }
+  directories.forEach((d, i) => {
+    const why = c.environment?.directory?.(d);
+    if (why) c.error([...path, "directories", i], why);
+  });
+  const action = c.oneOf(p("action"), o.action, ["restart"] as const);
+  return {
+    directories,
+    action: action ?? "restart",
+    timeout: c.number(p("timeout"), o.timeout, { min: 0, max: 3600, fraction: true }) ?? 1,
+  };
+}
+
 function guestOptions(c: Checker, path: ConfigPath, v: unknown): GuestOptions {
   const o = c.object(path, v ?? {}, {
-    optional: [...COMMON_OPTIONS, "workdir", "stdin", "stdout", "stderr"],
-    unsupported: { watch: "restarting a guest when watched files change" },
+    optional: [...COMMON_OPTIONS, "workdir", "stdin", "stdout", "stderr", "watch"],
   }) ?? {};
   const p = (k: string) => [...path, k];
   if (typeof o.restart === "string") {
@@ -217,6 +238,8 @@ function guestOptions(c: Checker, path: ConfigPath, v: unknown): GuestOptions {
   };
   const workdir = c.string(p("workdir"), o.workdir, { nonEmpty: true });
   if (workdir !== undefined) out.workdir = workdir;
+  const watch = guestWatch(c, p("watch"), o.watch);
+  if (watch) out.watch = watch;
   if (typeof o.stdin === "string" || o.stdin === undefined) {
     c.oneOf(p("stdin"), o.stdin, ["close"] as const);
   } else {

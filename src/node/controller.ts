@@ -34,14 +34,17 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import type {
   ContainerComponentConfig,
+  GuestWatch,
   NodeConfig,
   RouterComponentConfig,
   TransportConfig,
   WorkerConfig,
   WorkerOptions,
 } from "../config/types.ts";
+import { watchDirectories } from "./dir_watcher.ts";
 import type { Dict, List } from "../wamp/messages.ts";
 import { ApplicationError } from "../wamp/errors.ts";
 import { ErrorUri } from "../wamp/uris.ts";
@@ -297,7 +300,10 @@ export class Controller {
       this.#exitCode = exitCode;
       this.#log.log("info", "node shutting down", { reason });
       const workers = [...this.#workers.values()];
-      for (const w of workers) clearTimeout(w.restartTimer);
+      for (const w of workers) {
+        clearTimeout(w.restartTimer);
+        w.watch?.close();
+      }
       const routers = workers.filter((w) => w.type === "router");
       const others = workers.filter((w) => w.type !== "router");
       await Promise.all(others.map((w) => this.#stopProcess(w)));
@@ -346,7 +352,51 @@ export class Controller {
       w.lastError = errText(err);
       throw err;
     }
+    if (config.type === "guest" && config.options.watch) this.#watchGuest(w, config.options.watch);
     return w;
+  }
+
+  /**
+   * Crossbar's guest `watch`: when something in the watched directories
+   * changes, the guest worker is stopped and, `timeout` seconds later,
+   * started again (changes meanwhile fold into that one restart).
+   */
+  #watchGuest(w: ManagedWorker, watch: GuestWatch): void {
+    const dirs = watch.directories.map((d) => resolve(this.#o.nodeDir, d));
+    const restart = async (paths: string[]) => {
+      if (this.shuttingDown || w.watchRestarting || this.#workers.get(w.id) !== w) return;
+      w.watchRestarting = true;
+      try {
+        this.#log.log("info", "watched files changed: restarting the guest", {
+          worker: w.id,
+          paths: paths.slice(0, 5),
+          in_seconds: watch.timeout,
+        });
+        await this.#stopProcess(w);
+        await new Promise((r) => setTimeout(r, watch.timeout * 1000));
+        if (this.shuttingDown || this.#workers.get(w.id) !== w) return;
+        await this.#launch(w);
+      } catch (err) {
+        w.state = "failed";
+        w.lastError = errText(err);
+        this.#log.log("error", "the guest could not be restarted", {
+          worker: w.id,
+          error: errText(err),
+        });
+      } finally {
+        w.watchRestarting = false;
+      }
+    };
+    try {
+      w.watch = watchDirectories(dirs, (paths) => void restart(paths));
+      this.#log.log("info", "watching for changes", { worker: w.id, directories: dirs });
+    } catch (err) {
+      this.#log.log("error", "cannot watch the guest's directories", {
+        worker: w.id,
+        directories: dirs,
+        error: errText(err),
+      });
+    }
   }
 
   /** Spawns the worker's process and replays its desired state. On failure the process is killed and the error thrown. */
@@ -618,6 +668,7 @@ export class Controller {
 
   async #removeWorker(w: ManagedWorker): Promise<void> {
     this.#workers.delete(w.id);
+    w.watch?.close();
     if (w.routerId) this.#syncMesh();
     await Promise.all(w.registrations.map((r) => r.unregister().catch(() => {})));
     w.registrations = [];

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { DirWatch } from "./dir_watcher.ts";
 import type {
   ContainerComponentConfig,
   RealmConfig,
@@ -59,6 +60,10 @@ export class ManagedWorker {
   stopRequested = false;
   /** A guest worker's program (its own child process), while it runs. */
   guestPid: number | undefined;
+  /** The guest `watch` on its directories (guest workers with the option). */
+  watch: DirWatch | undefined;
+  /** True while a `watch` restart is in progress. */
+  watchRestarting = false;
   /** Pending restart. */
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** Router workers: the router id on links (`<node id>/<worker id>`). */
