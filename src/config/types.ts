@@ -483,6 +483,7 @@ export interface WebTransportOptions {
 export type WebServiceConfig =
   | WebSocketServiceConfig
   | StaticServiceConfig
+  | ArchiveServiceConfig
   | RedirectServiceConfig
   | LongPollServiceConfig
   | CallerServiceConfig
@@ -505,6 +506,33 @@ export interface WebSocketServiceConfig {
   auth: AuthConfig;
   /** Verbose logging (default `false`). */
   debug: boolean;
+}
+
+/** Files from a ZIP archive (Crossbar's `archive` service). */
+export interface ArchiveServiceConfig {
+  /** Service type. */
+  type: "archive";
+  /** The ZIP file, relative to the node directory. */
+  archive: string;
+  /** http(s) URL the archive is downloaded from when it is missing (with `download`). */
+  origin?: string;
+  /** Download a missing archive from `origin` at start (default `false`). */
+  download: boolean;
+  /** Keep decompressed files in memory (default `false`). */
+  cache: boolean;
+  /** Appended to request paths that are empty or end in `/`. */
+  default_object?: string;
+  /** Directory inside the archive that request paths are relative to. */
+  object_prefix?: string;
+  /** Extension → content type (keys may span dots, like `.min.js`). */
+  mime_types: Record<string, string>;
+  /** Accepted SHA-256 fingerprints of the archive (hex); none: unverified (a warning at start). */
+  hashes: string[];
+  /** Options. */
+  options: {
+    /** Served for names not in the archive. */
+    default_file?: string;
+  };
 }
 
 /** Static files from a directory. */

@@ -35,7 +35,6 @@ export const UNSUPPORTED_WEB_SERVICES: Readonly<Record<string, string>> = {
   webhook: "the HTTP webhook bridge",
   schemadoc: "the WAMP schema documentation service",
   upload: "the file upload service",
-  archive: "the ZIP archive service",
   wap: "the WAMP application page service",
 };
 

@@ -19,6 +19,7 @@ import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_op
 const SERVICE_TYPES = [
   "websocket",
   "static",
+  "archive",
   "redirect",
   "longpoll",
   "caller",
@@ -137,6 +138,62 @@ export function checkWebService(
       const missing = directory !== "" ? c.environment?.directory?.(directory) : undefined;
       if (missing) c.error(p("directory"), missing);
       return { type: "static", directory, options: opts };
+    }
+    case "archive": {
+      c.object(path, o, {
+        required: ["type", "archive"],
+        optional: [
+          "id",
+          "origin",
+          "download",
+          "cache",
+          "default_object",
+          "object_prefix",
+          "mime_types",
+          "hashes",
+          "options",
+        ],
+      });
+      const out: WebServiceConfig = {
+        type: "archive",
+        archive: c.string(p("archive"), o.archive, { nonEmpty: true }) ?? "",
+        download: c.boolean(p("download"), o.download) ?? false,
+        cache: c.boolean(p("cache"), o.cache) ?? false,
+        mime_types: c.freeStringMap(p("mime_types"), o.mime_types) ?? {},
+        hashes: (c.stringList(p("hashes"), o.hashes, {
+          pattern: /^[0-9a-fA-F]{64}$/,
+          patternName: "a SHA-256 fingerprint of 64 hex characters",
+        }) ?? []).map((h) => h.toLowerCase()),
+        options: {},
+      };
+      const origin = c.string(p("origin"), o.origin, {
+        pattern: /^https?:\/\/\S+$/,
+        patternName: "an http:// or https:// URL",
+      });
+      if (origin !== undefined) out.origin = origin;
+      for (const k of ["default_object", "object_prefix"] as const) {
+        const s = c.string(p(k), o[k], { nonEmpty: true });
+        if (s !== undefined) out[k] = s;
+      }
+      const oo = c.object(p("options"), o.options, { optional: ["default_file"] });
+      const df = oo
+        ? c.string([...path, "options", "default_file"], oo.default_file, {
+          nonEmpty: true,
+        })
+        : undefined;
+      if (df !== undefined) out.options.default_file = df;
+      if (out.archive !== "") {
+        const missing = c.environment?.file?.(out.archive);
+        if (missing && !(out.download && out.origin)) {
+          c.error(
+            p("archive"),
+            `${missing}${
+              out.origin ? " (set download: true to fetch it from origin at start)" : ""
+            }`,
+          );
+        }
+      }
+      return out;
     }
     case "redirect":
       c.object(path, o, { required: ["type", "url"], optional: ["id"] });

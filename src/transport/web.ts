@@ -45,6 +45,7 @@ import { ConnectionTracker } from "./connection_tracker.ts";
 import { createWebSocketHandler, type WebSocketHandler } from "./websocket.ts";
 import { LongPollEndpoint } from "./longpoll.ts";
 import { createStaticFiles, type StaticFiles } from "./static_files.ts";
+import { type ArchiveFiles, openArchive } from "./archive_files.ts";
 import type { HttpBridge } from "./http_bridge.ts";
 import type { BridgeAcceptor } from "./http_bridge.ts";
 import { createCallerBridge } from "./http_bridge_caller.ts";
@@ -316,6 +317,22 @@ async function buildServices(
             }).then(
               (files: StaticFiles) => {
                 built.handlers.set(prefix, (req, _info, rest) => files.handle(req, rest));
+              },
+              (err) => {
+                errors.push(`${at}: ${errorText(err)}`);
+              },
+            ),
+          );
+          break;
+        }
+        case "archive": {
+          pending.push(
+            openArchive({ ...service.options, baseDir: options.baseDir, logger }).then(
+              (files: ArchiveFiles) => {
+                built.handlers.set(prefix, (req, _info, rest) => {
+                  if (req.body) void req.body.cancel();
+                  return files.handle(req, rest);
+                });
               },
               (err) => {
                 errors.push(`${at}: ${errorText(err)}`);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ArchiveOptions } from "./archive_files.ts";
 import type { JsonValueOptions } from "./web_info.ts";
 import type { SerializerName } from "../serializer/serializer.ts";
 import type { WebSocketOptions } from "./websocket.ts";
@@ -35,6 +36,14 @@ export interface StaticPathService {
   directory: string;
   /** Static file options (defaults as in `static_files.ts`). */
   options?: Omit<StaticFilesOptions, "logger">;
+}
+
+/** Files from a ZIP archive (`archive_files.ts`). */
+export interface ArchivePathService {
+  /** Service kind. */
+  type: "archive";
+  /** Archive options (`archive` relative to the Web transport's `baseDir`). */
+  options: Omit<ArchiveOptions, "baseDir" | "logger">;
 }
 
 /** An HTTP redirect of every request on this path and below to one URL. */
@@ -115,6 +124,7 @@ export type PathService =
   | JsonPathService
   | WebSocketPathService
   | StaticPathService
+  | ArchivePathService
   | RedirectPathService
   | LongPollPathService
   | CallerPathService

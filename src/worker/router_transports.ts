@@ -197,6 +197,22 @@ function webPaths(
           },
         };
         break;
+      case "archive":
+        out[key] = {
+          type: "archive",
+          options: {
+            archive: s.archive,
+            origin: s.origin,
+            download: s.download,
+            hashes: s.hashes,
+            cache: s.cache,
+            defaultObject: s.default_object,
+            objectPrefix: s.object_prefix,
+            mimeTypes: s.mime_types,
+            defaultFile: s.options.default_file,
+          },
+        };
+        break;
       case "redirect":
         out[key] = { type: "redirect", url: s.url };
         break;
