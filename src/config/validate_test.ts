@@ -342,17 +342,17 @@ workers:
     ],
   },
   {
-    name: "guest watch",
+    name: "guest watch with another action",
     yaml: `version: 2
 workers:
   - type: guest
     executable: node
     arguments: [hello.js]
     options:
-      watch: {directories: [../node], action: restart}
+      watch: {directories: [../node], action: reload}
 `,
     errors: [
-      ["workers[0].options.watch", '"watch" is not supported by xbar', 7, 7],
+      ["workers[0].options.watch.action", 'must be one of "restart"', 7, 47],
     ],
   },
   {
