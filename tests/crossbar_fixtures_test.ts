@@ -139,6 +139,21 @@ Deno.test("Crossbar WAMP-CRA dynamic: a Python authenticator beside the router (
   });
 });
 
+Deno.test("Crossbar universal transport: RawSocket (a Python container component), WebSocket (AutobahnJS) and static web on one port", async () => {
+  await withFixture("universal", async ({ node, port }) => {
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.match(await page.text(), /universal/);
+    const info = await fetch(`http://127.0.0.1:${port}/info`);
+    assert.equal(info.status, 200);
+    await info.body?.cancel();
+    const r = await runNodeClient(`ws://127.0.0.1:${port}/ws`, "universal");
+    assert.ok(r.ok, `${r.error}\n${node.log()}`);
+    assert.deepEqual(r.result.sum, { sum: 42, caller: r.result.me });
+    assert.match(r.result.peer, /^tcp4:127\.0\.0\.1:\d+$/);
+    assert.equal(r.result.closed, "closed");
+  });
+});
+
 async function curl(args: string[]): Promise<string> {
   const out = await new Deno.Command("curl", {
     args: ["-sS", "--max-time", "15", "-H", "Content-Type: application/json", ...args],

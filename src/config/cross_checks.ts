@@ -260,7 +260,13 @@ export function crossCheck(c: Checker, workers: PlacedWorker[]): void {
     w.worker.transports.forEach((t, j) => {
       const tp = ["workers", wi, "transports", w.transportIndex[j]];
       if (t.type === "web") checkWebServices(c, w.worker, wi, t.paths, [...tp, "paths"]);
-      else checkAuthRoles(c, w.worker, wi, t.auth, [...tp, "auth"]);
+      else if (t.type === "universal") {
+        if (t.rawsocket) {
+          checkAuthRoles(c, w.worker, wi, t.rawsocket.auth, [...tp, "rawsocket", "auth"]);
+        }
+        checkWebServices(c, w.worker, wi, t.websocket, [...tp, "websocket"]);
+        if (t.web) checkWebServices(c, w.worker, wi, t.web.paths, [...tp, "web", "paths"]);
+      } else checkAuthRoles(c, w.worker, wi, t.auth, [...tp, "auth"]);
     });
     w.worker.components.forEach((comp, j) => {
       const cp = ["workers", wi, "components", w.componentIndex[j]];

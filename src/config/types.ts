@@ -354,7 +354,34 @@ export type SerializerName = "json" | "msgpack" | "cbor";
 export type TransportConfig =
   | WebSocketTransportConfig
   | RawSocketTransportConfig
-  | WebTransportConfig;
+  | WebTransportConfig
+  | UniversalTransportConfig;
+
+/**
+ * Crossbar's universal transport: one TCP port serving RawSocket (clients
+ * whose first octet is 0x7F), the WebSocket paths and the Web services.
+ */
+export interface UniversalTransportConfig {
+  /** Transport type. */
+  type: "universal";
+  /** Transport id (generated when absent). */
+  id: string;
+  /** Where to listen (TCP). */
+  endpoint: ListeningEndpointConfig;
+  /** RawSocket on this port; absent: RawSocket clients are refused. */
+  rawsocket?: {
+    /** Serializers offered. */
+    serializers: SerializerName[];
+    /** RawSocket options. */
+    options: RawSocketOptions;
+    /** Authentication of RawSocket sessions. */
+    auth: AuthConfig;
+  };
+  /** Path → WebSocket service on this port. */
+  websocket: Record<string, WebSocketServiceConfig>;
+  /** Web services on this port (their paths and options). */
+  web?: { paths: Record<string, WebServiceConfig>; options: WebTransportOptions };
+}
 
 /** WAMP over WebSocket on its own port. */
 export interface WebSocketTransportConfig {

@@ -17,8 +17,6 @@ export const UNSUPPORTED_WORKER_TYPES: Readonly<Record<string, string>> = {
 
 /** Listening transport types Crossbar knows and xbar does not serve. */
 export const UNSUPPORTED_TRANSPORT_TYPES: Readonly<Record<string, string>> = {
-  universal:
-    "one port sniffing RawSocket/WebSocket/HTTP; use a web transport plus a separate rawsocket transport",
   mqtt: "the MQTT bridge",
   flashpolicy: "Flash policy files",
   "websocket.testee": "a WebSocket compliance test transport",

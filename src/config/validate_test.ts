@@ -294,19 +294,19 @@ workers:
     ],
   },
   {
-    name: "universal transport",
+    name: "universal transport with mqtt",
     yaml: `version: 2
 workers:
   - type: router
     transports:
-      - {type: universal, endpoint: {type: tcp, port: 8080}}
+      - {type: universal, endpoint: {type: tcp, port: 8080}, mqtt: {}}
 `,
     errors: [
       [
-        "workers[0].transports[0].type",
-        'transport type "universal" is not supported by xbar',
+        "workers[0].transports[0].mqtt",
+        '"mqtt" is not supported by xbar (the MQTT bridge)',
         5,
-        16,
+        62,
       ],
     ],
   },

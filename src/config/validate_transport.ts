@@ -74,6 +74,82 @@ function webOptions(c: Checker, path: ConfigPath, v: unknown): WebTransportOptio
   return out;
 }
 
+function checkUniversal(
+  c: Checker,
+  path: ConfigPath,
+  o: Record<string, unknown>,
+  id: string,
+): TransportConfig {
+  const p = (...k: string[]) => [...path, ...k];
+  c.object(path, o, {
+    required: ["type", "endpoint"],
+    optional: ["id", "rawsocket", "websocket", "web"],
+    unsupported: { mqtt: "the MQTT bridge" },
+  });
+  const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
+  if (endpoint?.type === "unix") {
+    c.error(p("endpoint", "type"), 'xbar\'s universal transport listens on "tcp" only');
+  }
+  const out: TransportConfig = {
+    type: "universal",
+    id,
+    endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+    websocket: {},
+  };
+  if (o.rawsocket !== undefined) {
+    const r = c.object(p("rawsocket"), o.rawsocket, {
+      optional: ["serializers", "options", "max_message_size", "auth", "debug"],
+    });
+    if (r) {
+      out.rawsocket = {
+        serializers: checkSerializers(c, p("rawsocket", "serializers"), r.serializers),
+        options: rawSocketOptions(c, p("rawsocket", "options"), r.options, {
+          path: p("rawsocket", "max_message_size"),
+          value: r.max_message_size,
+        }),
+        auth: checkAuth(c, p("rawsocket", "auth"), r.auth),
+      };
+      c.boolean(p("rawsocket", "debug"), r.debug);
+    }
+  }
+  const ws = c.freeMap(p("websocket"), o.websocket);
+  if (ws) {
+    const wrapped = Object.fromEntries(
+      Object.entries(ws).map((
+        [k, v],
+      ) => [
+        k,
+        v !== null && typeof v === "object" && !("type" in v) ? { type: "websocket", ...v } : v,
+      ]),
+    );
+    const paths = checkWebPaths(c, p("websocket"), wrapped);
+    for (const [k, s] of Object.entries(paths)) {
+      if (s.type !== "websocket") {
+        c.error([...path, "websocket", k, "type"], `must be "websocket", got "${s.type}"`);
+      } else out.websocket[k] = s;
+    }
+  }
+  if (o.web !== undefined) {
+    const w = c.object(p("web"), o.web, { required: ["paths"], optional: ["options"] });
+    if (w) {
+      out.web = {
+        paths: checkWebPaths(c, p("web", "paths"), w.paths),
+        options: webOptions(c, p("web", "options"), w.options),
+      };
+      for (const k of Object.keys(out.websocket)) {
+        if (k in out.web.paths) {
+          c.error(
+            [...path, "web", "paths", k],
+            `path "${k}" is also a websocket path of this transport`,
+            "key",
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Reads a router transport; `id` is `""` when the config gives none (the worker assigns one). */
 export function checkTransport(
   c: Checker,
@@ -85,7 +161,7 @@ export function checkTransport(
     path,
     v,
     "transport type",
-    ["websocket", "rawsocket", "web"] as const,
+    ["websocket", "rawsocket", "web", "universal"] as const,
     UNSUPPORTED_TRANSPORT_TYPES,
   );
   if (!t) return undefined;
@@ -135,6 +211,8 @@ export function checkTransport(
         debug: c.boolean(p("debug"), o.debug) ?? false,
       };
     }
+    case "universal":
+      return checkUniversal(c, path, o, id);
     case "web": {
       c.object(path, o, { required: ["type", "endpoint", "paths"], optional: ["id", "options"] });
       const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);

@@ -13,6 +13,7 @@ import type {
   RawSocketTransportConfig,
   SerializerName,
   TransportConfig,
+  UniversalTransportConfig,
   WebServiceConfig,
   WebSocketOptions as ConfigWebSocketOptions,
   WebSocketTransportConfig,
@@ -30,6 +31,7 @@ import type { WebSocketOptions } from "../transport/websocket.ts";
 import { createWebSocketUpgrader } from "../transport/websocket_upgrade.ts";
 import { serveRawSocket } from "../transport/rawsocket_server.ts";
 import { serveWeb } from "../transport/web.ts";
+import { serveUniversal } from "../transport/universal.ts";
 import type { PathService } from "../transport/web_service.ts";
 import { listenHttp } from "./http_listener.ts";
 
@@ -322,6 +324,55 @@ async function startWeb(
   };
 }
 
+async function startUniversal(
+  ctx: TransportContext,
+  cfg: UniversalTransportConfig,
+): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
+  const e = cfg.endpoint;
+  if (e.type !== "tcp") throw new Error("a universal transport listens on TCP");
+  if (cfg.rawsocket) setAuth(ctx, cfg.id, cfg.rawsocket.auth);
+  const skipped: string[] = [];
+  const all = { ...(cfg.web?.paths ?? {}), ...cfg.websocket };
+  const paths = Object.keys(all).length > 0 ? webPaths(ctx, cfg.id, all, "", skipped) : undefined;
+  const o = cfg.web?.options;
+  const server = await serveUniversal(ctx.router, {
+    endpoint: {
+      hostname: e.interface,
+      port: e.port,
+      reusePort: e.shared,
+      tls: e.tls
+        ? {
+          key: e.tls.key,
+          certificate: e.tls.certificate,
+          chainCertificates: e.tls.chain_certificates,
+        }
+        : undefined,
+    },
+    rawsocket: cfg.rawsocket && {
+      serializers: pickSerializers(cfg.rawsocket.serializers),
+      maxMessageSize: cfg.rawsocket.options.max_message_size,
+      transportId: cfg.id,
+    },
+    web: paths && {
+      paths,
+      transportId: cfg.id,
+      accessLog: o?.access_log,
+      hsts: o?.hsts,
+      hstsMaxAge: o?.hsts_max_age,
+      shutdownGraceMs: 2000,
+    },
+    baseDir: ctx.nodeDir,
+    logger: ctx.logger,
+    transportId: cfg.id,
+  });
+  const addr = server.addr;
+  return {
+    address: `${e.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${addr.port}`,
+    port: addr.port,
+    shutdown: () => server.shutdown(),
+  };
+}
+
 /** Starts `cfg` (whose `id` is set). Rejects with a message naming the transport when it cannot listen. */
 export async function startTransport(
   ctx: TransportContext,
@@ -338,6 +389,9 @@ export async function startTransport(
         break;
       case "web":
         started = await startWeb(ctx, cfg);
+        break;
+      case "universal":
+        started = await startUniversal(ctx, cfg);
         break;
       default: {
         const never: never = cfg;

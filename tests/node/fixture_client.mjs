@@ -51,6 +51,14 @@ const scenarios = {
     return { counterIsNumber: typeof counter === "number", sum, who, closed: await close(s) };
   },
 
+  /** WebSocket on a universal transport, calling a backend that came over RawSocket on the same port. */
+  async universal() {
+    const s = await open();
+    const sum = await s.call("com.example.add2", [40, 2]);
+    const ownPeer = await s.call("wamp.session.get", [s.id]);
+    return { sum, me: s.id, peer: ownPeer.transport.peer, closed: await close(s) };
+  },
+
   /** WAMP-CRA against a dynamic authenticator (a Python router component). */
   async wampcra() {
     const login = (authid, secret) =>
