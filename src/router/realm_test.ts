@@ -2,6 +2,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { joined, TestClient, testRouter } from "./_test_client.ts";
 import { type Dict, MessageType as T } from "../wamp/messages.ts";
 import { CloseUri, ErrorUri } from "../wamp/uris.ts";
+import { MemoryLogger } from "../log/logger.ts";
 
 /** Expects the router's GOODBYE and answers it; returns the reason. */
 async function answerGoodbye(c: TestClient): Promise<string> {
@@ -173,4 +174,14 @@ Deno.test("Realm without roles lets every role in; with roles only the configure
   c.send([T.HELLO, "realm1", { roles: { caller: {} }, authrole: "admin" }]);
   const m = await c.next();
   assertEquals([m[0], m[2]], [T.ABORT, ErrorUri.NO_SUCH_ROLE]);
+});
+
+Deno.test("Realm with trace logs each message of its sessions, in and out", async () => {
+  const logger = new MemoryLogger();
+  const r = testRouter({ trace: true }, { logger });
+  const c = await joined(r);
+  await c.call("wamp.session.count");
+  const traced = logger.lines.filter((l) => l.msg.startsWith("trace "));
+  assert(traced.some((l) => l.msg === "trace in CALL" && l.fields?.session === c.id));
+  assert(traced.some((l) => l.msg === "trace out RESULT" && l.fields?.realm === "realm1"));
 });

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { MessageType as T } from "../../wamp/messages.ts";
 import { ErrorUri } from "../../wamp/uris.ts";
 import { ApplicationError } from "../../wamp/errors.ts";
-import { authenticatorComponent, authRouter, client, handshake } from "./_test_kit.ts";
+import {
+  AUTH_REALM,
+  authenticatorComponent,
+  authRouter,
+  client,
+  handshake,
+  REALM,
+} from "./_test_kit.ts";
 
 Deno.test("anonymous static: the configured role, a fresh authid each time; HELLO's authid is ignored", async () => {
   const { router } = authRouter({ anonymous: { type: "static", role: "frontend" } });
@@ -58,4 +65,14 @@ Deno.test("anonymous dynamic: the authenticator assigns the role, or refuses", a
   assert.equal(no.last[2], "com.example.banned");
   assert.equal((no.last[1] as Record<string, unknown>).message, "go away");
   await comp.leave();
+});
+
+Deno.test("anonymous static: a configured realm is the realm every anonymous session joins", async () => {
+  const { router } = authRouter({
+    anonymous: { type: "static", role: "frontend", realm: AUTH_REALM },
+  });
+  const { last } = await handshake(client(router), {});
+  assert.equal(last[0], T.WELCOME);
+  assert.equal(router.realm(AUTH_REALM)!.sessions.size, 1);
+  assert.equal(router.realm(REALM)!.sessions.size, 0);
 });

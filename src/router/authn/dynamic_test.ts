@@ -99,3 +99,46 @@ Deno.test("dynamic: answers of the wrong shape fail; a role the realm lacks is n
     await comp.leave();
   }
 });
+
+/** A backend session on REALM (role backend, which may register anything). */
+async function backend(router: ReturnType<typeof authRouter>["router"]) {
+  router.setAuthenticator("backend", () => ({
+    hello: () => ({
+      kind: "welcome",
+      info: { authid: "svc", authrole: "backend", authmethod: "anonymous", authprovider: "static" },
+    }),
+    authenticate: () => ({ kind: "abort", uri: ErrorUri.PROTOCOL_VIOLATION, message: "no" }),
+  }));
+  return await joinSession(localPair(router, { info: { transportId: "backend" } }), REALM);
+}
+
+Deno.test("dynamic: authenticator-role is the caller's role, and its permissions must allow the call (Crossbar)", async () => {
+  // frontend may call com.app.* only
+  const denied = authRouter(ticket({ "authenticator-role": "frontend" }));
+  const svc1 = await backend(denied.router);
+  await svc1.register("com.auth.t", () => "frontend");
+  const d = await handshake(client(denied.router), hello, () => "t");
+  assert.equal(d.last[2], ErrorUri.AUTHENTICATION_FAILED);
+  const line = denied.logger.lines.find((l) => l.msg === "dynamic authenticator cannot be called");
+  assert.match(String(line?.fields?.reason), /role "frontend" may not call "com.auth.t"/);
+  await svc1.leave();
+
+  const allowed = authRouter({
+    ticket: { type: "dynamic", authenticator: "com.app.auth", "authenticator-role": "frontend" },
+  });
+  const svc2 = await backend(allowed.router);
+  let seenRole: unknown;
+  await svc2.register("com.app.auth", (_args, _kw, details) => {
+    seenRole = details.caller_authrole;
+    return "frontend";
+  }, { disclose_caller: true });
+  const ok = await handshake(client(allowed.router), hello, () => "t");
+  assert.equal(ok.last[0], T.WELCOME);
+  assert.equal(seenRole, "frontend");
+  await svc2.leave();
+
+  // a role the realm does not have: refused, and logged
+  const missing = authRouter(ticket({ "authenticator-role": "ghost" }));
+  const m = await handshake(client(missing.router), hello, () => "t");
+  assert.equal(m.last[2], ErrorUri.AUTHENTICATION_FAILED);
+});
