@@ -9,7 +9,10 @@
  * - pass the whole connection (the octets read so far first) to an
  *   `HttpFallback`: a `Deno.serve` on loopback behind us that serves every
  *   other HTTP request of a Web transport (static files, long-poll, bridges;
- *   keep-alive included) with the real peer address and scheme.
+ *   keep-alive included) with the real peer address and scheme, or
+ * - with `raw`, hand a connection whose first octet is 0x7F (a WAMP RawSocket
+ *   handshake, never the start of HTTP) on with the octets read so far
+ *   (Crossbar's universal transport: RawSocket, WebSocket and Web on one port).
  *
  * A connection that does not send a complete request head within
  * `headTimeoutMs` (or sends more than 16 KiB of head) is answered 408 (431)
@@ -29,6 +32,9 @@ import {
 } from "./websocket_upgrade.ts";
 import type { HttpFallback } from "./http_fallback.ts";
 
+/** The first octet of a WAMP RawSocket handshake. */
+const RAWSOCKET_FIRST_OCTET = 0x7f;
+
 /** Default `headTimeoutMs`: 10 s. */
 export const DEFAULT_HEAD_TIMEOUT_MS = 10_000;
 
@@ -44,6 +50,8 @@ export interface FrontOptions {
   route(head: RequestHead): FrontRoute;
   /** Serves `http` routes; without it they are answered 404. */
   fallback?: HttpFallback;
+  /** Takes connections whose first octet is 0x7F (RawSocket), with the octets read so far. */
+  raw?: (conn: Deno.Conn, first: Uint8Array, facts: ConnectionFacts) => void;
   /** True for TLS listeners. */
   secure: boolean;
   /** Milliseconds for the first request head. Default 10 s. */
@@ -145,6 +153,11 @@ async function serveConnection(
         return;
       }
       end += n;
+      if (options.raw !== undefined && buf[0] === RAWSOCKET_FIRST_OCTET) {
+        clearTimeout(timer);
+        options.raw(conn, buf.slice(0, end), facts);
+        return;
+      }
       const parsed = parseRequestHead(buf, end);
       if (parsed.kind === "incomplete") continue;
       clearTimeout(timer);

@@ -32,7 +32,19 @@
 import { errorText } from "./router_call.ts";
 import { HttpFallback } from "./http_fallback.ts";
 import { listenFront } from "./http_front.ts";
-import { createWebSocketUpgrader, type WebSocketUpgrader } from "./websocket_upgrade.ts";
+import {
+  type ConnectionFacts,
+  createWebSocketUpgrader,
+  type WebSocketUpgrader,
+} from "./websocket_upgrade.ts";
+import { RawSocketConnection, type RawSocketConnectionOptions } from "./rawsocket_connection.ts";
+import { lengthExponentFor } from "./rawsocket_protocol.ts";
+import {
+  DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS,
+  DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
+} from "./rawsocket_server.ts";
+import { ReplayedConn } from "./replayed_conn.ts";
 import { CloseCode } from "./websocket_connection.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
@@ -97,6 +109,18 @@ export interface WebOptions {
   signal?: AbortSignal;
   /** Milliseconds `shutdown()` waits for WebSocket peers to close before dropping them. Default 3000. */
   shutdownGraceMs?: number;
+  /**
+   * Also serve WAMP RawSocket on this port: a connection whose first octet is
+   * 0x7F is a RawSocket client (Crossbar's universal transport). Default: none.
+   */
+  rawsocket?: {
+    /** Serializers spoken. */
+    serializers: Serializer[];
+    /** Largest message accepted (announced in the handshake), in bytes. */
+    maxMessageSize: number;
+    /** `PeerInfo.transportId` of RawSocket sessions (they authenticate by it). */
+    transportId?: string;
+  };
 }
 
 /** A running Web transport. */
@@ -210,6 +234,7 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
         return upgrader === undefined ? { kind: "http" } : { kind: "websocket", upgrader };
       },
       fallback,
+      raw: options.rawsocket && rawSocketHandOff(acceptor, options.rawsocket, tracker, logger),
       logger,
       logFields: { transportId: options.transportId },
     });
@@ -257,6 +282,35 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
 function isUpgrade(headers: Headers): boolean {
   const upgrade = headers.get("upgrade");
   return upgrade !== null && upgrade.split(",").some((p) => p.trim().toLowerCase() === "websocket");
+}
+
+/** Runs RawSocket on connections the front hands over (universal transport). */
+function rawSocketHandOff(
+  acceptor: SessionAcceptor,
+  raw: NonNullable<WebOptions["rawsocket"]>,
+  tracker: ConnectionTracker,
+  logger: Logger,
+): (conn: Deno.Conn, first: Uint8Array, facts: ConnectionFacts) => void {
+  const options: RawSocketConnectionOptions = {
+    serializers: raw.serializers,
+    lengthExponent: lengthExponentFor(raw.maxMessageSize),
+    maxOutboundBytes: DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
+    handshakeTimeoutMs: DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
+    closeTimeoutMs: DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS,
+    secure: false,
+    transportId: raw.transportId,
+    logger,
+    admit: () => true,
+    release: () => {},
+  };
+  return (conn, first, facts) => {
+    tracker.add(
+      new RawSocketConnection(new ReplayedConn(conn, first), acceptor, {
+        ...options,
+        secure: facts.secure,
+      }),
+    );
+  };
 }
 
 /** Builds every service; rejects listing every problem (services already started are stopped). */

@@ -31,7 +31,6 @@ import type { WebSocketOptions } from "../transport/websocket.ts";
 import { createWebSocketUpgrader } from "../transport/websocket_upgrade.ts";
 import { serveRawSocket } from "../transport/rawsocket_server.ts";
 import { serveWeb } from "../transport/web.ts";
-import { serveUniversal } from "../transport/universal.ts";
 import type { PathService } from "../transport/web_service.ts";
 import { listenHttp } from "./http_listener.ts";
 
@@ -332,10 +331,9 @@ async function startUniversal(
   if (e.type !== "tcp") throw new Error("a universal transport listens on TCP");
   if (cfg.rawsocket) setAuth(ctx, cfg.id, cfg.rawsocket.auth);
   const skipped: string[] = [];
-  const all = { ...(cfg.web?.paths ?? {}), ...cfg.websocket };
-  const paths = Object.keys(all).length > 0 ? webPaths(ctx, cfg.id, all, "", skipped) : undefined;
+  const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
   const o = cfg.web?.options;
-  const server = await serveUniversal(ctx.router, {
+  const server = await serveWeb(ctx.router, {
     endpoint: {
       hostname: e.interface,
       port: e.port,
@@ -348,22 +346,19 @@ async function startUniversal(
         }
         : undefined,
     },
+    paths,
     rawsocket: cfg.rawsocket && {
       serializers: pickSerializers(cfg.rawsocket.serializers),
       maxMessageSize: cfg.rawsocket.options.max_message_size,
       transportId: cfg.id,
     },
-    web: paths && {
-      paths,
-      transportId: cfg.id,
-      accessLog: o?.access_log,
-      hsts: o?.hsts,
-      hstsMaxAge: o?.hsts_max_age,
-      shutdownGraceMs: 2000,
-    },
     baseDir: ctx.nodeDir,
-    logger: ctx.logger,
     transportId: cfg.id,
+    logger: ctx.logger,
+    accessLog: o?.access_log,
+    hsts: o?.hsts,
+    hstsMaxAge: o?.hsts_max_age,
+    shutdownGraceMs: 2000,
   });
   const addr = server.addr;
   return {
