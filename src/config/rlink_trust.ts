@@ -23,7 +23,13 @@ function pathAuths(paths: Record<string, WebServiceConfig>, out: AuthConfig[]): 
 }
 
 function transportAuths(t: TransportConfig): AuthConfig[] {
-  return t.type === "web" ? pathAuths(t.paths, []) : [t.auth];
+  if (t.type === "web") return pathAuths(t.paths, []);
+  if (t.type === "universal") {
+    const out = pathAuths({ ...(t.web?.paths ?? {}), ...t.websocket }, []);
+    if (t.rawsocket) out.push(t.rawsocket.auth);
+    return out;
+  }
+  return [t.auth];
 }
 
 /** The keys (lower-case hex) a router worker's rlinks trust. */
