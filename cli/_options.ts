@@ -218,11 +218,15 @@ function relativeToCwd(path: string): string {
   return path;
 }
 
+/** "xbar <command>" where a text names a command (not "xbar" in prose, like "a compiled xbar runs"). */
+const COMMAND_MENTION =
+  /(^|[\s"'`(])xbar (?=(?:init|start|stop|status|check|convert|keys|version|help|<command>)\b)/gm;
+
 /** `text` with "xbar <command>" written as the user runs it (see {@link programName}). */
 export function forUser(text: string): string {
   const p = programName();
   if (p === "xbar") return text;
-  return text.replace(/(^|[\s"'`(])xbar (?=[a-z<])/gm, (_m, pre: string) => `${pre}${p} `);
+  return text.replace(COMMAND_MENTION, (_m, pre: string) => `${pre}${p} `);
 }
 
 /** A logger for a command's own messages (stderr). */

@@ -205,6 +205,8 @@ export async function startNode(
     cwd?: string;
     /** A command the node runs under, e.g. `["ip", "netns", "exec", "<ns>"]` (another test host). */
     wrap?: string[];
+    /** How long to wait for "node ready" (default 20 s). */
+    readyTimeoutMs?: number;
   } = {},
 ): Promise<RunningNode> {
   const cmd = await xbarCommand(["start", "--dir", dir, ...args], options.cwd);
@@ -218,7 +220,7 @@ export async function startNode(
     stderr: "piped",
   }).spawn();
   const node = new RunningNode(child, dir);
-  const ready = node.waitFor(/node ready/, 20000);
+  const ready = node.waitFor(/node ready/, options.readyTimeoutMs ?? 20000);
   const outcome = await Promise.race([ready, node.exited.then((s) => s)]);
   if (typeof outcome !== "string") {
     throw new Error(

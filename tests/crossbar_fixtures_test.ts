@@ -44,7 +44,8 @@ async function withFixture(name: string, fn: (f: Fixture) => Promise<void>): Pro
     const port = freePort();
     const cfg = join(app, ".crossbar", "config.json");
     await Deno.writeTextFile(cfg, (await Deno.readTextFile(cfg)).replaceAll("8080", String(port)));
-    const node = await startNode(join(app, ".crossbar"), [], { cwd: app });
+    // Python components start a Python (Twisted, Autobahn) each: slow on a loaded machine
+    const node = await startNode(join(app, ".crossbar"), [], { cwd: app, readyTimeoutMs: 90_000 });
     try {
       await fn({ node, port, app });
     } finally {

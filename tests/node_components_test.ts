@@ -210,7 +210,8 @@ Deno.test("Python class components (Crossbar's type class) run beside the router
         },
       ],
     });
-    const node = await startNode(dir);
+    // a Python (Twisted, Autobahn) per component: slow to start on a loaded machine
+    const node = await startNode(dir, [], { readyTimeoutMs: 90_000 });
     const client = await connect(url, "realm1");
     const [, , routerPid, routerRole] = (await client.call("com.example.router.echo", [1]))
       .args[0] as [

@@ -50,7 +50,6 @@ workers:
   - type: container
     components:
       - type: class
-        classname: foo.Bar
         realm: realm1
 `,
     expect: [
@@ -59,9 +58,10 @@ workers:
       /config\.yaml:17:37: workers\[0\]\.transports\[0\]\.endpoint\.port: must be 1-65535, got 70000/,
       /config\.yaml:21:37: workers\[0\]\.transports\[2\]\.endpoint\.port: port \d+ .*already used by workers\[0\]\.transports\[1\]/,
       /config\.yaml:23:9: workers\[1\]\.id: duplicate worker id "router1"/,
-      /config\.yaml:26:15: workers\[2\]\.components\[0\]\.type: component type "class" is not supported by xbar/,
+      /config\.yaml:26:9: workers\[2\]\.components\[0\]: missing required key "classname"/,
+      /config\.yaml:26:9: workers\[2\]\.components\[0\]: missing required key "transport"/,
     ],
-    count: 6,
+    count: 7,
   },
   {
     name: "YAML that does not parse",
@@ -70,15 +70,16 @@ workers:
     expect: [/config\.yaml:3:1: cannot parse/],
   },
   {
-    name: "an unset ${VAR}",
+    name: "an unset $VAR port",
     file: "config.yaml",
     text: `version: 2
 workers:
-  - type: guest
-    executable: \${XBAR_TEST_SURELY_UNSET}
+  - type: router
+    transports:
+      - {type: websocket, endpoint: {type: tcp, port: $XBAR_TEST_SURELY_UNSET}}
 `,
     expect: [
-      /config\.yaml:4:17: workers\[0\]\.executable: environment variable "XBAR_TEST_SURELY_UNSET" is not set/,
+      /config\.yaml:5:55: workers\[0\]\.transports\[0\]\.endpoint\.port: environment variable "XBAR_TEST_SURELY_UNSET" is not set/,
     ],
   },
   {
@@ -158,7 +159,7 @@ Deno.test("xbar start with a port already in use: the node fails to start (exit 
     strictEqual(r.code, 1, r.stderr);
     match(
       r.stderr,
-      /node start failed.*transport \\"ws1\\" \(websocket\) cannot listen: address already in use/,
+      /node start failed.*transport \\"ws1\\" \(websocket\) cannot listen on 127\.0\.0\.1:\d+: the address is already in use/,
     );
     const left = [...Deno.readDirSync(dir)].map((e) => e.name);
     ok(!left.includes("node.pid") && !left.includes("node.sock"), left.join(","));

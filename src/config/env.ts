@@ -125,7 +125,8 @@ export function expandEnv(
         return DROP;
       }
       errors.push({ path, message });
-      return s;
+      // a stand-in the validator accepts: the variable's error is the one to report
+      return kind === "port" ? 1 : s;
     }
     envPaths.add(formatPath(path));
     return v;

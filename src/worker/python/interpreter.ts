@@ -37,12 +37,20 @@ export type PythonLookup =
 const PROBE = String.raw`
 import json, sys
 from importlib.machinery import PathFinder
+from importlib.util import find_spec
 out = {}
 try:
-    import autobahn, twisted, txaio
-    import autobahn.twisted.wamp
-    out['autobahn'] = autobahn.__version__
-    out['twisted'] = twisted.__version__
+    # looked up, not imported: importing Twisted and Autobahn takes a second
+    missing = [m for m in ('autobahn', 'twisted', 'txaio') if find_spec(m) is None]
+    if missing:
+        out['error'] = 'no module named ' + ', '.join(missing)
+    else:
+        from importlib.metadata import version
+        for name in ('autobahn', 'twisted'):
+            try:
+                out[name] = version(name)
+            except Exception:
+                out[name] = '?'
 except Exception as e:
     out['error'] = '%s: %s' % (type(e).__name__, e)
 req = json.loads(sys.argv[1])
@@ -207,8 +215,11 @@ export async function findPythonAsync(
   if (hit) return hit;
   const tried: string[] = [];
   let found: PythonLookup | undefined;
-  for (const path of candidates(given, readEnv)) {
-    found = judge(path, await probeAsync(path, NO_MODULES), tried);
+  // asked all at once (a pyenv shim alone can take seconds), taken in order
+  const paths = candidates(given, readEnv);
+  const answers = await Promise.all(paths.map((path) => probeAsync(path, NO_MODULES)));
+  for (const [i, path] of paths.entries()) {
+    found = judge(path, answers[i], tried);
     if (found) break;
   }
   found ??= verdict(tried);
