@@ -236,7 +236,7 @@ Deno.test("Python class components (Crossbar's type class) run beside the router
         }
       },
       "the container to restart the Python component",
-      15000,
+      45000,
     );
     deepStrictEqual(again.slice(0, 2), [3, "container"]);
     await client.leave();
