@@ -29,6 +29,8 @@ import type { Dict } from "../wamp/messages.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RealmConfig as NodeRealmConfig, RLinkConfig } from "../config/types.ts";
 import type { Router } from "../router/router.ts";
+import type { LinkEndpoint } from "../router/link/link.ts";
+import type { LinkManager } from "../router/link/link_manager.ts";
 import { FORWARD_NONE, type ForwardFlags } from "../router/link/link_frames.ts";
 import { connectTransport } from "./component_connection.ts";
 import { clientDialWire } from "./client_dial_wire.ts";
@@ -48,6 +50,11 @@ function flags(l: RLinkConfig): ForwardFlags {
   };
 }
 
+/** The node part of a router id (`<node id>/<worker id>`). */
+function nodeOf(routerId: string): string {
+  return routerId.slice(0, routerId.lastIndexOf("/") + 1);
+}
+
 function where(l: RLinkConfig): string {
   const e = l.transport.endpoint;
   return e.type === "tcp" ? `${e.host}:${e.port}` : `unix:${e.path}`;
@@ -65,6 +72,8 @@ export class RealmRlinks {
   #loops: RlinkLoop[] = [];
   #logger: Logger;
   #stopped = false;
+  #onSiblings: (link: LinkEndpoint) => void = () => {};
+  #links: LinkManager | undefined;
 
   /**
    * Starts dialing every rlink of `realm`.
@@ -108,11 +117,7 @@ export class RealmRlinks {
         connect: async () => clientDialWire(await connectTransport(l.transport, options.nodeDir)),
         onLink: (link) => {
           if (target === undefined) known.set(l, link.peerRouter);
-          for (const s of link.peerSiblings) {
-            if (this.#stopped || s === link.peerRouter) continue;
-            if (this.#loops.some((x) => x.config === l && x.target === s)) continue;
-            this.#loops.push({ config: l, target: s, loop: start(l, s) });
-          }
+          discover(l, link.peerRouter, link.peerSiblings);
         },
         dial: {
           realm: realm.name,
@@ -125,6 +130,26 @@ export class RealmRlinks {
           heartbeatMs: l.heartbeat_interval,
         },
       });
+    /** A loop for each router of `peer`'s node this rlink does not dial yet. */
+    const discover = (l: RLinkConfig, peer: string, siblings: readonly string[]) => {
+      for (const s of siblings) {
+        if (this.#stopped || s === peer) continue;
+        if (this.#loops.some((x) => x.config === l && x.target === s)) continue;
+        this.#loops.push({ config: l, target: s, loop: start(l, s) });
+      }
+    };
+    // A router of a peer node says its node's routers changed (one started or
+    // came back): dial the new ones, whichever link carried the news.
+    this.#onSiblings = (link) => {
+      if (link.realm?.name !== realm.name) return;
+      const node = nodeOf(link.peerRouter);
+      for (const l of realm.rlinks) {
+        const k = known.get(l);
+        if (k !== undefined && nodeOf(k) === node) discover(l, link.peerRouter, link.peerSiblings);
+      }
+    };
+    links.siblingListeners.add(this.#onSiblings);
+    this.#links = links;
     for (const l of realm.rlinks) this.#loops.push({ config: l, loop: start(l) });
   }
 
@@ -150,6 +175,7 @@ export class RealmRlinks {
   /** Stops dialing and closes the links these rlinks made. */
   async stop(reason = "realm stopped"): Promise<void> {
     this.#stopped = true;
+    this.#links?.siblingListeners.delete(this.#onSiblings);
     const loops = this.#loops;
     this.#loops = [];
     await Promise.all(loops.map(({ loop }) => loop.stop(reason)));

@@ -78,6 +78,8 @@ export interface LinkHost {
   linkClosed(link: LinkEndpoint, reason: string): void;
   /** The peer's snapshot is complete. */
   linkSynced(link: LinkEndpoint): void;
+  /** The peer told which routers of its node serve the realm (`link.peerSiblings`). */
+  siblingsChanged(link: LinkEndpoint): void;
 }
 
 /** Options of a `LinkEndpoint`. */
@@ -124,8 +126,8 @@ export class LinkEndpoint implements PartyLink {
   readonly dialedBy: string;
   /** What flows which way. */
   readonly directions: LinkDirections;
-  /** The routers of the peer's node serving the realm, as its WELCOME said (dialer side). */
-  readonly peerSiblings: readonly string[];
+  /** The routers of the peer's node serving the realm, as it last said (WELCOME, `SIBLINGS`). */
+  peerSiblings: readonly string[];
   /** The realm (cleared when the link is gone). */
   realm: Realm | undefined;
   /** Counters, for status and metrics. */
@@ -682,6 +684,15 @@ export class LinkEndpoint implements PartyLink {
         const ok = check.bool(f[2], f, "ok");
         const message = typeof f[3] === "string" ? f[3] : "registration clashes on a linked router";
         this.#o.host.claimAnswered(this, claim, ok, message);
+        return;
+      }
+      case F.SIBLINGS: {
+        check.length(f, 2);
+        if (!Array.isArray(f[1]) || !f[1].every((x) => typeof x === "string")) {
+          throw new LinkProtocolError("SIBLINGS must be a list of router ids");
+        }
+        this.peerSiblings = f[1] as string[];
+        this.#o.host.siblingsChanged(this);
         return;
       }
       case F.PING:

@@ -54,6 +54,8 @@ export const F = {
   CLOSE: 113,
   /** `[RETAINED, topic, publication, ts, disclosed|null, filter|null, args?, kwargs?]`: a retained event (sync). */
   RETAINED: 114,
+  /** `[SIBLINGS, [router ids]]`: the routers of the sender's node that serve the realm (sent when they change). */
+  SIBLINGS: 115,
   /** `[PUBLISH, topic, publication, ts, retain, disclosed|null, filter|null, args?, kwargs?]`. */
   PUBLISH: 120,
   /** `[INVOKE, call, callee, registration, details, args?, kwargs?]`: a call (or a progressive chunk of it). */

@@ -26,6 +26,7 @@ import type { MatchPolicy } from "../matcher.ts";
 import type { RealmObserver } from "../realm_observer.ts";
 import { Claims } from "./claims.ts";
 import {
+  F,
   FORWARD_ALL,
   FORWARD_NONE,
   type ForwardFlags,
@@ -216,7 +217,29 @@ class RealmLinks implements LinkHost {
       peer: link.peerRouter,
       remoteSessions: link.remoteSessions.size,
     });
+    this.announceSiblings();
     this.#m.onLinkUp?.(link);
+  }
+
+  siblingsChanged(link: LinkEndpoint): void {
+    for (const f of this.#m.siblingListeners) f(link);
+  }
+
+  #lastSiblings = "";
+
+  /**
+   * Tells every linked router which routers of this node serve the realm,
+   * when that changed (a worker of this node linked or unlinked), so routers
+   * of other nodes link to each of them (rlinks with replicas).
+   */
+  announceSiblings(force?: LinkEndpoint): void {
+    const siblings = this.#m.options.siblings?.(this.realm.name);
+    if (!siblings) return;
+    const text = JSON.stringify(siblings);
+    if (force) force.sendControl([F.SIBLINGS, siblings]);
+    if (text === this.#lastSiblings) return;
+    this.#lastSiblings = text;
+    for (const l of this.links.values()) if (l !== force) l.sendControl([F.SIBLINGS, siblings]);
   }
 
   linkClosed(link: LinkEndpoint, reason: string): void {
@@ -227,6 +250,7 @@ class RealmLinks implements LinkHost {
       peer: link.peerRouter,
       reason,
     });
+    this.announceSiblings();
     this.#m.onLinkDown?.(link, reason);
   }
 
@@ -254,6 +278,8 @@ export class LinkManager {
   onLinkUp: ((link: LinkEndpoint) => void) | undefined;
   /** Called when a link is gone. */
   onLinkDown: ((link: LinkEndpoint, reason: string) => void) | undefined;
+  /** Called when a linked router says which routers of its node serve a realm (rlinks with replicas). */
+  readonly siblingListeners = new Set<(link: LinkEndpoint) => void>();
   #realms = new Map<Realm, RealmLinks>();
   #policies = new Map<string, AcceptPolicy>();
 
@@ -416,6 +442,7 @@ export class LinkManager {
         return undefined;
       }
       link.start();
+      rl.announceSiblings(link);
       return link;
     };
     return { welcome, start };
@@ -575,6 +602,7 @@ export class LinkManager {
       return undefined;
     }
     link.start();
+    rl.announceSiblings(link);
     for (const v of early.splice(0)) link.receive(v);
     return link;
   }
