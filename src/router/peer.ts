@@ -18,6 +18,18 @@
  * router ──peer.close()──▶ transport        (router is done with the connection)
  * ```
  *
+ * Flow control (optional on both sides):
+ * ```
+ * transport ──handle.backlog(true)──▶ router   (outbound queue passed its high-water mark)
+ * router ──peer.pauseInput()──▶ transport       (of each session that fed that queue)
+ * transport ──handle.backlog(false)──▶ router  (queue back below its low-water mark)
+ * router ──peer.resumeInput()──▶ transport      (once nothing it feeds is backlogged)
+ * ```
+ * A session backlogged longer than its transport's `stuckTimeoutMs` is
+ * closed by the router as a slow consumer (ABORT `xbar.close.slow_consumer`);
+ * one whose queue reaches the transport's hard bound is closed by the
+ * transport (`overflow()`).
+ *
  * @module
  */
 
@@ -53,6 +65,22 @@ export interface Peer {
    * it (router links use it to see congestion before the hard bound).
    */
   queuedBytes?(): number;
+  /**
+   * Flow control: hand no more input to the router after the message being
+   * handled, and stop reading from the connection, until `resumeInput()`.
+   * Idempotent. Absent where input cannot or must not be paused (in-process
+   * pairs, Deno's WebSocket): the router then never pauses this peer. The
+   * router never pauses a connection that carries a router link.
+   */
+  pauseInput?(): void;
+  /** Flow control: read again after `pauseInput()`. Idempotent. */
+  resumeInput?(): void;
+  /**
+   * Flow control: milliseconds this peer may stay backlogged (see
+   * `SessionHandle.backlog`) before the router closes its session as a slow
+   * consumer; 0 or absent: never (only the transport's hard bound applies).
+   */
+  readonly stuckTimeoutMs?: number;
 }
 
 /** The transport's way to feed the router with what happens on one connection. */
@@ -70,11 +98,20 @@ export interface SessionHandle {
    */
   protocolViolation(message: string, uri?: string): void;
   /**
-   * The transport's outbound queue for this peer exceeds its bound
-   * (`queuedBytes`). The router closes the session as a slow consumer, logs it
-   * and emits the meta event. Called at most once per handle.
+   * The transport's outbound queue for this peer exceeds its hard bound
+   * (`queuedBytes`; `reason` says which bound). The transport is already
+   * closing the connection; the router ends the session as a slow consumer,
+   * logs it and emits the meta event. Called at most once per handle.
    */
-  overflow(queuedBytes: number): void;
+  overflow(queuedBytes: number, reason?: string): void;
+  /**
+   * Optional, flow control: the outbound queue for this peer passed its
+   * high-water mark (`true`) or fell back below its low-water mark
+   * (`false`); the two alternate, starting with `true`. May be called from
+   * inside `Peer.send()`: the router only records it (and pauses the
+   * sessions that feed this one once their message is handled).
+   */
+  backlog?(backlogged: boolean): void;
   /**
    * Optional: the transport could not deliver `msg` to this peer (`uri`, e.g.
    * `wamp.error.payload_size_exceeded` when it is over the peer's size limit,

@@ -40,6 +40,11 @@ export interface CoalescingWriterOptions {
   onError?: (err: unknown) => void;
   /** Initial (and resting) size of each buffer in octets. Default 64 KiB. */
   initialSize?: number;
+  /**
+   * Called after each `conn.write()` that completed, with `queuedBytes`
+   * already lower (flow control reads the queue level here).
+   */
+  onWritten?: () => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -48,6 +53,7 @@ const EMPTY = new Uint8Array(0);
 export class CoalescingWriter {
   #conn: WritableConn;
   #onError: (err: unknown) => void;
+  #onWritten: (() => void) | undefined;
   #initialSize: number;
   #pending: Uint8Array;
   #pendingLen = 0;
@@ -67,6 +73,7 @@ export class CoalescingWriter {
   constructor(conn: WritableConn, options: CoalescingWriterOptions = {}) {
     this.#conn = conn;
     this.#onError = options.onError ?? (() => {});
+    this.#onWritten = options.onWritten;
     this.#initialSize = Math.max(options.initialSize ?? DEFAULT_WRITE_BUFFER_SIZE, 64);
     this.#pending = EMPTY; // allocated by the first append: an idle connection holds no buffer
   }
@@ -180,6 +187,7 @@ export class CoalescingWriter {
           const n = await this.#conn.write(batch.subarray(off, len));
           off += n;
           this.#inflight = len - off;
+          this.#onWritten?.();
         }
         if (batch.length <= this.#initialSize * 4) this.#spare = batch;
       }

@@ -32,6 +32,11 @@ import type { Serializer } from "../serializer/serializer.ts";
 import { serializers as allSerializers } from "../serializer/mod.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { formatPeerAddress } from "./peer_address.ts";
+import {
+  type FlowControlOptions,
+  type ResolvedFlowControl,
+  resolveFlowControl,
+} from "./flow_control.ts";
 import { chooseLongPollProtocol, longPollProtocolNames } from "./longpoll_framing.ts";
 import { type LongPollCloseReason, LongPollTransport } from "./longpoll_transport.ts";
 import {
@@ -87,6 +92,13 @@ export interface LongPollOptions {
   /** Bound of one transport's outbound queue in messages (`queue_limit_messages`). Default 100; 0 = none. */
   queueLimitMessages?: number;
   /**
+   * Flow control below those bounds (see `flow_control.ts`; marks in bytes
+   * against `queueLimitBytes`, and half of `queueLimitMessages` counts as
+   * the high-water mark too): the sessions that feed a backlogged transport
+   * are paused. Default: on, with its defaults; `false`: off.
+   */
+  flowControl?: FlowControlOptions | false;
+  /**
    * Largest message from or to a client, in bytes; also the largest `send`
    * body (one batch). Default 16 MiB. A larger `send` is answered 413 and the
    * session aborted; a larger router message is never sent (`undeliverable.ts`).
@@ -111,6 +123,7 @@ export class LongPollEndpoint {
   #queueLimitBytes: number;
   #queueLimitMessages: number;
   #maxMessageSize: number;
+  #flow: ResolvedFlowControl;
   #maxTransports: number;
   #debugTransportId: string | undefined;
   #transportId: string | undefined;
@@ -144,6 +157,7 @@ export class LongPollEndpoint {
       options.queueLimitMessages ?? DEFAULT_LONGPOLL_QUEUE_LIMIT_MESSAGES,
       true,
     );
+    this.#flow = resolveFlowControl(options.flowControl, this.#queueLimitBytes);
     this.#maxMessageSize = count(
       "maxMessageSize",
       options.maxMessageSize ?? DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE,
@@ -312,17 +326,12 @@ export class LongPollEndpoint {
       queueLimitBytes: this.#queueLimitBytes,
       queueLimitMessages: this.#queueLimitMessages,
       maxMessageSize: this.#maxMessageSize,
+      flow: this.#flow,
       logger: this.#log,
     }, (t, reason) => this.#forget(t, reason));
     this.#transports.set(id, transport);
-    try {
-      transport.attach(this.#acceptor);
-    } catch (err) {
+    if (!transport.attach(this.#acceptor)) {
       this.#transports.delete(id);
-      this.#log.log("error", "router refused a long-poll transport", {
-        peer: peerInfo.peer,
-        error: errorText(err),
-      });
       return textResponse(500, "internal error", headers);
     }
     this.#log.log("debug", "long-poll transport opened", {

@@ -351,6 +351,7 @@ Deno.test("long-poll: the outbound queue bound (messages) calls overflow() once;
     const id = await f.open();
     const s = acceptor.sessions[0];
     for (let i = 1; i <= 10; i++) s.peer.send([36, 1, i, {}]);
+    await Promise.resolve(); // the router hears it on a microtask
     assert.equal(s.overflows.length, 1);
     const got = [];
     while (true) {
@@ -373,8 +374,10 @@ Deno.test("long-poll: the outbound queue bound (bytes) calls overflow() with the
     await f.open();
     const s = acceptor.sessions[0];
     s.peer.send([36, 1, 1, {}, ["x".repeat(5000)]]); // alone in an empty queue: fits
+    await Promise.resolve();
     assert.equal(s.overflows.length, 0);
     s.peer.send([36, 1, 2, {}, ["y"]]);
+    await Promise.resolve(); // the router hears it on a microtask
     assert.equal(s.overflows.length, 1);
     assert.ok(s.overflows[0] > 5000);
   });

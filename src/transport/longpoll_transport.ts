@@ -20,6 +20,10 @@
  *   it over `queueLimitBytes` or `queueLimitMessages`, the message is dropped
  *   and the router told once (`overflow()`); it then closes the transport.
  *   One message always fits in an empty queue.
+ * - **Flow control** (`session_link.ts`): the queue passing its high-water
+ *   mark (in bytes, or half of `queueLimitMessages`) is reported to the
+ *   router; while the router pauses input, messages of `send` requests wait
+ *   (their answers are held) and the transport does not time out.
  * - **Closing**: after the router's `close()`, what is queued is still
  *   delivered (an ABORT or GOODBYE reaches the client); the transport goes
  *   away once the queue is empty. `handle.closed()` is called exactly once.
@@ -29,13 +33,13 @@
  * @module
  */
 
-import { errorText, tellRouter } from "./router_call.ts";
-import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+import { errorText } from "./router_call.ts";
+import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
-import { messageTypeName } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
-import { planUndeliverable } from "./undeliverable.ts";
+import { type LinkCloseCause, type LinkedConnection, SessionLink } from "./session_link.ts";
+import type { ResolvedFlowControl } from "./flow_control.ts";
 import {
   decodeBody,
   encodeFrame,
@@ -58,6 +62,8 @@ export interface LongPollTransportOptions {
   queueLimitMessages: number;
   /** Largest message (and `send` body) in bytes. */
   maxMessageSize: number;
+  /** Flow control (marks in bytes against `queueLimitBytes`, stuck timeout). */
+  flow?: ResolvedFlowControl;
   /** Where to log. */
   logger: Logger;
 }
@@ -80,7 +86,7 @@ interface PendingPoll {
 }
 
 /** One long-poll transport. */
-export class LongPollTransport implements Peer {
+export class LongPollTransport implements LinkedConnection {
   /** The transport id (the path segment in `<base>/<id>/send`). */
   readonly id: string;
   /** Facts about the connection. */
@@ -90,7 +96,7 @@ export class LongPollTransport implements Peer {
 
   #opts: LongPollTransportOptions;
   #log: Logger;
-  #handle: SessionHandle | undefined;
+  #link: SessionLink;
   #state: State = "open";
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
@@ -99,9 +105,10 @@ export class LongPollTransport implements Peer {
   #lastActivity = performance.now();
   #sessionTimer: ReturnType<typeof setTimeout> | undefined;
   #inbound: Promise<unknown> = Promise.resolve();
-  #rejecting = false;
-  #overflowed = false;
-  #replacing = false;
+  /** `send` requests not answered yet (held while input is paused). */
+  #sending = 0;
+  /** Bytes one queued message counts as, so that half the message limit reaches the high-water mark. */
+  #perMessage = 0;
   #onGone: (t: LongPollTransport, reason: LongPollCloseReason) => void;
 
   /**
@@ -122,12 +129,62 @@ export class LongPollTransport implements Peer {
     this.#opts = options;
     this.#log = options.logger;
     this.#onGone = onGone;
+    const marks = options.flow?.marks;
+    if (marks !== undefined && options.queueLimitMessages > 0) {
+      this.#perMessage = marks.highWater / Math.max(1, Math.floor(options.queueLimitMessages / 2));
+    }
+    this.#link = new SessionLink(this, {
+      name: "long-poll",
+      logger: options.logger,
+      fields: { transport: id },
+      flow: marks,
+    });
   }
 
-  /** Attaches the transport to `acceptor` and starts the session timer. Throws what `attach` throws. */
-  attach(acceptor: SessionAcceptor): void {
-    this.#handle = acceptor.attach(this);
+  /**
+   * Attaches the transport to `acceptor` and starts the session timer; false
+   * when the router refused it (logged; the transport is gone).
+   */
+  attach(acceptor: SessionAcceptor): boolean {
+    if (!this.#link.attach(acceptor)) return false;
     this.#armSessionTimer(this.#opts.sessionTimeout * 1000);
+    return true;
+  }
+
+  /** Bytes queued for the client. */
+  queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** See `Peer.stuckTimeoutMs`. */
+  get stuckTimeoutMs(): number {
+    return this.#opts.flow?.stuckTimeoutMs ?? 0;
+  }
+
+  /** Flow control: hold the messages of `send` requests until `resumeInput()`. */
+  pauseInput(): void {
+    this.#link.pause();
+  }
+
+  /** Flow control: go on after `pauseInput()`. */
+  resumeInput(): void {
+    this.#link.resume();
+  }
+
+  /** For `SessionLink`: close for `cause`. */
+  closeFor(cause: LinkCloseCause): void {
+    switch (cause) {
+      case "violation":
+      case "overflow":
+      case "undeliverable":
+        // What is queued (an ABORT) still reaches the client.
+        this.close();
+        return;
+      case "router failure":
+      case "refused":
+        this.finish("internal error");
+        return;
+    }
   }
 
   /** Number of messages waiting for a `receive`. */
@@ -144,12 +201,12 @@ export class LongPollTransport implements Peer {
 
   /** Serializes and queues `msg`. Never throws. */
   send(msg: RouterMessage): void {
-    if (this.#state !== "open" || this.#overflowed) return;
+    if (this.#state !== "open" || this.#link.overflowed) return;
     let frame: Uint8Array;
     try {
       frame = encodeFrame(this.protocol, msg);
     } catch (err) {
-      this.#undeliverable(
+      this.#link.undeliverable(
         msg,
         ErrorUri.RUNTIME_ERROR,
         `the ${this.protocol.serializer.name} serializer cannot encode the message: ${
@@ -160,7 +217,7 @@ export class LongPollTransport implements Peer {
     }
     const size = payloadSize(this.protocol, frame);
     if (size > this.#opts.maxMessageSize) {
-      this.#undeliverable(
+      this.#link.undeliverable(
         msg,
         ErrorUri.PAYLOAD_SIZE_EXCEEDED,
         `message of ${size} bytes exceeds the transport limit of ${this.#opts.maxMessageSize} bytes`,
@@ -168,17 +225,26 @@ export class LongPollTransport implements Peer {
       return;
     }
     const { queueLimitBytes, queueLimitMessages } = this.#opts;
-    if (
-      this.#queue.length > 0 &&
-      ((queueLimitBytes > 0 && this.#queuedBytes + frame.byteLength > queueLimitBytes) ||
-        (queueLimitMessages > 0 && this.#queue.length + 1 > queueLimitMessages))
-    ) {
-      this.#overflow(this.#queuedBytes + frame.byteLength);
-      return;
+    if (this.#queue.length > 0) {
+      const bytes = this.#queuedBytes + frame.byteLength;
+      const overBytes = queueLimitBytes > 0 && bytes > queueLimitBytes;
+      if (overBytes || (queueLimitMessages > 0 && this.#queue.length + 1 > queueLimitMessages)) {
+        this.#link.overflow(
+          bytes,
+          overBytes ? `${queueLimitBytes} bytes` : `${queueLimitMessages} messages`,
+        );
+        return;
+      }
     }
     this.#queue.push(frame);
     this.#queuedBytes += frame.byteLength;
+    this.#link.level(this.#level());
     this.#scheduleFlush();
+  }
+
+  /** The queue level flow control compares with its marks. */
+  #level(): number {
+    return Math.max(this.#queuedBytes, this.#queue.length * this.#perMessage);
   }
 
   /** The router is done: deliver what is queued, then go. Idempotent. */
@@ -200,6 +266,7 @@ export class LongPollTransport implements Peer {
     if (this.#poll !== undefined) this.#answerPoll(this.#empty(this.#poll.req));
     if (this.#queue.length > 0) {
       const res = this.#take(req);
+      if (this.#link.backlogged) this.#link.level(this.#level());
       if (this.#state === "closing" && this.#queue.length === 0) {
         this.finish("closed by the router");
       }
@@ -237,10 +304,14 @@ export class LongPollTransport implements Peer {
    */
   post(req: Request, body: Promise<BodyResult>): Promise<Response> {
     this.#touch();
+    this.#sending++;
     const turn = this.#inbound.then(async () => {
       const read = await body;
       this.#touch();
-      return this.#deliver(req, read);
+      return await this.#deliver(req, read);
+    }).finally(() => {
+      this.#sending--;
+      this.#touch();
     });
     this.#inbound = turn.catch(() => {});
     return turn;
@@ -280,16 +351,15 @@ export class LongPollTransport implements Peer {
         error: errorText(err),
       });
     }
-    const handle = this.#handle;
-    this.#handle = undefined;
-    tellRouter(this.#log, this.info.peer, "closed", () => handle?.closed());
+    this.#link.gone();
   }
 
   // ---- internals ----
 
-  #deliver(req: Request, read: BodyResult): Response {
+  async #deliver(req: Request, read: BodyResult): Promise<Response> {
     const headers = corsHeaders(req);
-    if (this.#state !== "open" || this.#rejecting) {
+    const link = this.#link;
+    if (this.#state !== "open" || !link.delivering) {
       return textResponse(
         410,
         `WAMP long-poll transport "${this.id}" is closing; message not delivered`,
@@ -297,9 +367,7 @@ export class LongPollTransport implements Peer {
       );
     }
     if (!read.ok) {
-      if (read.status === 413) {
-        this.#violation(`message too big: ${read.reason}`);
-      }
+      if (read.status === 413) link.violation(`message too big: ${read.reason}`);
       return textResponse(read.status, read.reason, headers);
     }
     let values: unknown[];
@@ -307,103 +375,20 @@ export class LongPollTransport implements Peer {
       values = decodeBody(this.protocol, read.bytes);
     } catch (err) {
       const text = `cannot decode ${this.protocol.name} message: ${errorText(err)}`;
-      this.#violation(text);
+      link.violation(text);
       return textResponse(400, `${text}; the session is aborted`, headers);
     }
     for (const value of values) {
-      const handle = this.#handle;
-      if (this.#state !== "open" || this.#rejecting || handle === undefined) break;
-      try {
-        handle.receive(value);
-      } catch (err) {
-        this.#rejecting = true;
-        this.#log.log("error", "router failed in receive(): closing the long-poll transport", {
-          peer: this.info.peer,
-          error: errorText(err),
-        });
-        this.finish("internal error");
-        return textResponse(500, "internal error", headers);
+      // Flow control: the answer to this request waits while input is paused.
+      while (link.paused && link.delivering) await link.resumed();
+      if (this.#state !== "open" || !link.receive(value)) {
+        if ((this.#state as State) === "closed") {
+          return textResponse(500, "internal error", headers);
+        }
+        break;
       }
     }
     return new Response(null, { status: 204, headers });
-  }
-
-  #violation(text: string): void {
-    this.#rejecting = true;
-    this.#log.log("info", "long-poll protocol violation", {
-      peer: this.info.peer,
-      transport: this.id,
-      error: text,
-    });
-    tellRouter(
-      this.#log,
-      this.info.peer,
-      "protocolViolation",
-      () => this.#handle?.protocolViolation(text),
-    );
-    // The router closes the peer; make sure we do even if it did not.
-    this.close();
-  }
-
-  #overflow(queued: number): void {
-    this.#overflowed = true;
-    this.#log.log("warn", "long-poll outbound queue overflow: closing slow consumer", {
-      peer: this.info.peer,
-      transport: this.id,
-      queuedBytes: queued,
-      queuedMessages: this.#queue.length,
-      queueLimitBytes: this.#opts.queueLimitBytes,
-      queueLimitMessages: this.#opts.queueLimitMessages,
-    });
-    tellRouter(this.#log, this.info.peer, "overflow", () => this.#handle?.overflow(queued));
-    this.close();
-  }
-
-  #undeliverable(msg: RouterMessage, uri: string, text: string): void {
-    const plan = planUndeliverable(msg, uri, text);
-    this.#log.log("warn", "long-poll message not delivered", {
-      peer: this.info.peer,
-      type: messageTypeName[msg[0]] ?? msg[0],
-      error: text,
-      action: plan.kind,
-    });
-    switch (plan.kind) {
-      case "reply":
-        if (this.#replacing) {
-          this.close();
-          return;
-        }
-        this.#replacing = true;
-        try {
-          this.send(plan.message);
-        } finally {
-          this.#replacing = false;
-        }
-        return;
-      case "inject": {
-        const message = plan.message;
-        queueMicrotask(() => {
-          const handle = this.#handle;
-          if (this.#state !== "open" || this.#rejecting || handle === undefined) return;
-          try {
-            handle.receive(message);
-          } catch (err) {
-            this.#log.log("error", "router failed in receive()", {
-              peer: this.info.peer,
-              error: errorText(err),
-            });
-            this.finish("internal error");
-          }
-        });
-        return;
-      }
-      case "drop":
-        return;
-      case "router": // router links never run over long-poll
-      case "close":
-        this.close();
-        return;
-    }
   }
 
   #scheduleFlush(): void {
@@ -414,6 +399,7 @@ export class LongPollTransport implements Peer {
       const poll = this.#poll;
       if (poll === undefined || this.#state === "closed" || this.#queue.length === 0) return;
       this.#answerPoll(this.#take(poll.req));
+      if (this.#link.backlogged) this.#link.level(this.#level());
       if (this.#state === "closing" && this.#queue.length === 0) {
         this.finish("closed by the router");
       }
@@ -459,7 +445,7 @@ export class LongPollTransport implements Peer {
     this.#sessionTimer = setTimeout(() => {
       this.#sessionTimer = undefined;
       const limit = this.#opts.sessionTimeout * 1000;
-      if (this.#poll !== undefined) {
+      if (this.#poll !== undefined || this.#sending > 0) {
         this.#armSessionTimer(limit);
         return;
       }

@@ -30,6 +30,10 @@
  * - A message over the limit the CLIENT announced is never sent; see
  *   `undeliverable.ts` (the caller gets an ERROR, an event is dropped, other
  *   messages close the connection), always logged.
+ * - Flow control (`session_link.ts`): the queue level is reported after
+ *   every append and write (`backlog()` at the high- and low-water marks);
+ *   while the router pauses input, frames stay in the read buffer and the
+ *   socket is not read.
  * - Outbound bound: when the queue is non-empty and a frame would take it
  *   over `maxOutboundBytes`, the frame is dropped, the connection is closed at
  *   once (the peer does not read), and the router is told via
@@ -44,17 +48,17 @@
  * @module
  */
 
-import { errorText, tellRouter } from "./router_call.ts";
+import { errorText } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
-import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
-import { messageTypeName } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
 import type { TrackedConnection } from "./connection_tracker.ts";
 import { formatPeerAddress } from "./peer_address.ts";
-import { planUndeliverable } from "./undeliverable.ts";
+import { type LinkCloseCause, type LinkedConnection, SessionLink } from "./session_link.ts";
+import type { ResolvedFlowControl } from "./flow_control.ts";
 import { RawSocketFrameReader } from "./rawsocket_frame_reader.ts";
 import { RawSocketWriter } from "./rawsocket_writer.ts";
 import {
@@ -87,6 +91,8 @@ export interface RawSocketConnectionOptions {
   lengthExponent: number;
   /** Bound of the outbound queue, in octets. */
   maxOutboundBytes: number;
+  /** Flow control (marks and stuck timeout). */
+  flow: ResolvedFlowControl;
   /** Time allowed for the client's 4 handshake octets, in ms. */
   handshakeTimeoutMs: number;
   /** Time allowed for flushing and the peer's close after `close()`, in ms. */
@@ -106,7 +112,7 @@ export interface RawSocketConnectionOptions {
 type State = "handshake" | "open" | "closing" | "closed";
 
 /** A server-side WAMP RawSocket connection. Starts running when constructed. */
-export class RawSocketConnection implements Peer, TrackedConnection {
+export class RawSocketConnection implements LinkedConnection, TrackedConnection {
   /** Facts about the connection (the serializer is known after the handshake). */
   info: PeerInfo;
   /** Resolves once the connection is gone and the router was told. */
@@ -120,14 +126,10 @@ export class RawSocketConnection implements Peer, TrackedConnection {
   #writer: RawSocketWriter;
   #serializer: Serializer | undefined;
   #peerMax = 0;
-  #handle: SessionHandle | undefined;
+  #link: SessionLink;
   #state: State = "handshake";
-  /** Input still reaches the router. */
-  #deliver = true;
   #forced = false;
   #admitted = false;
-  #overflowed = false;
-  #replacing = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #closeReason = "";
 
@@ -159,7 +161,18 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     this.#reader = new RawSocketFrameReader({
       maxLength: maxMessageSizeOf(options.lengthExponent),
     });
-    this.#writer = new RawSocketWriter(conn, { onError: (err) => this.#writeFailed(err) });
+    this.#writer = new RawSocketWriter(conn, {
+      onError: (err) => this.#writeFailed(err),
+      onWritten: () => {
+        if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
+      },
+    });
+    this.#link = new SessionLink(this, {
+      name: "rawsocket",
+      logger: options.logger,
+      fields: options.transportId === undefined ? undefined : { transportId: options.transportId },
+      flow: options.flow.marks,
+    });
     this.done = this.#run();
   }
 
@@ -168,9 +181,24 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     return this.#writer.queuedBytes;
   }
 
+  /** See `Peer.stuckTimeoutMs`. */
+  get stuckTimeoutMs(): number {
+    return this.#opts.flow.stuckTimeoutMs;
+  }
+
+  /** Flow control: stop handing frames to the router and reading, until `resumeInput()`. */
+  pauseInput(): void {
+    this.#link.pause();
+  }
+
+  /** Flow control: go on after `pauseInput()`. */
+  resumeInput(): void {
+    this.#link.resume();
+  }
+
   /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
   send(msg: RouterMessage): void {
-    if (this.#state !== "open" || this.#overflowed) return;
+    if (this.#state !== "open" || this.#link.overflowed) return;
     const serializer = this.#serializer!;
     const writer = this.#writer;
     const queued = writer.queuedBytes;
@@ -194,7 +222,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       }
     } catch (err) {
       writer.rollback(mark);
-      this.#undeliverable(
+      this.#link.undeliverable(
         msg,
         ErrorUri.RUNTIME_ERROR,
         `the ${serializer.name} serializer cannot encode the message: ${errorText(err)}`,
@@ -209,8 +237,10 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     const total = queued + FRAME_HEADER_LENGTH + size;
     if (queued > 0 && total > this.#opts.maxOutboundBytes) {
       writer.rollback(mark);
-      this.#overflow(total);
+      this.#link.overflow(total, `${this.#opts.maxOutboundBytes} bytes`);
+      return;
     }
+    this.#link.level(total);
   }
 
   /**
@@ -220,6 +250,30 @@ export class RawSocketConnection implements Peer, TrackedConnection {
    */
   close(): void {
     this.#startClose("closed by the router");
+  }
+
+  /** For `SessionLink`: close for `cause`. */
+  closeFor(cause: LinkCloseCause): void {
+    switch (cause) {
+      case "violation":
+        this.#reader.discard();
+        this.#startClose("protocol violation");
+        return;
+      case "overflow":
+        // The peer does not read: nothing queued would reach it.
+        this.#closeReason = "slow consumer";
+        this.#forceClose();
+        return;
+      case "router failure":
+        this.#startClose("internal error");
+        return;
+      case "undeliverable":
+        this.#startClose("undeliverable message");
+        return;
+      case "refused":
+        this.#startClose("router refused the connection");
+        return;
+    }
   }
 
   /** Closes like `close()`, logging `reason` (for shutdown). `code` is ignored: RawSocket has no close codes. */
@@ -322,16 +376,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       maxReceive: maxMessageSizeOf(this.#opts.lengthExponent),
       maxSend: this.#peerMax,
     });
-    try {
-      this.#handle = this.#acceptor.attach(this);
-    } catch (err) {
-      this.#log.log("error", "router refused a rawsocket connection", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-      this.#deliver = false;
-      this.#startClose("router refused the connection");
-    }
+    this.#link.attach(this.#acceptor);
     return true;
   }
 
@@ -345,16 +390,21 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       transportId: this.#opts.transportId,
     });
     this.#writer.appendBytes(encodeHandshakeError(code));
-    this.#deliver = false;
     this.#startClose(`handshake refused: ${handshakeErrorText(code)}`);
   }
 
   async #readLoop(): Promise<void> {
     const reader = this.#reader;
+    const link = this.#link;
     for (;;) {
-      if (this.#deliver) this.#processFrames();
-      if (!this.#deliver) reader.discard();
+      if (link.flowing) this.#processFrames();
+      if (!link.delivering) reader.discard();
       if (this.#forced) return;
+      if (link.paused && link.delivering) {
+        // Flow control: frames wait in the buffer, the socket is not read.
+        await link.resumed();
+        continue;
+      }
       let n: number | null;
       try {
         n = await this.#conn.read(reader.space());
@@ -363,7 +413,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
         return;
       }
       if (n === null) {
-        if (this.#deliver && reader.buffered > 0) {
+        if (link.delivering && reader.buffered > 0) {
           this.#log.log("info", "rawsocket connection closed in the middle of a frame", {
             peer: this.info.peer,
             bufferedBytes: reader.buffered,
@@ -377,18 +427,17 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     }
   }
 
-  /** Hands every complete frame in the buffer to the router (or answers it). */
+  /** Hands complete frames in the buffer to the router (or answers them) while input flows. */
   #processFrames(): void {
     const reader = this.#reader;
-    const handle = this.#handle;
-    if (handle === undefined) return;
+    const link = this.#link;
     const serializer = this.#serializer!;
-    for (;;) {
+    while (link.flowing) {
       let frame;
       try {
         frame = reader.next();
       } catch (err) {
-        this.#violation(errorText(err));
+        this.#link.violation(errorText(err));
         return;
       }
       if (frame === undefined) return;
@@ -398,21 +447,14 @@ export class RawSocketConnection implements Peer, TrackedConnection {
           try {
             value = serializer.decode(frame.payload);
           } catch (err) {
-            this.#violation(`cannot decode ${serializer.name} message: ${errorText(err)}`);
+            this.#link.violation(`cannot decode ${serializer.name} message: ${errorText(err)}`);
             return;
           }
-          try {
-            handle.receive(value);
-          } catch (err) {
-            this.#routerFailed("receive", err);
-            return;
-          }
-          if (!this.#deliver) return;
+          link.receive(value);
           break;
         }
         case FrameType.PING:
           this.#pong(frame.payload);
-          if (!this.#deliver) return;
           break;
         case FrameType.PONG:
           break;
@@ -421,9 +463,9 @@ export class RawSocketConnection implements Peer, TrackedConnection {
   }
 
   #pong(payload: Uint8Array): void {
-    if (this.#state !== "open" || this.#overflowed) return;
+    if (this.#state !== "open" || this.#link.overflowed) return;
     if (payload.length > this.#peerMax) {
-      this.#violation(
+      this.#link.violation(
         `PING of ${payload.length} bytes cannot be answered: the peer accepts at most ${this.#peerMax} bytes`,
       );
       return;
@@ -435,14 +477,16 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     const total = queued + FRAME_HEADER_LENGTH + payload.length;
     if (queued > 0 && total > this.#opts.maxOutboundBytes) {
       writer.rollback(mark);
-      this.#overflow(total);
+      this.#link.overflow(total, `${this.#opts.maxOutboundBytes} bytes`);
+      return;
     }
+    this.#link.level(total);
   }
 
   #startClose(reason: string): void {
     if (this.#state === "closing" || this.#state === "closed") return;
     this.#state = "closing";
-    this.#deliver = false;
+    this.#link.stopInput();
     this.#closeReason = reason;
     this.#closeTimer = setTimeout(() => {
       this.#closeTimer = undefined;
@@ -463,7 +507,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
   #forceClose(): void {
     if (this.#forced) return;
     this.#forced = true;
-    this.#deliver = false;
+    this.#link.stopInput();
     if (this.#state === "open" || this.#state === "handshake") this.#state = "closing";
     this.#writer.stop();
     try {
@@ -484,11 +528,7 @@ export class RawSocketConnection implements Peer, TrackedConnection {
       "rawsocket connection closed",
       this.#closeReason ? { reason: this.#closeReason } : undefined,
     );
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (handle !== undefined) {
-      tellRouter(this.#log, this.info.peer, "closed", () => handle.closed());
-    }
+    this.#link.gone();
   }
 
   // ---- failures ----
@@ -498,103 +538,12 @@ export class RawSocketConnection implements Peer, TrackedConnection {
     this.#forceClose();
   }
 
-  /** The peer broke the protocol: tell the router (it sends ABORT and closes), then close. */
-  #violation(text: string): void {
-    this.#deliver = false;
-    this.#reader.discard();
-    this.#log.log("info", "rawsocket protocol violation", {
-      peer: this.info.peer,
-      error: text,
-      transportId: this.#opts.transportId,
-    });
-    tellRouter(
-      this.#log,
-      this.info.peer,
-      "protocolViolation",
-      () => this.#handle?.protocolViolation(text),
-    );
-    this.#startClose(`protocol violation: ${text}`);
-  }
-
-  #overflow(queued: number): void {
-    this.#overflowed = true;
-    this.#log.log("warn", "rawsocket outbound queue overflow: closing slow consumer", {
-      peer: this.info.peer,
-      queuedBytes: queued,
-      maxOutboundBytes: this.#opts.maxOutboundBytes,
-      transportId: this.#opts.transportId,
-    });
-    this.#closeReason = "slow consumer";
-    const handle = this.#handle;
-    this.#forceClose();
-    queueMicrotask(() => {
-      tellRouter(this.#log, this.info.peer, "overflow", () => handle?.overflow(queued));
-    });
-  }
-
   #tooBig(msg: RouterMessage, bytes: number, qualifier: string): void {
-    this.#undeliverable(
+    this.#link.undeliverable(
       msg,
       ErrorUri.PAYLOAD_SIZE_EXCEEDED,
       `message of ${qualifier}${bytes} bytes exceeds the peer's RawSocket limit of ${this.#peerMax} bytes`,
     );
-  }
-
-  #undeliverable(msg: RouterMessage, uri: string, text: string): void {
-    const plan = planUndeliverable(msg, uri, text);
-    this.#log.log("warn", "rawsocket message not delivered", {
-      peer: this.info.peer,
-      type: messageTypeName[msg[0]] ?? msg[0],
-      error: text,
-      action: plan.kind,
-    });
-    switch (plan.kind) {
-      case "reply":
-        if (this.#replacing) {
-          this.#startClose("undeliverable message");
-          return;
-        }
-        this.#replacing = true;
-        try {
-          this.send(plan.message);
-        } finally {
-          this.#replacing = false;
-        }
-        return;
-      case "inject":
-      case "router": {
-        const message = plan.kind === "inject" ? plan.message : undefined;
-        if (message === undefined && this.#handle?.undeliverable === undefined) {
-          this.#startClose("undeliverable message");
-          return;
-        }
-        queueMicrotask(() => {
-          const handle = this.#handle;
-          if (this.#state !== "open" || !this.#deliver || handle === undefined) return;
-          try {
-            if (handle.undeliverable !== undefined) handle.undeliverable(msg, uri, text);
-            else if (message !== undefined) handle.receive(message);
-          } catch (err) {
-            this.#routerFailed("receive", err);
-          }
-        });
-        return;
-      }
-      case "drop":
-        return;
-      case "close":
-        this.#startClose("undeliverable message");
-        return;
-    }
-  }
-
-  #routerFailed(where: string, err: unknown): void {
-    this.#deliver = false;
-    this.#log.log("error", `router failed in ${where}(): closing the connection`, {
-      peer: this.info.peer,
-      error: errorText(err),
-    });
-    this.#startClose("internal error");
   }
 
   #debug(msg: string, fields?: Record<string, unknown>): void {

@@ -30,6 +30,7 @@ import { type Logger, nullLogger } from "../log/logger.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
 import { RawSocketConnection, type RawSocketConnectionOptions } from "./rawsocket_connection.ts";
 import { lengthExponentFor, MAX_MAX_MESSAGE_SIZE, maxMessageSizeOf } from "./rawsocket_protocol.ts";
+import { type FlowControlOptions, resolveFlowControl } from "./flow_control.ts";
 import { describeTlsSource, loadTlsCredentials, type TlsFiles } from "./tls.ts";
 import {
   prepareUnixSocketPath,
@@ -103,6 +104,12 @@ export interface ServeRawSocketOptions {
    * (`handle.overflow`). One frame always fits in an empty queue.
    */
   maxOutboundBytes?: number;
+  /**
+   * Flow control below that bound (see `flow_control.ts`): the sessions that
+   * feed a backlogged connection are paused. Default: on, with its defaults;
+   * `false`: off (a slow consumer is closed at `maxOutboundBytes` only).
+   */
+  flowControl?: FlowControlOptions | false;
   /** Most open connections at once; more are refused with handshake error 4. Default: no limit. */
   maxConnections?: number;
   /** Milliseconds allowed for the client's handshake. Default 10000. */
@@ -164,6 +171,7 @@ export async function serveRawSocket(
     "maxOutboundBytes",
     options.maxOutboundBytes ?? DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
   );
+  const flow = resolveFlowControl(options.flowControl, maxOutboundBytes);
   const maxConnections = options.maxConnections === undefined
     ? Infinity
     : positiveInteger("maxConnections", options.maxConnections);
@@ -254,6 +262,7 @@ export async function serveRawSocket(
     serializers,
     lengthExponent,
     maxOutboundBytes,
+    flow,
     handshakeTimeoutMs,
     closeTimeoutMs,
     secure,

@@ -1,9 +1,10 @@
 /**
  * What every transport connection does for its router session, in one
- * place (WebSocket, RawSocket, long-poll): attach, hand over input with a
- * router that throws costing the connection and not the process, the peer's
- * protocol violation, outbound overflow, messages that cannot be delivered,
- * and telling the router exactly once that the connection is gone.
+ * place (WebSocket on our framing and on Deno's, RawSocket, long-poll):
+ * attach, hand over input with a router that throws costing the connection
+ * and not the process, the peer's protocol violation, outbound overflow,
+ * messages that cannot be delivered, flow control (backlog reports, paused
+ * input), and telling the router exactly once that the connection is gone.
  *
  * The connection keeps its socket; the link keeps the `SessionHandle` and
  * the rules:
@@ -15,7 +16,13 @@
  *   is handed to the router's `SessionHandle.undeliverable()` when it has
  *   one (the dealer answers the caller), else answered as if the callee had
  *   sent ERROR; both on a microtask;
- * - `closed()` is told once.
+ * - `closed()` is told once;
+ * - flow control: the connection reports its outbound queue level with
+ *   `level(bytes)`; passing `highWater` tells the router `backlog(true)`,
+ *   falling to `lowWater` or below `backlog(false)`. The router pauses and
+ *   resumes input through the connection's `pauseInput()`/`resumeInput()`,
+ *   which call `pause()`/`resume()` here: while paused, `flowing` is false
+ *   (the read loop stops after the message in hand and awaits `resumed()`).
  *
  * Log lines carry the transport's name (`websocket protocol violation`,
  * `rawsocket outbound queue overflow: closing slow consumer`, ...).
@@ -44,6 +51,14 @@ export interface LinkedConnection extends Peer {
   closeFor(cause: LinkCloseCause): void;
 }
 
+/** Outbound queue marks of flow control, in the connection's unit (bytes). */
+export interface FlowMarks {
+  /** Above this the connection is backlogged. */
+  highWater: number;
+  /** At or below this it is not any more. Less than `highWater`. */
+  lowWater: number;
+}
+
 /** Options of `SessionLink`. */
 export interface SessionLinkOptions {
   /** Transport name in log lines: `websocket`, `rawsocket`, `long-poll`. */
@@ -52,6 +67,8 @@ export interface SessionLinkOptions {
   logger: Logger;
   /** Extra fields for every log line (e.g. `transportId`). */
   fields?: Record<string, unknown>;
+  /** Flow control marks; absent: the router is never told `backlog()`. */
+  flow?: FlowMarks;
 }
 
 /** One connection's side of the transport ↔ router boundary. */
@@ -65,6 +82,11 @@ export class SessionLink {
   #overflowed = false;
   #replacing = false;
   #closed = false;
+  #high: number;
+  #low: number;
+  #backlogged = false;
+  #paused = false;
+  #wake: (() => void) | undefined;
 
   /**
    * @param conn the connection (its `info.peer` is read at each log line)
@@ -75,11 +97,28 @@ export class SessionLink {
     this.#name = options.name;
     this.#log = options.logger;
     this.#fields = options.fields ?? {};
+    this.#high = options.flow?.highWater ?? Infinity;
+    this.#low = options.flow?.lowWater ?? Infinity;
   }
 
   /** True while input reaches the router (attached, no violation, overflow or failure). */
   get delivering(): boolean {
     return this.#delivering && this.#handle !== undefined;
+  }
+
+  /** True while input flows: delivering and not paused by the router. */
+  get flowing(): boolean {
+    return this.#delivering && !this.#paused && this.#handle !== undefined;
+  }
+
+  /** True while the router has paused input (flow control). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** True while the outbound queue is over its high-water mark (and not yet back to low water). */
+  get backlogged(): boolean {
+    return this.#backlogged;
   }
 
   /** True once `overflow()` was called: the connection drops further output. */
@@ -122,10 +161,67 @@ export class SessionLink {
     return this.#delivering;
   }
 
+  /** No more input reaches the router (the connection is closing). */
+  stopInput(): void {
+    this.#delivering = false;
+    this.wake();
+  }
+
+  /**
+   * The outbound queue holds `queued` now (after an append or a write):
+   * tells the router `backlog(true)` when it passes the high-water mark and
+   * `backlog(false)` when it is back at or below the low-water mark.
+   */
+  level(queued: number): void {
+    if (this.#backlogged) {
+      if (queued > this.#low) return;
+      this.#backlogged = false;
+    } else {
+      if (queued <= this.#high) return;
+      this.#backlogged = true;
+    }
+    const handle = this.#handle;
+    if (handle?.backlog === undefined || this.#closed) return;
+    const on = this.#backlogged;
+    tellRouter(this.#log, this.#conn.info.peer, "backlog", () => handle.backlog!(on));
+  }
+
+  /** The router pauses input (the connection's `pauseInput()`). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** The router resumes input (the connection's `resumeInput()`): a waiting read loop goes on. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.wake();
+  }
+
+  /** Resolves when input is resumed, or at once when not paused (also when `wake()` is called). */
+  resumed(): Promise<void> {
+    if (!this.#paused || !this.#delivering) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const previous = this.#wake;
+      this.#wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Wakes a read loop waiting in `resumed()` (the connection is closing). */
+  wake(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
   /** The peer broke the protocol: stop input, tell the router (it sends ABORT), close. */
   violation(text: string): void {
     if (!this.#delivering) return;
     this.#delivering = false;
+    this.wake();
     this.#log.log("info", `${this.#name} protocol violation`, {
       peer: this.#conn.info.peer,
       error: text,
@@ -142,29 +238,38 @@ export class SessionLink {
   }
 
   /**
-   * The outbound queue would pass its bound (`queuedBytes`): stop, log, close,
-   * and tell the router on a microtask. Once.
+   * The outbound queue (`queuedBytes`) would pass its hard bound (`bound`,
+   * e.g. `4194304 bytes` or `100 messages`): stop, log, close, and tell the
+   * router on a microtask. Once.
    */
-  overflow(queuedBytes: number, fields: Record<string, unknown> = {}): void {
+  overflow(queuedBytes: number, bound: string): void {
     if (this.#overflowed) return;
     this.#overflowed = true;
     this.#delivering = false;
+    this.wake();
+    const reason = `outbound queue would pass its bound of ${bound}`;
     this.#log.log("warn", `${this.#name} outbound queue overflow: closing slow consumer`, {
       peer: this.#conn.info.peer,
       queuedBytes,
-      ...fields,
+      bound,
       ...this.#fields,
     });
     const handle = this.#handle;
     this.#conn.closeFor("overflow");
     queueMicrotask(() => {
-      tellRouter(this.#log, this.#conn.info.peer, "overflow", () => handle?.overflow(queuedBytes));
+      tellRouter(
+        this.#log,
+        this.#conn.info.peer,
+        "overflow",
+        () => handle?.overflow(queuedBytes, reason),
+      );
     });
   }
 
   /** The router threw in `where`: stop input, log, close. */
   routerFailed(where: string, err: unknown): void {
     this.#delivering = false;
+    this.wake();
     this.#log.log("error", `router failed in ${where}(): closing the connection`, {
       peer: this.#conn.info.peer,
       error: errorText(err),
@@ -241,6 +346,7 @@ export class SessionLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#delivering = false;
+    this.wake();
     const handle = this.#handle;
     this.#handle = undefined;
     if (handle !== undefined) {

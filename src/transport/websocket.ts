@@ -30,6 +30,11 @@ import { formatPeerAddress } from "./peer_address.ts";
 import { WebSocketConnection } from "./websocket_connection.ts";
 import type { DeflateSettings } from "./websocket_deflate.ts";
 import { chooseSubprotocol, parseSubprotocols, subprotocolOf } from "./websocket_subprotocol.ts";
+import {
+  type FlowControlOptions,
+  type ResolvedFlowControl,
+  resolveFlowControl,
+} from "./flow_control.ts";
 
 /** Default `maxMessageSize`: 16 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE: number = 16 * 1024 * 1024;
@@ -80,6 +85,13 @@ export interface WebSocketOptions {
    * never exceeds `max(maxOutboundBytes, maxMessageSize)`.
    */
   maxOutboundBytes?: number;
+  /**
+   * Flow control below that bound (see `flow_control.ts`; our framing only,
+   * Deno's WebSocket cannot pause its input): the sessions that feed a
+   * backlogged connection are paused. Default: on, with its defaults;
+   * `false`: off (a slow consumer is closed at `maxOutboundBytes` only).
+   */
+  flowControl?: FlowControlOptions | false;
   /**
    * Seconds without any message or pong from the peer before Deno pings it
    * (after half of it) and closes the connection (when the second half passes
@@ -218,6 +230,8 @@ export interface ResolvedWebSocketOptions {
   maxMessageSize: number;
   /** Outbound bound, in octets. */
   maxOutboundBytes: number;
+  /** Flow control below the outbound bound. */
+  flow: ResolvedFlowControl;
   /** Seconds; 0 = off. */
   idleTimeout: number;
   /** Refuse clients offering no subprotocol. */
@@ -282,6 +296,7 @@ export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebS
     serializers,
     maxMessageSize,
     maxOutboundBytes,
+    flow: resolveFlowControl(options.flowControl, maxOutboundBytes),
     idleTimeout,
     requireSubprotocol: options.requireSubprotocol ?? true,
     closeTimeoutMs,

@@ -22,20 +22,24 @@
  *   `handle.overflow(bytes)` is called once, and the connection is closed
  *   (code 1008); later sends are dropped. One message always fits in an empty
  *   queue, so the queue never exceeds `max(maxOutboundBytes, maxMessageSize)`.
+ * - No flow control: Deno's WebSocket cannot pause its input, and its queue
+ *   has no drain event (the stream connection has both).
+ * - Violations, overflow, router failures and undeliverable messages go
+ *   through the shared `SessionLink`.
  *
  * @module
  */
 
-import { errorText, tellRouter } from "./router_call.ts";
+import { errorText } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
-import type { Peer, PeerInfo, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
-import { MessageType, messageTypeName } from "../wamp/messages.ts";
+import { MessageType } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
 import type { TrackedConnection } from "./connection_tracker.ts";
-import { planUndeliverable } from "./undeliverable.ts";
+import { type LinkCloseCause, type LinkedConnection, SessionLink } from "./session_link.ts";
 
 /** WebSocket close codes used by the WAMP WebSocket transport (RFC 6455 section 7.4.1). */
 export const CloseCode = {
@@ -70,7 +74,7 @@ export interface WebSocketConnectionOptions {
 type State = "connecting" | "open" | "closing" | "closed";
 
 /** A server-side WAMP connection over one Deno WebSocket. */
-export class WebSocketConnection implements Peer, TrackedConnection {
+export class WebSocketConnection implements LinkedConnection, TrackedConnection {
   /** Facts about the connection. */
   readonly info: PeerInfo;
   /** Resolves once the socket is closed and the router was told. */
@@ -83,17 +87,13 @@ export class WebSocketConnection implements Peer, TrackedConnection {
   #maxMessageSize: number;
   #maxOutbound: number;
   #log: Logger;
-  #handle: SessionHandle | undefined;
+  #link: SessionLink;
   #state: State = "connecting";
   /** Close code and reason used by `close()`; a violation or overflow sets them first. */
   #closeCode: number = CloseCode.NORMAL;
   #closeReason = "";
   /** A close was requested before the socket opened. */
   #closeEarly = false;
-  /** The peer broke the protocol: its input no longer reaches the router. */
-  #rejecting = false;
-  #overflowed = false;
-  #replacing = false;
   /** Upper bound of `ws.bufferedAmount`, refreshed only when it passes the bound. */
   #outboundEstimate = 0;
   #resolveDone: () => void;
@@ -116,6 +116,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     this.#maxMessageSize = options.maxMessageSize;
     this.#maxOutbound = options.maxOutboundBytes;
     this.#log = options.logger;
+    this.#link = new SessionLink(this, { name: "websocket", logger: options.logger });
     const { promise, resolve } = Promise.withResolvers<void>();
     this.done = promise;
     this.#resolveDone = resolve;
@@ -135,12 +136,12 @@ export class WebSocketConnection implements Peer, TrackedConnection {
 
   /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
   send(msg: RouterMessage): void {
-    if (this.#state !== "open" || this.#overflowed) return;
+    if (this.#state !== "open" || this.#link.overflowed) return;
     let data: string | Uint8Array;
     try {
       data = encodeShared(this.#serializer, msg);
     } catch (err) {
-      this.#undeliverable(
+      this.#link.undeliverable(
         msg,
         ErrorUri.RUNTIME_ERROR,
         `the ${this.#serializer.name} serializer cannot encode the message: ${errorText(err)}`,
@@ -171,7 +172,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     if (estimate > this.#maxOutbound) {
       const buffered = this.#ws.bufferedAmount;
       if (buffered > 0 && buffered + size > this.#maxOutbound) {
-        this.#overflow(buffered + size);
+        this.#link.overflow(buffered + size, `${this.#maxOutbound} bytes`);
         return;
       }
       estimate = buffered + size;
@@ -199,6 +200,25 @@ export class WebSocketConnection implements Peer, TrackedConnection {
   /** Closes the connection after what is queued (code 1000 unless a violation set another). Idempotent. */
   close(): void {
     this.closeWith(this.#closeCode, this.#closeReason);
+  }
+
+  /** For `SessionLink`: close for `cause`. */
+  closeFor(cause: LinkCloseCause): void {
+    switch (cause) {
+      case "violation":
+        this.close();
+        return;
+      case "overflow":
+        this.closeWith(CloseCode.POLICY_VIOLATION, "slow consumer");
+        return;
+      case "router failure":
+      case "refused":
+        this.closeWith(CloseCode.INTERNAL_ERROR, "internal error");
+        return;
+      case "undeliverable":
+        this.closeWith(CloseCode.INTERNAL_ERROR, "undeliverable message");
+        return;
+    }
   }
 
   /** Starts closing with `code` and `reason` (at most 123 bytes). Idempotent. */
@@ -239,20 +259,11 @@ export class WebSocketConnection implements Peer, TrackedConnection {
       this.close();
       return;
     }
-    try {
-      this.#handle = this.#acceptor.attach(this);
-    } catch (err) {
-      this.#log.log("error", "router refused a websocket connection", {
-        peer: this.info.peer,
-        error: errorText(err),
-      });
-      this.closeWith(CloseCode.INTERNAL_ERROR, "internal error");
-    }
+    this.#link.attach(this.#acceptor);
   }
 
   #onMessage(ev: MessageEvent): void {
-    const handle = this.#handle;
-    if (this.#state !== "open" || this.#rejecting || handle === undefined) return;
+    if (this.#state !== "open" || !this.#link.delivering) return;
     const data: unknown = ev.data;
     let payload: string | Uint8Array;
     if (typeof data === "string") {
@@ -316,11 +327,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
       );
       return;
     }
-    try {
-      handle.receive(value);
-    } catch (err) {
-      this.#routerFailed("receive", err);
-    }
+    this.#link.receive(value);
   }
 
   #onClose(ev: CloseEvent): void {
@@ -334,9 +341,7 @@ export class WebSocketConnection implements Peer, TrackedConnection {
         clean: ev.wasClean,
       });
     }
-    const handle = this.#handle;
-    this.#handle = undefined;
-    tellRouter(this.#log, this.info.peer, "closed", () => handle?.closed());
+    this.#link.gone();
     this.#resolveDone();
   }
 
@@ -347,93 +352,20 @@ export class WebSocketConnection implements Peer, TrackedConnection {
     }
   }
 
-  /** The peer broke the protocol: tell the router (it sends ABORT), then close. */
+  /** The peer broke the protocol: the router hears it (ABORT), then the close carries `code`. */
   #violation(text: string, code: number, reason: string): void {
-    this.#rejecting = true;
+    if (!this.#link.delivering) return;
     this.#closeCode = code;
     this.#closeReason = reason;
-    this.#log.log("info", "websocket protocol violation", { peer: this.info.peer, error: text });
-    tellRouter(
-      this.#log,
-      this.info.peer,
-      "protocolViolation",
-      () => this.#handle?.protocolViolation(text),
-    );
-    this.close();
-  }
-
-  #overflow(queued: number): void {
-    this.#overflowed = true;
-    this.#closeCode = CloseCode.POLICY_VIOLATION;
-    this.#closeReason = "slow consumer";
-    this.#log.log("warn", "websocket outbound queue overflow: closing slow consumer", {
-      peer: this.info.peer,
-      queuedBytes: queued,
-      maxOutboundBytes: this.#maxOutbound,
-    });
-    tellRouter(this.#log, this.info.peer, "overflow", () => this.#handle?.overflow(queued));
-    this.close();
+    this.#link.violation(text);
   }
 
   #tooBig(msg: RouterMessage, bytes: number, qualifier: string): void {
-    this.#undeliverable(
+    this.#link.undeliverable(
       msg,
       ErrorUri.PAYLOAD_SIZE_EXCEEDED,
       `message of ${qualifier}${bytes} bytes exceeds the transport limit of ${this.#maxMessageSize} bytes`,
     );
-  }
-
-  #undeliverable(msg: RouterMessage, uri: string, text: string): void {
-    const plan = planUndeliverable(msg, uri, text);
-    this.#log.log("warn", "websocket message not delivered", {
-      peer: this.info.peer,
-      type: messageTypeName[msg[0]] ?? msg[0],
-      error: text,
-      action: plan.kind,
-    });
-    switch (plan.kind) {
-      case "reply":
-        if (this.#replacing) {
-          this.closeWith(CloseCode.INTERNAL_ERROR, "undeliverable message");
-          return;
-        }
-        this.#replacing = true;
-        try {
-          this.send(plan.message);
-        } finally {
-          this.#replacing = false;
-        }
-        return;
-      case "inject": {
-        const message = plan.message;
-        queueMicrotask(() =>
-          this.#guard("inject", () => {
-            const handle = this.#handle;
-            if (this.#state !== "open" || this.#rejecting || handle === undefined) return;
-            try {
-              handle.receive(message);
-            } catch (err) {
-              this.#routerFailed("receive", err);
-            }
-          })
-        );
-        return;
-      }
-      case "drop":
-        return;
-      case "close":
-        this.closeWith(CloseCode.INTERNAL_ERROR, "undeliverable message");
-        return;
-    }
-  }
-
-  #routerFailed(where: string, err: unknown): void {
-    this.#rejecting = true;
-    this.#log.log("error", `router failed in ${where}(): closing the connection`, {
-      peer: this.info.peer,
-      error: errorText(err),
-    });
-    this.closeWith(CloseCode.INTERNAL_ERROR, "internal error");
   }
 
   #protocol(): string {

@@ -23,6 +23,10 @@
  *   look (one shared timer per endpoint does the looking).
  * - Closing handshake: the side that closes sends a close frame; the server
  *   closes TCP once both frames are through, or after `closeTimeoutMs`.
+ * - Flow control (`session_link.ts`): the queue level is reported after
+ *   every append and write; while the router pauses input, frames stay in
+ *   the read buffer, the socket is not read, and the idle watch counts the
+ *   connection as alive.
  * - Outbound bound: when the queue is non-empty and a message would take it
  *   over `maxOutboundBytes`, the message is dropped, a close frame (1008,
  *   "slow consumer") follows what is queued, later output is dropped, the
@@ -51,6 +55,7 @@ import {
 } from "./websocket_frame_reader.ts";
 import { headerLength, Opcode, WebSocketWriter } from "./websocket_writer.ts";
 import type { PerMessageDeflate } from "./websocket_deflate.ts";
+import type { ResolvedFlowControl } from "./flow_control.ts";
 
 /** Settings of one connection (validated by the upgrader). */
 export interface WebSocketStreamOptions {
@@ -60,6 +65,8 @@ export interface WebSocketStreamOptions {
   maxMessageSize: number;
   /** Bound of the outbound queue, in octets. */
   maxOutboundBytes: number;
+  /** Flow control (marks and stuck timeout); absent: off. */
+  flow?: ResolvedFlowControl;
   /** Milliseconds the closing handshake may take before TCP is dropped. */
   closeTimeoutMs: number;
   /** Bound shared by the endpoint's connections for partial messages. */
@@ -133,16 +140,40 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     this.#writer = new WebSocketWriter(conn, {
       onError: (err) => this.#writeFailed(err),
       initialSize: 16 * 1024,
+      onWritten: () => {
+        if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
+      },
     });
     this.#link = new SessionLink(this, {
       name: "websocket",
       logger: options.logger,
       fields: options.logFields,
+      flow: options.flow?.marks,
     });
     this.#writer.appendBytes(firstOutput);
     this.#reader.push(firstInput);
     this.#link.attach(acceptor);
     this.done = this.#run();
+  }
+
+  /** Bytes queued for the peer and not yet written. */
+  queuedBytes(): number {
+    return this.#writer.queuedBytes;
+  }
+
+  /** See `Peer.stuckTimeoutMs`. */
+  get stuckTimeoutMs(): number {
+    return this.#opts.flow?.stuckTimeoutMs ?? 0;
+  }
+
+  /** Flow control: stop handing messages to the router and reading, until `resumeInput()`. */
+  pauseInput(): void {
+    this.#link.pause();
+  }
+
+  /** Flow control: go on after `pauseInput()`. */
+  resumeInput(): void {
+    this.#link.resume();
   }
 
   /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
@@ -195,8 +226,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     const total = queued + headerLength(size) + size;
     if (queued > 0 && total > this.#opts.maxOutboundBytes) {
       writer.rollback(mark);
-      this.#link.overflow(total, { maxOutboundBytes: this.#opts.maxOutboundBytes });
+      this.#link.overflow(total, `${this.#opts.maxOutboundBytes} bytes`);
+      return;
     }
+    this.#link.level(total);
   }
 
   /** Compresses and appends; returns the frame payload size, or -1 when it went undeliverable. */
@@ -223,6 +256,7 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
   closeWith(code: number, reason: string): void {
     if (this.#state !== "open") return;
     this.#state = "closing";
+    this.#link.stopInput();
     this.#closeCode = code;
     this.#closeReason = reason;
     this.#sendClose(code, reason);
@@ -258,7 +292,8 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
   /** Called by the idle watch; returns false when the connection was dropped for silence. */
   idleCheck(): boolean {
     if (this.#state === "closed") return false;
-    if (this.seen) {
+    if (this.seen || this.#link.paused) {
+      // Paused by flow control: we do not read, so silence proves nothing.
       this.seen = false;
       this.pinged = false;
       return true;
@@ -282,7 +317,14 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     try {
       this.#process();
       const reader = this.#reader;
+      const link = this.#link;
       while (!this.#forced) {
+        if (link.paused && link.delivering) {
+          // Flow control: frames wait in the buffer, the socket is not read.
+          await link.resumed();
+          this.#process();
+          continue;
+        }
         let n: number | null;
         try {
           n = await this.#conn.read(reader.space());
@@ -313,7 +355,9 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
   /** Handles every complete event in the read buffer. */
   #process(): void {
     const reader = this.#reader;
+    const link = this.#link;
     for (;;) {
+      if (link.paused && link.delivering) return;
       let ev: number;
       try {
         ev = reader.next();
@@ -409,6 +453,7 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
   #forceClose(): void {
     if (this.#forced) return;
     this.#forced = true;
+    this.#link.wake();
     if (this.#state === "open") this.#state = "closing";
     this.#writer.stop();
     this.#reader.discard();

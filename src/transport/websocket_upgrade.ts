@@ -138,6 +138,7 @@ export function createWebSocketUpgrader(
         serializer: choice.serializer,
         maxMessageSize: o.maxMessageSize,
         maxOutboundBytes: o.maxOutboundBytes,
+        flow: o.flow,
         closeTimeoutMs: o.closeTimeoutMs,
         budget,
         deflate: deflate?.codec,
