@@ -8,7 +8,7 @@
 
 import type { Dict, RouterMessage } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
-import type { PeerInfo, SessionHandle } from "./peer.ts";
+import type { Peer, PeerInfo, SessionHandle } from "./peer.ts";
 import { Router, type RouterOptions } from "./router.ts";
 import type { AuthenticatorFactory } from "./authn/authenticator.ts";
 import type { RealmConfig } from "./realm.ts";
@@ -79,12 +79,25 @@ export function testRouter(realm: Partial<RealmConfig> = {}, options: RouterOpti
   });
 }
 
-/** Attaches a TestClient to `router` and joins "realm1" with HELLO.Details `details`. */
-export async function joined(router: Router, details: Dict = {}): Promise<TestClient> {
-  const c = new TestClient(router);
+/**
+ * Attaches a TestClient to `router` and joins "realm1" with HELLO.Details
+ * `details`; `peer` adds optional `Peer` members (flow control).
+ */
+export async function joined(
+  router: Router,
+  details: Dict = {},
+  peer: PeerExtras = {},
+): Promise<TestClient> {
+  const c = new TestClient(router, {}, peer);
   await c.join("realm1", details);
   return c;
 }
+
+/** Optional `Peer` members a test peer can have. */
+export type PeerExtras = Pick<
+  Peer,
+  "pauseInput" | "resumeInput" | "stuckTimeoutMs" | "queuedBytes"
+>;
 
 /** A raw peer for router tests. */
 export class TestClient {
@@ -102,9 +115,11 @@ export class TestClient {
   /**
    * @param router the router to attach to
    * @param info PeerInfo overrides
+   * @param peer optional `Peer` members (flow control: pauseInput, resumeInput, stuckTimeoutMs)
    */
-  constructor(router: Router, info: Partial<PeerInfo> = {}) {
+  constructor(router: Router, info: Partial<PeerInfo> = {}, peer: PeerExtras = {}) {
     this.handle = router.attach({
+      ...peer,
       info: { type: "local", peer: "local", serializer: "local", ...info },
       send: (m) => {
         this.received.push(structuredClone(m));

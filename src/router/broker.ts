@@ -438,7 +438,8 @@ export class Broker {
   /**
    * Publishes an event from the router itself: meta events (to this router's
    * subscribers only: every linked router publishes its own) and testaments
-   * (`forward`: to subscribers on linked routers too).
+   * (`forward`: to subscribers on linked routers too). `details` are extra
+   * EVENT.Details (custom `x_` attributes of meta events).
    */
   publishFromRouter(
     topic: string,
@@ -446,6 +447,7 @@ export class Broker {
     kwargs: Dict | undefined,
     options: Dict,
     forward = false,
+    details?: Dict,
   ): void {
     let filter: Filter | undefined;
     try {
@@ -454,7 +456,7 @@ export class Broker {
       filter = undefined;
     }
     const publication = randomId();
-    const links = this.#deliver(topic, publication, args, kwargs, undefined, filter, undefined);
+    const links = this.#deliver(topic, publication, args, kwargs, details, filter, undefined);
     const retain = options.retain === true;
     const ts = publishTime();
     if (retain) {

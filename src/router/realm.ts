@@ -171,7 +171,7 @@ export class Realm {
   }
 
   /** Removes `session` and cleans up after it (see module doc for the order). */
-  leave(session: RouterSession, reason: string): void {
+  leave(session: RouterSession, reason: string, message?: string): void {
     if (session.realm !== this) return;
     session.realm = undefined;
     this.sessions.delete(session.id);
@@ -179,7 +179,7 @@ export class Realm {
     this.broker.detach(session);
     publishTestaments(this, session);
     this.logger.log("debug", "session left", { realm: this.name, session: session.id, reason });
-    this.changes.sessionLeft(session, reason);
+    this.changes.sessionLeft(session, reason, message);
     this.#releaseSessionId(session.id);
   }
 
@@ -230,8 +230,8 @@ export class Realm {
   }
 
   /** Publishes a meta event from the router itself (no publisher session). */
-  publishMeta(topic: string, args: List, kwargs?: Dict): void {
-    this.broker.publishFromRouter(topic, args, kwargs, {});
+  publishMeta(topic: string, args: List, kwargs?: Dict, details?: Dict): void {
+    this.broker.publishFromRouter(topic, args, kwargs, {}, false, details);
   }
 
   /** Decides whether `session` may perform `action` on `uri`. */

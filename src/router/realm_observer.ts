@@ -21,8 +21,12 @@ import type { Party, SessionParty } from "./party.ts";
 export interface RealmObserver {
   /** A session joined (after WELCOME was sent). */
   sessionJoined?(session: SessionParty): void;
-  /** A session left; its calls, registrations, subscriptions and testaments are done. */
-  sessionLeft?(session: SessionParty, reason: string): void;
+  /**
+   * A session left; its calls, registrations, subscriptions and testaments
+   * are done. `reason` is the close URI; `message` says more when the router
+   * closed it (e.g. why it was a slow consumer).
+   */
+  sessionLeft?(session: SessionParty, reason: string, message?: string): void;
   /** A registration was created by its first callee (reported before `calleeAdded`). */
   registrationCreated?(reg: Registration, by: Party): void;
   /** A callee was added to a registration. */
@@ -61,8 +65,8 @@ export class RealmObservers implements Events {
     for (const o of this.#list) o.sessionJoined?.(s);
   }
   /** See RealmObserver. */
-  sessionLeft(s: SessionParty, reason: string): void {
-    for (const o of this.#list) o.sessionLeft?.(s, reason);
+  sessionLeft(s: SessionParty, reason: string, message?: string): void {
+    for (const o of this.#list) o.sessionLeft?.(s, reason, message);
   }
   /** See RealmObserver. */
   registrationCreated(reg: Registration, by: Party): void {

@@ -19,6 +19,7 @@ import { Realm, type RealmConfig } from "./realm.ts";
 import { RouterSession } from "./session.ts";
 import { LinkManager, type LinkManagerOptions } from "./link/link_manager.ts";
 import type { LinkIdentity } from "./link/link_identity.ts";
+import { FlowControl } from "./flow_control.ts";
 
 /** Router options. */
 export interface RouterOptions {
@@ -49,6 +50,8 @@ export class Router implements SessionAcceptor {
   readonly links: LinkManager | undefined;
   /** Where log lines go. */
   readonly logger: Logger;
+  /** Flow control across this router's sessions (see flow_control.ts). */
+  readonly flow: FlowControl = new FlowControl();
   #realms = new Map<string, Realm>();
   #sessions = new Set<RouterSession>();
   #sessionIds = new Set<number>();

@@ -4,6 +4,13 @@
  * phase (messages go to the realm), and closing (GOODBYE, ABORT, transport
  * loss, slow consumer). Implements the transport-facing `SessionHandle`.
  *
+ * Flow control (`flow_control.ts`): every message is handled inside
+ * `FlowControl.enter/exit`, every send to a backlogged session is a hit, so
+ * a session that fed a backlogged one is paused after its message; a
+ * session backlogged for longer than its peer's `stuckTimeoutMs` is closed
+ * as a slow consumer (ABORT `xbar.close.slow_consumer`, logged, and the
+ * reason in `wamp.session.on_leave`).
+ *
  * Message order is kept even when a step is async (authentication, dynamic
  * authorization): while one is pending, later messages wait in a queue.
  *
@@ -33,6 +40,7 @@ import type { Subscription } from "./broker.ts";
 import type { Testament } from "./meta/testament.ts";
 import type { SessionParty } from "./party.ts";
 import type { LinkEndpoint } from "./link/link.ts";
+import { FlowNode } from "./flow_control.ts";
 
 type State = "new" | "authenticating" | "established" | "link" | "closing" | "closed";
 
@@ -67,6 +75,8 @@ export class RouterSession implements SessionHandle, SessionParty {
   readonly registrations = new Set<Registration>();
   /** Subscriptions this session is a subscriber of. */
   readonly subscriptions = new Set<Subscription>();
+  /** This session's side of flow control. */
+  readonly flow: FlowNode;
   /** Testaments to publish when the session goes, by scope. */
   readonly testaments: { destroyed: Testament[]; detached: Testament[] } = {
     destroyed: [],
@@ -88,6 +98,8 @@ export class RouterSession implements SessionHandle, SessionParty {
   #linkHello: unknown;
   /** The link this connection carries, once WELCOME was sent for it. */
   #link: LinkEndpoint | undefined;
+  /** Closes the session when it stays backlogged too long. */
+  #stuckTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param router the router this session belongs to
@@ -98,6 +110,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.#router = router;
     this.peer = peer;
     this.#onClosed = onClosed;
+    this.flow = new FlowNode(peer);
     const ms = router.options.handshakeTimeoutMs;
     if (ms > 0) {
       this.#timer = setTimeout(() => {
@@ -139,10 +152,11 @@ export class RouterSession implements SessionHandle, SessionParty {
     return this.#requestIds.next();
   }
 
-  /** Sends a message to the peer. */
+  /** Sends a message to the peer (a hit for flow control when its queue is backlogged). */
   send(msg: RouterMessage): void {
     if (this.realm?.traced) this.#trace("out", msg);
     this.peer.send(msg);
+    if (this.flow.backlogged) this.#router.flow.hit(this.flow);
   }
 
   #trace(direction: "in" | "out", msg: unknown): void {
@@ -178,29 +192,72 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.abort(uri, message);
   }
 
-  /** The transport's outbound queue is over its bound: drop the session as a slow consumer. */
-  overflow(queuedBytes: number): void {
+  /** The transport's outbound queue is over its hard bound: drop the session as a slow consumer. */
+  overflow(queuedBytes: number, reason = "outbound queue bound exceeded"): void {
     if (this.#state === "closed") return;
     if (this.#link) {
       this.#router.logger.log("warn", "router link closed: outbound queue bound exceeded", {
         link: this.#link.name,
         queuedBytes,
+        reason,
       });
       this.#link.closed("link outbound queue bound exceeded");
       this.#finish(XbarUri.SLOW_CONSUMER);
       this.peer.close();
       return;
     }
+    this.#logSlowConsumer(queuedBytes, reason);
+    this.#finish(XbarUri.SLOW_CONSUMER, reason);
+    this.peer.close();
+  }
+
+  /**
+   * Flow control: the transport's outbound queue passed its high-water mark
+   * (`true`) or is back below its low-water mark (`false`). Records it (the
+   * sessions feeding this one are paused after their message), and closes
+   * the session when it stays backlogged for the peer's `stuckTimeoutMs`.
+   * Ignored for router links (their own congestion rule applies).
+   */
+  backlog(backlogged: boolean): void {
+    if (this.#state === "closed" || this.#state === "link") return;
+    const flow = this.#router.flow;
+    if (!backlogged) {
+      this.#clearStuckTimer();
+      flow.drained(this.flow);
+      return;
+    }
+    flow.backlogged(this.flow);
+    const ms = this.peer.stuckTimeoutMs ?? 0;
+    if (ms > 0 && this.#stuckTimer === undefined) {
+      this.#stuckTimer = setTimeout(() => {
+        this.#stuckTimer = undefined;
+        if (!this.flow.backlogged || this.#state === "closed" || this.#state === "link") return;
+        const reason = `outbound queue stayed above its high-water mark for ${ms} ms`;
+        this.#logSlowConsumer(this.peer.queuedBytes?.() ?? 0, reason);
+        // The ABORT follows what is queued: a client that reads again learns why.
+        this.peer.send([MessageType.ABORT, { message: reason }, XbarUri.SLOW_CONSUMER]);
+        this.#finish(XbarUri.SLOW_CONSUMER, reason);
+        this.peer.close();
+      }, ms);
+    }
+  }
+
+  #logSlowConsumer(queuedBytes: number, reason: string): void {
     this.#router.logger.log("warn", "session closed: slow consumer", {
       session: this.id,
       realm: this.realm?.name,
       authid: this.auth?.authid,
       peer: this.peer.info.peer,
       queuedBytes,
-      limit: "outbound queue bound exceeded",
+      reason,
     });
-    this.#finish(XbarUri.SLOW_CONSUMER);
-    this.peer.close();
+  }
+
+  #clearStuckTimer(): void {
+    if (this.#stuckTimer !== undefined) {
+      clearTimeout(this.#stuckTimer);
+      this.#stuckTimer = undefined;
+    }
   }
 
   /**
@@ -274,12 +331,16 @@ export class RouterSession implements SessionHandle, SessionParty {
       return;
     }
     let result: void | Promise<void>;
+    const flow = this.#router.flow;
+    const frame = flow.enter(this.flow);
     try {
       const msg = parseMessage(value);
       result = this.#dispatch(msg);
     } catch (e) {
       this.#fail(e);
       return;
+    } finally {
+      flow.exit(frame);
     }
     if (result instanceof Promise) {
       this.#busy = true;
@@ -449,6 +510,9 @@ export class RouterSession implements SessionHandle, SessionParty {
           xbar_link: welcome,
         }]);
         this.#state = "link";
+        // Links are never paused nor waited for (see flow_control.ts).
+        this.#clearStuckTimer();
+        this.#router.flow.gone(this.flow);
         this.#link = start();
         if (!this.#link) this.#finish(CloseUri.NORMAL);
       },
@@ -457,14 +521,16 @@ export class RouterSession implements SessionHandle, SessionParty {
   }
 
   /** Leaves the realm (if joined) with `reason`: cleanup and meta events happen there. */
-  #leaveRealm(reason: string): void {
+  #leaveRealm(reason: string, message?: string): void {
     const realm = this.realm;
-    if (realm) realm.leave(this, reason);
+    if (realm) realm.leave(this, reason, message);
   }
 
   /** Final state: leave the realm, stop timers, drop queued input. */
-  #finish(reason: string): void {
-    this.#leaveRealm(reason);
+  #finish(reason: string, message?: string): void {
+    this.#leaveRealm(reason, message);
+    this.#clearStuckTimer();
+    this.#router.flow.gone(this.flow);
     if (this.#reservedId !== 0) {
       this.#router.releaseSessionId(this.#reservedId);
       this.#reservedId = 0;

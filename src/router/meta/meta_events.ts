@@ -2,7 +2,12 @@
  * The `wamp.*` meta events, published from a realm's state changes
  * (a `RealmObserver`):
  *
- * - `wamp.session.on_join` (details) / `on_leave` (session, authid, authrole);
+ * - `wamp.session.on_join` (details) / `on_leave` (session, authid, authrole,
+ *   as Crossbar; EVENT.Details carry custom attributes `x_reason`, the close
+ *   URI, and `x_message` when the router closed the session, e.g.
+ *   `xbar.close.slow_consumer` and which bound it passed: extra positional or
+ *   keyword arguments would break Autobahn|Python handlers written for
+ *   Crossbar);
  * - `wamp.registration.on_create` (session, details) / `on_register` /
  *   `on_unregister` / `on_delete` (session, registration id);
  * - `wamp.subscription.on_create` / `on_subscribe` / `on_unsubscribe` /
@@ -28,7 +33,13 @@ export function metaEvents(realm: Realm): RealmObserver {
   const publish = (topic: string, args: unknown[]) => realm.publishMeta(topic, args);
   return {
     sessionJoined: (s) => publish("wamp.session.on_join", [s.details()]),
-    sessionLeft: (s) => publish("wamp.session.on_leave", [s.id, s.auth!.authid, s.auth!.authrole]),
+    sessionLeft: (s, reason, message) =>
+      realm.publishMeta(
+        "wamp.session.on_leave",
+        [s.id, s.auth!.authid, s.auth!.authrole],
+        undefined,
+        message === undefined ? { x_reason: reason } : { x_reason: reason, x_message: message },
+      ),
     registrationCreated: (reg, by) =>
       publish("wamp.registration.on_create", [by.id, reg.details()]),
     calleeAdded: (reg, c) => publish("wamp.registration.on_register", [c.session.id, reg.id]),
