@@ -105,7 +105,9 @@ export class LongPollClientTransport implements ClientTransport {
   #closed = false;
   #stop = new AbortController();
   #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
   #sending: Promise<void> | undefined;
+  #receiving = true;
 
   /** Internal: made by `connectLongPoll` for the transport at `url` (`<base>/<id>`). */
   constructor(url: string, protocol: LongPollProtocol, timeout: number) {
@@ -129,11 +131,26 @@ export class LongPollClientTransport implements ClientTransport {
     return !this.#closed;
   }
 
+  /** Bytes queued for `send` requests and not yet answered by the server. */
+  get queuedBytes(): number {
+    return this.#outboxBytes;
+  }
+
   /** Queues `msg` for the next `send` request. Throws only when it cannot be encoded. */
   send(msg: Message): void {
     if (this.#closed) return;
-    this.#outbox.push(encodeFrame(this.#protocol, msg));
+    const frame = encodeFrame(this.#protocol, msg);
+    this.#outbox.push(frame);
+    this.#outboxBytes += frame.length;
     this.#sending ??= Promise.resolve().then(() => this.#pump());
+  }
+
+  /**
+   * Stops polling after the `receive` in flight: from now on this client
+   * reads nothing (a client that stops reading, for slow-consumer tests).
+   */
+  stopReceiving(): void {
+    this.#receiving = false;
   }
 
   /** Sends what is queued, then closes the transport on the server. Idempotent. */
@@ -149,6 +166,7 @@ export class LongPollClientTransport implements ClientTransport {
       try {
         const res = await this.#post("send", body);
         const text = await res.text();
+        this.#outboxBytes -= body.length;
         if (res.status !== 204) {
           this.#end(`send answered ${res.status}${text.trim() ? `: ${text.trim()}` : ""}`, false);
           break;
@@ -162,7 +180,7 @@ export class LongPollClientTransport implements ClientTransport {
   }
 
   async #poll(): Promise<void> {
-    while (!this.#closed) {
+    while (!this.#closed && this.#receiving) {
       let res: Response;
       let body: Uint8Array;
       try {
