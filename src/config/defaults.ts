@@ -29,6 +29,18 @@ export const MAX_MESSAGE_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Largest message a RawSocket handshake can announce (2^24 bytes). */
 export const RAWSOCKET_MAX_ANNOUNCED = 16 * 1024 * 1024;
 
+/** Default hard bound of a connection's outbound queue, in bytes (xbar; `flow_control.max_queue_bytes`). */
+export const DEFAULT_MAX_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** Default flow-control high-water mark, in bytes (or half the hard bound when that is smaller). */
+export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Default flow-control low-water mark, in bytes (or half the high-water mark when that is smaller). */
+export const DEFAULT_LOW_WATER_BYTES = 256 * 1024;
+
+/** Default time a backlogged connection may stay so before it is closed, in ms (nats-server's write deadline). */
+export const DEFAULT_STUCK_TIMEOUT_MS = 10_000;
+
 /** Default accept queue depth of listening endpoints (Crossbar's). */
 export const DEFAULT_BACKLOG = 50;
 

@@ -421,6 +421,28 @@ export interface RawSocketTransportConfig {
   debug: boolean;
 }
 
+/**
+ * xbar extension, `options.flow_control` of a listening WebSocket or
+ * RawSocket transport, a WebSocket service or a long-poll service: when a
+ * connection's outbound queue passes `high_water_bytes`, the sessions whose
+ * messages land in it are no longer read until it is back at
+ * `low_water_bytes`; a connection backlogged for `stuck_timeout_ms`, or
+ * whose queue would pass `max_queue_bytes`, is closed as a slow consumer.
+ * Absent keys take the transport's defaults.
+ */
+export interface FlowControlConfig {
+  /** `false`: no pausing; a slow consumer is closed at `max_queue_bytes` only (default `true`). */
+  enabled: boolean;
+  /** Bytes queued above which the feeding sessions are paused (default 1 MiB, at most half of `max_queue_bytes`). */
+  high_water_bytes?: number;
+  /** Bytes queued at or below which they are resumed (default 256 KiB, at most half of `high_water_bytes`). */
+  low_water_bytes?: number;
+  /** Hard bound of the queue (default 4 MiB). Long-poll: use `queue_limit_bytes`. */
+  max_queue_bytes?: number;
+  /** Milliseconds a connection may stay backlogged before it is closed (default 10000; 0 = never). */
+  stuck_timeout_ms?: number;
+}
+
 /** RawSocket options. */
 export interface RawSocketOptions {
   /**
@@ -430,12 +452,16 @@ export interface RawSocketOptions {
    * `options.max_message_size` or (older Crossbar) as a transport key.
    */
   max_message_size: number;
+  /** Flow control (xbar extension; listening transports only). */
+  flow_control?: FlowControlConfig;
 }
 
 /** WebSocket options (Crossbar's names and units: timeouts in ms). */
 export interface WebSocketOptions {
   /** Largest WAMP message accepted, in bytes (default 16 MiB, at most 64 MiB). */
   max_message_size: number;
+  /** Flow control (xbar extension; listening transports and WebSocket services only). */
+  flow_control?: FlowControlConfig;
   /** Ping the client every this many ms; 0 (default) disables pings. */
   auto_ping_interval: number;
   /** Drop the connection when a ping is not answered within this many ms; 0 (default) = no timeout. */
@@ -603,6 +629,8 @@ export interface LongPollServiceConfig {
     queue_limit_bytes: number;
     /** Bound of the outgoing queue in messages (default 100). */
     queue_limit_messages: number;
+    /** Flow control below those bounds (xbar extension; no `max_queue_bytes` here). */
+    flow_control?: FlowControlConfig;
     /** Verbose logging (default `false`). */
     debug: boolean;
     /** Fixed transport id for debugging (optional). */

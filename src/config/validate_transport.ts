@@ -26,6 +26,7 @@ import { checkAuth } from "./validate_auth.ts";
 import { checkConnectingEndpoint, checkListeningEndpoint } from "./validate_endpoint.ts";
 import { checkWebPaths } from "./validate_web_service.ts";
 import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
+import { checkFlowControl } from "./validate_flow_control.ts";
 
 function rawSocketOptions(
   c: Checker,
@@ -33,7 +34,8 @@ function rawSocketOptions(
   v: unknown,
   legacy: { path: ConfigPath; value: unknown },
 ): RawSocketOptions {
-  const o = c.object(path, v, { optional: ["max_message_size"] });
+  const o = c.object(path, v, { optional: ["max_message_size", "flow_control"] });
+  const flow = checkFlowControl(c, [...path, "flow_control"], o?.flow_control);
   const p = [...path, "max_message_size"];
   let size = c.integer(p, o?.max_message_size, { min: 1, max: MAX_MESSAGE_SIZE_LIMIT });
   if (legacy.value !== undefined) {
@@ -52,7 +54,23 @@ function rawSocketOptions(
       `RawSocket can announce at most ${RAWSOCKET_MAX_ANNOUNCED} bytes (16 MiB); larger messages are refused`,
     );
   }
-  return { max_message_size: size ?? DEFAULT_MAX_MESSAGE_SIZE };
+  const out: RawSocketOptions = { max_message_size: size ?? DEFAULT_MAX_MESSAGE_SIZE };
+  if (flow !== undefined) out.flow_control = flow;
+  return out;
+}
+
+/** A connecting transport is a client: flow control applies to what a router serves. */
+function refuseFlowControl(c: Checker, path: ConfigPath, options: unknown): void {
+  if (
+    typeof options === "object" && options !== null &&
+    (options as Record<string, unknown>).flow_control !== undefined
+  ) {
+    c.error(
+      [...path, "flow_control"],
+      "flow_control applies to listening transports (a router's), not to one that connects",
+      "key",
+    );
+  }
 }
 
 function webOptions(c: Checker, path: ConfigPath, v: unknown): WebTransportOptions {
@@ -252,6 +270,7 @@ export function checkConnectingTransport(
       optional: ["id", "serializers", "options"],
     });
     c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
+    refuseFlowControl(c, p("options"), o.options);
     return {
       type: "websocket",
       endpoint: endpoint(),
@@ -270,6 +289,7 @@ export function checkConnectingTransport(
   });
   c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
   c.boolean(p("debug"), o.debug);
+  refuseFlowControl(c, p("options"), o.options);
   const out: ConnectingTransportConfig = {
     type: "rawsocket",
     endpoint: endpoint(),

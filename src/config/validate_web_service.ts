@@ -15,6 +15,7 @@ import type { HttpBridgeOptions, WebServiceConfig } from "./types.ts";
 import { UNSUPPORTED_WEB_SERVICES } from "./unsupported.ts";
 import { checkAuth } from "./validate_auth.ts";
 import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
+import { checkFlowControl } from "./validate_flow_control.ts";
 
 const SERVICE_TYPES = [
   "websocket",
@@ -209,6 +210,7 @@ export function checkWebService(
           "queue_limit_messages",
           "debug",
           "debug_transport_id",
+          "flow_control",
         ],
       });
       if (oo) {
@@ -228,6 +230,10 @@ export function checkWebService(
         opts.debug = c.boolean(op("debug"), oo.debug) ?? false;
         const id = c.string(op("debug_transport_id"), oo.debug_transport_id, { nonEmpty: true });
         if (id !== undefined) opts.debug_transport_id = id;
+        const flow = checkFlowControl(c, op("flow_control"), oo.flow_control, {
+          queueLimit: { bytes: opts.queue_limit_bytes, key: "queue_limit_bytes" },
+        });
+        if (flow !== undefined) opts.flow_control = flow;
       }
       return { type: "longpoll", options: opts };
     }

@@ -14,6 +14,7 @@ import {
 } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
 import type { SerializerName, WebSocketOptions } from "./types.ts";
+import { checkFlowControl } from "./validate_flow_control.ts";
 
 const NO_EFFECT = "Deno's WebSocket implementation handles this itself";
 
@@ -52,6 +53,7 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
       "show_server_version",
       "external_port",
       "compression",
+      "flow_control",
     ],
     ignored: IGNORED_WEBSOCKET_OPTIONS,
   });
@@ -107,6 +109,8 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
     const b = c.boolean(p(k), o[k]);
     if (b !== undefined) out[k] = b;
   }
+  const flow = checkFlowControl(c, p("flow_control"), o.flow_control);
+  if (flow !== undefined) out.flow_control = flow;
   const external = c.integer(p("external_port"), o.external_port, { min: 1, max: 65535 });
   if (external !== undefined) out.external_port = external;
   if (o.compression !== undefined) {

@@ -11,13 +11,13 @@
  */
 
 import type { FlowMarks } from "./session_link.ts";
+import {
+  DEFAULT_HIGH_WATER_BYTES,
+  DEFAULT_LOW_WATER_BYTES,
+  DEFAULT_STUCK_TIMEOUT_MS,
+} from "../config/defaults.ts";
 
-/** Default `highWaterBytes`: 1 MiB. */
-export const DEFAULT_HIGH_WATER_BYTES: number = 1024 * 1024;
-/** Default `lowWaterBytes`: 256 KiB. */
-export const DEFAULT_LOW_WATER_BYTES: number = 256 * 1024;
-/** Default `stuckTimeoutMs`: 10 seconds (nats-server's write deadline). */
-export const DEFAULT_STUCK_TIMEOUT_MS = 10_000;
+export { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_STUCK_TIMEOUT_MS };
 
 /** Flow control options of a transport endpoint. */
 export interface FlowControlOptions {

@@ -10,6 +10,7 @@
 import { XBAR_VERSION } from "../version.ts";
 import type {
   AuthConfig,
+  FlowControlConfig,
   RawSocketTransportConfig,
   SerializerName,
   TransportConfig,
@@ -29,6 +30,7 @@ import { type Serializer, serializers as allSerializers } from "../serializer/mo
 import { ConnectionTracker } from "../transport/connection_tracker.ts";
 import type { WebSocketOptions } from "../transport/websocket.ts";
 import { createWebSocketUpgrader } from "../transport/websocket_upgrade.ts";
+import type { FlowControlOptions } from "../transport/flow_control.ts";
 import { serveRawSocket } from "../transport/rawsocket_server.ts";
 import { serveWeb } from "../transport/web.ts";
 import type { PathService } from "../transport/web_service.ts";
@@ -78,6 +80,23 @@ export function idleTimeoutFor(autoPingIntervalMs: number): number {
   return Math.max(1, Math.round((2 * autoPingIntervalMs) / 1000));
 }
 
+/** Flow control and the outbound bound from `options.flow_control` (xbar extension). */
+function flowOptions(
+  f: FlowControlConfig | undefined,
+): { flowControl?: FlowControlOptions | false; maxOutboundBytes?: number } {
+  if (f === undefined) return {};
+  return {
+    maxOutboundBytes: f.max_queue_bytes,
+    flowControl: f.enabled
+      ? {
+        highWaterBytes: f.high_water_bytes,
+        lowWaterBytes: f.low_water_bytes,
+        stuckTimeoutMs: f.stuck_timeout_ms,
+      }
+      : false,
+  };
+}
+
 /** The WebSocket endpoint options from Crossbar's WebSocket options. */
 function webSocketOptions(
   o: ConfigWebSocketOptions,
@@ -86,6 +105,7 @@ function webSocketOptions(
     maxMessageSize: o.max_message_size,
     requireSubprotocol: o.require_websocket_subprotocol,
     closeTimeoutMs: o.close_handshake_timeout > 0 ? o.close_handshake_timeout : undefined,
+    ...flowOptions(o.flow_control),
   };
   const deflate = o.compression?.deflate;
   if (deflate !== undefined) {
@@ -152,6 +172,7 @@ async function startRawSocket(
       : { type: "unix", path: e.path, mode: e.mode },
     serializers: pickSerializers(cfg.serializers),
     maxMessageSize: cfg.options.max_message_size,
+    ...flowOptions(cfg.options.flow_control),
     baseDir: ctx.nodeDir,
     transportId: cfg.id,
     logger: ctx.logger,
@@ -227,6 +248,7 @@ function webPaths(
             queueLimitBytes: s.options.queue_limit_bytes,
             queueLimitMessages: s.options.queue_limit_messages,
             debugTransportId: s.options.debug_transport_id,
+            flowControl: flowOptions(s.options.flow_control).flowControl,
           },
         };
         break;
