@@ -19,7 +19,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { serializers } from "../src/serializer/mod.ts";
+import { loadSerializers, serializers } from "../src/serializer/mod.ts";
 import type { Serializer } from "../src/serializer/serializer.ts";
 import type { Message } from "../src/wamp/messages.ts";
 import type { ClientTransport } from "../src/client/client_transport.ts";
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     links: { type: "boolean", default: false },
   },
 });
+await loadSerializers(); // the lean drivers encode and decode themselves
 const SECONDS = values.quick ? 1 : Number(values.seconds);
 const LAT_SAMPLES = values.quick ? 500 : 3000;
 const IDLE_SESSIONS = values.quick ? 200 : 1000;

@@ -131,6 +131,7 @@ export async function connectRawSocket(
   if (!Number.isInteger(exponent) || exponent < 0 || exponent > MAX_LENGTH_EXPONENT) {
     throw new RangeError(`maxLengthExponent: must be an integer 0-15, got ${exponent}`);
   }
+  await serializer.load();
   const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const tls = target.transport === "tcp" ? options.tls : undefined;
   const where = target.transport === "unix"

@@ -47,13 +47,15 @@ function errorText(ev: Event): string {
  * connection fails, or when the server accepts no subprotocol or one that
  * was not offered.
  */
-export function connectWebSocket(
+export async function connectWebSocket(
   url: string | URL,
   options: WebSocketOptions = {},
 ): Promise<ClientTransport> {
   const offered = options.protocols ?? [subprotocolOf(serializers[options.serializer ?? "json"])];
   const where = String(url);
-  return new Promise<ClientTransport>((resolve, reject) => {
+  // Every serializer the server may pick is ready before its first message.
+  await Promise.all(offered.map((p) => serializerForSubprotocol(p)?.load()));
+  return await new Promise<ClientTransport>((resolve, reject) => {
     let ws: WebSocket;
     try {
       ws = new WebSocket(url, offered);

@@ -21,21 +21,37 @@
  * @module
  */
 
-import { Decoder, Encoder } from "cbor-x";
+import type { Decoder, Encoder } from "cbor-x";
 import { SerializationError, type Serializer } from "./serializer.ts";
 
-const encoder = new Encoder({
-  useRecords: false,
-  mapsAsObjects: true,
-  variableMapSize: true,
-  tagUint8Array: false,
-  structuredClone: false,
-  pack: false,
-  bundleStrings: false,
-  // Not in cbor-x's typings: plain CBOR maps for JS Maps, no tag 259.
-  ...{ useTag259ForMaps: false },
-});
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+let encoder: Encoder | undefined;
+let decoder: Decoder | undefined;
+let loading: Promise<void> | undefined;
+
+/** Imports cbor-x (once; see `Serializer.load`). */
+function load(): Promise<void> {
+  loading ??= import("cbor-x").then((m) => {
+    encoder = new m.Encoder({
+      useRecords: false,
+      mapsAsObjects: true,
+      variableMapSize: true,
+      tagUint8Array: false,
+      structuredClone: false,
+      pack: false,
+      bundleStrings: false,
+      // Not in cbor-x's typings: plain CBOR maps for JS Maps, no tag 259.
+      ...{ useTag259ForMaps: false },
+    });
+    decoder = new m.Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+  });
+  return loading;
+}
+
+function notLoaded(): never {
+  throw new SerializationError(
+    "the CBOR serializer is not loaded yet: await cborSerializer.load() first",
+  );
+}
 
 /** The CBOR serializer. */
 export const cborSerializer: Serializer = {
@@ -44,6 +60,7 @@ export const cborSerializer: Serializer = {
   binary: true,
   encode: encodeCbor,
   decode: decodeCbor,
+  load,
 };
 
 /**
@@ -53,9 +70,10 @@ export const cborSerializer: Serializer = {
  * @throws SerializationError for values CBOR cannot hold
  */
 export function encodeCbor(value: unknown): Uint8Array {
+  const e = encoder ?? notLoaded();
   let out: Uint8Array;
   try {
-    out = encoder.encode(value);
+    out = e.encode(value);
   } catch (e) {
     throw new SerializationError(`cannot encode as CBOR: ${errorText(e)}`);
   }
@@ -75,10 +93,11 @@ export function decodeCbor(data: string | Uint8Array): unknown {
   if (!(data instanceof Uint8Array)) {
     throw new SerializationError(`CBOR input must be bytes, got ${typeof data}`);
   }
+  const d = decoder ?? notLoaded();
   const hasBigInts = checkWellFormed(data);
   let value: unknown;
   try {
-    value = decoder.decode(data);
+    value = d.decode(data);
   } catch (e) {
     throw new SerializationError(`invalid CBOR: ${errorText(e)}`);
   }

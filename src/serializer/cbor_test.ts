@@ -8,6 +8,8 @@ import {
 } from "./cbor.ts";
 import { SerializationError } from "./serializer.ts";
 
+await cborSerializer.load();
+
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
 const bytes = (...b: number[]) => new Uint8Array(b);
 

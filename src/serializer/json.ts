@@ -36,6 +36,7 @@ export const jsonSerializer: Serializer = {
   binary: false,
   encode: encodeJson,
   decode: decodeJson,
+  load: () => Promise.resolve(),
 };
 
 /**

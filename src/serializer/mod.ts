@@ -16,6 +16,17 @@ export { cborSerializer, decodeCbor, encodeCbor } from "./cbor.ts";
 export { decodeJson, encodeJson, jsonSerializer } from "./json.ts";
 export { decodeMsgpack, encodeMsgpack, msgpackSerializer } from "./msgpack.ts";
 
+/**
+ * Loads the serializers named (default: all) so that their `encode`/`decode`
+ * work (see `Serializer.load`); tools and tests that use them directly call
+ * this first.
+ */
+export async function loadSerializers(
+  names: readonly SerializerName[] = ["json", "msgpack", "cbor"],
+): Promise<void> {
+  await Promise.all(names.map((n) => serializers[n].load()));
+}
+
 /** Every serializer, by name. */
 export const serializers: Readonly<Record<SerializerName, Serializer>> = Object.freeze({
   json: jsonSerializer,

@@ -47,3 +47,32 @@ Deno.test("subprotocolOf() is the inverse of serializerForSubprotocol()", () => 
     assert.equal(serializerForSubprotocol(subprotocolOf(s)), s);
   }
 });
+
+Deno.test("msgpack and cbor are imported by load(), not at start: before it encode throws, after it works", async () => {
+  // A fresh process: in this one the serializers may have been loaded already.
+  const mod = new URL("./mod.ts", import.meta.url).href;
+  const script = `
+    const { serializers, loadSerializers } = await import(${JSON.stringify(mod)});
+    const out = [];
+    for (const n of ["msgpack", "cbor"]) {
+      try { serializers[n].encode([1]); out.push("encoded"); } catch (e) { out.push(e.name + ": " + e.message); }
+    }
+    await loadSerializers();
+    await loadSerializers(); // once is enough; again is harmless
+    out.push(serializers.msgpack.decode(serializers.msgpack.encode([1, "a"])));
+    out.push(serializers.cbor.decode(serializers.cbor.encode([2, "b"])));
+    console.log(JSON.stringify(out));
+  `;
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(run.stdout)), [
+    "SerializationError: the MessagePack serializer is not loaded yet: await msgpackSerializer.load() first",
+    "SerializationError: the CBOR serializer is not loaded yet: await cborSerializer.load() first",
+    [1, "a"],
+    [2, "b"],
+  ]);
+});

@@ -19,18 +19,36 @@
  * @module
  */
 
-import { Packr, Unpackr } from "msgpackr";
+import type { Packr, Unpackr } from "msgpackr";
 import { SerializationError, type Serializer } from "./serializer.ts";
 
-const packr = new Packr({ useRecords: false, variableMapSize: true, encodeUndefinedAsNil: true });
-// "auto" (numbers up to 2^53, bigint beyond) is missing from msgpackr's typings.
-const unpackrOptions = {
-  useRecords: false,
-  mapsAsObjects: true,
-  int64AsType: "auto",
-  copyBuffers: true,
-};
-const unpackr = new Unpackr(unpackrOptions as unknown as ConstructorParameters<typeof Unpackr>[0]);
+let packr: Packr | undefined;
+let unpackr: Unpackr | undefined;
+let loading: Promise<void> | undefined;
+
+/** Imports msgpackr (once; see `Serializer.load`). */
+function load(): Promise<void> {
+  loading ??= import("msgpackr").then((m) => {
+    packr = new m.Packr({ useRecords: false, variableMapSize: true, encodeUndefinedAsNil: true });
+    // "auto" (numbers up to 2^53, bigint beyond) is missing from msgpackr's typings.
+    const unpackrOptions = {
+      useRecords: false,
+      mapsAsObjects: true,
+      int64AsType: "auto",
+      copyBuffers: true,
+    };
+    unpackr = new m.Unpackr(
+      unpackrOptions as unknown as ConstructorParameters<typeof Unpackr>[0],
+    );
+  });
+  return loading;
+}
+
+function notLoaded(): never {
+  throw new SerializationError(
+    "the MessagePack serializer is not loaded yet: await msgpackSerializer.load() first",
+  );
+}
 
 /** The MessagePack serializer. */
 export const msgpackSerializer: Serializer = {
@@ -39,6 +57,7 @@ export const msgpackSerializer: Serializer = {
   binary: true,
   encode: encodeMsgpack,
   decode: decodeMsgpack,
+  load,
 };
 
 /**
@@ -48,9 +67,10 @@ export const msgpackSerializer: Serializer = {
  * @throws SerializationError for values MessagePack cannot hold
  */
 export function encodeMsgpack(value: unknown): Uint8Array {
+  const p = packr ?? notLoaded();
   let out: Uint8Array;
   try {
-    out = packr.pack(value);
+    out = p.pack(value);
   } catch (e) {
     throw new SerializationError(`cannot encode as MessagePack: ${errorText(e)}`);
   }
@@ -70,9 +90,10 @@ export function decodeMsgpack(data: string | Uint8Array): unknown {
   if (!(data instanceof Uint8Array)) {
     throw new SerializationError(`MessagePack input must be bytes, got ${typeof data}`);
   }
+  const u = unpackr ?? notLoaded();
   checkWellFormed(data);
   try {
-    return unpackr.unpack(data);
+    return u.unpack(data);
   } catch (e) {
     throw new SerializationError(`invalid MessagePack: ${errorText(e)}`);
   }

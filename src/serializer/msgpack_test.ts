@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { decodeMsgpack, encodeMsgpack, MSGPACK_MAX_DEPTH, msgpackSerializer } from "./msgpack.ts";
 import { SerializationError } from "./serializer.ts";
 
+await msgpackSerializer.load();
+
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
 
 Deno.test("encodeMsgpack() writes integers beyond 32 bits as uint64/int64, not float64", () => {

@@ -27,6 +27,16 @@ export interface Serializer {
    * JSON accepts a string or UTF-8 bytes and turns `"\0"+base64` strings into Uint8Array.
    */
   decode(data: string | Uint8Array): unknown;
+  /**
+   * Loads what the serializer needs (MessagePack and CBOR: their npm
+   * package), once; resolves at once when loaded or when there is nothing to
+   * load (JSON). `encode`/`decode` throw `SerializationError` before it has
+   * resolved. Whoever picks a serializer for a connection awaits it first:
+   * the transports when a connection negotiates one, the clients when they
+   * connect. So a node does not import msgpackr and cbor-x before its ports
+   * accept (about 150 ms of start-up), nor at all when nobody uses them.
+   */
+  load(): Promise<void>;
 }
 
 /** Thrown by `Serializer.decode` for input that is not a valid encoding. */

@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { MAX_ID } from "../wamp/ids.ts";
 import { MessageType as T } from "../wamp/messages.ts";
 import { parseMessage } from "../wamp/parse.ts";
-import { serializers } from "./mod.ts";
+import { loadSerializers, serializers } from "./mod.ts";
 import { SerializationError, type Serializer } from "./serializer.ts";
+
+await loadSerializers();
 
 const BIN = new Uint8Array([0, 1, 2, 0xcb, 0x42, 0x70, 0, 0, 0, 0, 0, 0, 0xfb, 0xff, 0xf7, 0x1b]);
 const UNICODE = "héllo wörld ✓ 日本語 🎉 \u2028 \\ \" '";

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import type { Serializer } from "./serializer.ts";
-import { serializers } from "./mod.ts";
+import { loadSerializers, serializers } from "./mod.ts";
 import { encodeShared } from "./shared_encode.ts";
+
+await loadSerializers();
 
 Deno.test("encodeShared() encodes the same message array once and a new array again", () => {
   let calls = 0;

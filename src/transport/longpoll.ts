@@ -285,6 +285,7 @@ export class LongPollEndpoint {
       this.#serializers,
     );
     if (!choice.ok) return textResponse(400, choice.reason, headers);
+    await choice.protocol.serializer.load();
     if (this.#closed) return textResponse(503, "the long-poll endpoint is shutting down", headers);
     if (this.#transports.size >= this.#maxTransports && this.#debugTransportId === undefined) {
       this.#log.log("warn", "long-poll transport limit reached", {

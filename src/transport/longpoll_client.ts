@@ -50,6 +50,7 @@ export async function connectLongPoll(
 ): Promise<LongPollClientTransport> {
   const base = String(url).replace(/\/+$/, "");
   const serializer = serializers[options.serializer ?? "json"];
+  await serializer.load();
   const name = `wamp.2.${serializer.name}${options.batched ? ".batched" : ""}`;
   const timeout = options.requestTimeout ?? 30000;
   let res: Response;

@@ -361,6 +361,8 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
       );
       return false;
     }
+    await serializer.load();
+    if (this.#forced) return false;
     if (!this.#opts.admit()) {
       this.#refuse(HandshakeError.MAX_CONNECTIONS, "maximum connection count reached");
       return false;

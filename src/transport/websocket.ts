@@ -126,7 +126,10 @@ export interface WebSocketOptions {
 }
 
 /** A `Deno.serve` handler for one WAMP WebSocket path. */
-export type WebSocketHandler = (req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>) => Response;
+export type WebSocketHandler = (
+  req: Request,
+  info: Deno.ServeHandlerInfo<Deno.Addr>,
+) => Response | Promise<Response>;
 
 /**
  * Creates a handler that upgrades WebSocket requests to WAMP connections
@@ -156,7 +159,12 @@ export function createWebSocketHandler(
     });
   }
 
-  return function handleWebSocket(req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>): Response {
+  /** Serializers whose `load()` has resolved: upgrades to them answer synchronously. */
+  const loaded = new Set<Serializer>();
+  return function handleWebSocket(
+    req: Request,
+    info: Deno.ServeHandlerInfo<Deno.Addr>,
+  ): Response | Promise<Response> {
     try {
       if (!isWebSocketUpgrade(req)) {
         return text(426, upgradeRequired, { upgrade: "websocket" });
@@ -169,6 +177,13 @@ export function createWebSocketHandler(
       if (!choice.ok) {
         logger.log("info", "websocket upgrade refused", { reason: choice.reason, transportId });
         return text(400, `${choice.reason}\n`);
+      }
+      if (!loaded.has(choice.serializer)) {
+        const serializer = choice.serializer;
+        return serializer.load().then(() => {
+          loaded.add(serializer);
+          return handleWebSocket(req, info);
+        });
       }
       // Read everything about the request before upgrading it.
       const peer = formatPeerAddress(info.remoteAddr);

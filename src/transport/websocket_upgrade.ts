@@ -100,6 +100,7 @@ export function createWebSocketUpgrader(
       logger.log("info", "websocket upgrade refused", { reason: choice.reason, transportId });
       return refuse(400, `${choice.reason}\n`);
     }
+    await choice.serializer.load();
     if (o.compression !== undefined) await prepareDeflate();
     const deflate = o.compression === undefined
       ? undefined
