@@ -10,7 +10,7 @@ import { basename, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConsoleLogger, type LogFormat } from "../src/log/console_logger.ts";
 import type { Logger, LogLevel } from "../src/log/logger.ts";
-import { DEFAULT_NODE_DIR } from "../src/config/load.ts";
+import { DEFAULT_NODE_DIR } from "../src/config/defaults.ts";
 
 /** Exit codes of every command. */
 export const ExitCode = {

@@ -5,11 +5,8 @@
  * @module
  */
 
-import { runWorker, type WorkerKind } from "../src/worker/worker_main.ts";
+import { runWorker, type WorkerHostFactory, type WorkerKind } from "../src/worker/worker_main.ts";
 import type { LogLevel } from "../src/log/logger.ts";
-import { routerWorkerHost } from "../src/worker/router_worker.ts";
-import { containerWorkerHost } from "../src/worker/container_worker.ts";
-import { guestWorkerHost } from "../src/worker/guest_worker.ts";
 import { ExitCode, logFormatOf, logLevelOf, out, parseCommand, UsageError } from "./_options.ts";
 
 /** Help of `xbar worker`. */
@@ -19,7 +16,12 @@ export const WORKER_HELP =
 Internal: a worker process, spawned by the node controller ("xbar start").
 Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
 
-const HOSTS = { router: routerWorkerHost, container: containerWorkerHost, guest: guestWorkerHost };
+/** Each kind's host module, imported by the worker of that kind only (start-up time). */
+const HOSTS: Record<WorkerKind, () => Promise<WorkerHostFactory>> = {
+  router: async () => (await import("../src/worker/router_worker.ts")).routerWorkerHost,
+  container: async () => (await import("../src/worker/container_worker.ts")).containerWorkerHost,
+  guest: async () => (await import("../src/worker/guest_worker.ts")).guestWorkerHost,
+};
 
 function workerLevel(level: LogLevel | "none"): LogLevel {
   if (level === "none") throw new UsageError("--loglevel none is for xbar start, not for a worker");
@@ -50,6 +52,9 @@ export async function worker(args: string[]): Promise<number> {
   if (typeof v.id !== "string" || typeof v.dir !== "string") {
     throw new UsageError("--id and --dir are required");
   }
+  // The host module loads while the worker joins the controller.
+  const host = HOSTS[kind]();
+  host.catch(() => {}); // awaited in create(); a failure surfaces there
   return await runWorker({
     kind,
     id: v.id,
@@ -57,6 +62,6 @@ export async function worker(args: string[]): Promise<number> {
     logLevel: workerLevel(logLevelOf(v.loglevel)),
     logFormat: logFormatOf(v.logformat),
     logColor: v.color === "true",
-    create: HOSTS[kind],
+    create: async (ctx) => (await host)(ctx),
   });
 }

@@ -6,15 +6,7 @@
  * @module
  */
 
-import { check } from "./check.ts";
-import { convert } from "./convert.ts";
-import { keys } from "./keys.ts";
-import { init } from "./init.ts";
-import { start } from "./start.ts";
-import { status } from "./status.ts";
-import { stop } from "./stop.ts";
 import { version } from "./version.ts";
-import { worker } from "./worker.ts";
 import { thisExecutable } from "../src/worker/executable.ts";
 import { err, EXIT_CODES_HELP, ExitCode, out, UsageError } from "./_options.ts";
 
@@ -37,16 +29,24 @@ Run "xbar <command> --help" for a command's options.
 
 ${EXIT_CODES_HELP}`;
 
-const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
-  init,
-  start,
-  stop,
-  status,
-  check,
-  convert,
-  keys,
-  version,
-  worker,
+type Command = (args: string[]) => number | Promise<number>;
+
+/**
+ * Each command's module, imported when that command runs: a worker process
+ * does not load the controller, the controller does not load the workers'
+ * transports (start-up time; literal specifiers keep them in the single
+ * executable's graph).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import("./init.ts")).init,
+  start: async () => (await import("./start.ts")).start,
+  stop: async () => (await import("./stop.ts")).stop,
+  status: async () => (await import("./status.ts")).status,
+  check: async () => (await import("./check.ts")).check,
+  convert: async () => (await import("./convert.ts")).convert,
+  keys: async () => (await import("./keys.ts")).keys,
+  version: () => Promise.resolve(version),
+  worker: async () => (await import("./worker.ts")).worker,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */
@@ -62,12 +62,13 @@ export async function main(args: string[]): Promise<number> {
     return ExitCode.OK;
   }
   if (command === "--version" || command === "-V") return version([]);
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     err(`xbar: unknown command ${JSON.stringify(command)}\n\n${MAIN_HELP}`);
     return ExitCode.USAGE;
   }
   try {
+    const run = await load();
     return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -11,7 +11,6 @@
  * @module
  */
 
-import { parseDocument } from "yaml";
 import type { NodeConfig } from "./types.ts";
 import { validateConfig } from "./validate.ts";
 
@@ -59,13 +58,44 @@ workers:
         policy: on-failure
 `;
 
+/**
+ * The data of `DEFAULT_CONFIG_YAML` (what the YAML parser makes of it; a test
+ * keeps the two equal), so that a node without a config file starts without
+ * loading the YAML parser.
+ */
+export const DEFAULT_CONFIG_DATA: Readonly<Record<string, unknown>> = Object.freeze({
+  version: 2,
+  controller: {},
+  workers: [{
+    type: "router",
+    realms: [{
+      name: "realm1",
+      roles: [{
+        name: "anonymous",
+        permissions: [{
+          uri: "",
+          match: "prefix",
+          allow: { call: true, register: true, publish: true, subscribe: true },
+          disclose: { caller: true, publisher: true },
+          cache: true,
+        }],
+      }],
+    }],
+    transports: [{
+      type: "web",
+      endpoint: { type: "tcp", interface: "127.0.0.1", port: 8080 },
+      paths: {
+        "/": { type: "nodeinfo" },
+        ws: { type: "websocket", serializers: ["cbor", "msgpack", "json"] },
+      },
+    }],
+    options: { restart: { policy: "on-failure" } },
+  }],
+});
+
 /** The default config, validated and normalized (a fresh object each call). */
 export function defaultConfig(): NodeConfig {
-  return structuredClone(DEFAULT_NODE_CONFIG);
-}
-
-const DEFAULT_NODE_CONFIG: NodeConfig = (() => {
-  const { config, errors } = validateConfig(parseDocument(DEFAULT_CONFIG_YAML).toJS());
+  const { config, errors } = validateConfig(structuredClone(DEFAULT_CONFIG_DATA));
   if (!config) throw new Error(`the embedded default config is invalid: ${JSON.stringify(errors)}`);
   return config;
-})();
+}

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { parseDocument } from "yaml";
 import {
+  DEFAULT_CONFIG_DATA,
   DEFAULT_CONFIG_YAML,
   DEFAULT_REALM,
   DEFAULT_WEBSOCKET_URL,
   defaultConfig,
 } from "./default_config.ts";
-import { parseConfigText } from "./load.ts";
+import { parseConfigText } from "./parse_text.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
 Deno.test("defaultConfig() is one router with realm1 open to anonymous (no forced disclosure) and a WebSocket at ws://127.0.0.1:8080/ws", () => {
@@ -47,4 +48,8 @@ Deno.test("DEFAULT_CONFIG_YAML validates without errors or warnings", () => {
   assert.deepEqual(warnings, []);
   assert.deepEqual(config, defaultConfig());
   assert.equal(parseDocument(DEFAULT_CONFIG_YAML).errors.length, 0);
+});
+
+Deno.test("DEFAULT_CONFIG_DATA is exactly what the YAML parser makes of DEFAULT_CONFIG_YAML", () => {
+  assert.deepEqual(parseDocument(DEFAULT_CONFIG_YAML).toJS(), DEFAULT_CONFIG_DATA);
 });

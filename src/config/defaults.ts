@@ -17,6 +17,9 @@ import type {
   WebTransportOptions,
 } from "./types.ts";
 
+/** The default node directory (Crossbar's). */
+export const DEFAULT_NODE_DIR = ".crossbar";
+
 /** Serializers offered when a transport names none. */
 export const DEFAULT_SERIALIZERS: readonly SerializerName[] = ["cbor", "msgpack", "json"];
 

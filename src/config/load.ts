@@ -1,44 +1,31 @@
 /**
  * Loading a node config: find `config.yaml` (else `config.json`) in the node
- * directory or take an explicit file, parse it (YAML; JSON is parsed by the
- * same parser, so both get line:column positions), expand `${VAR}`
- * references, validate. When the directory has no config file, the embedded
- * default config is used.
+ * directory or take an explicit file, parse it, expand `${VAR}` references,
+ * validate. When the directory has no config file, the embedded default
+ * config is used.
+ *
+ * Start-up time: a JSON config (and the embedded default) is read with
+ * `JSON.parse` first; only when that finds anything to report (a parse
+ * error, a duplicate key, a config error or warning) is it parsed again by
+ * the YAML parser (`parse_text.ts`, imported then), which gives every error
+ * its line:column. YAML configs always take that path. So a node with a good
+ * JSON config never loads the `yaml` package (~100 ms).
  *
  * @module
  */
 
 import { isAbsolute, join } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import { Checker } from "./_checker.ts";
-import { DEFAULT_CONFIG_YAML } from "./default_config.ts";
-import { expandEnv } from "./env.ts";
-import { SourceMap } from "./source_map.ts";
+import { DEFAULT_CONFIG_DATA, DEFAULT_CONFIG_YAML } from "./default_config.ts";
+import { DEFAULT_NODE_DIR } from "./defaults.ts";
+import { checkParsed, type EnvSource, parseJsonConfig } from "./config_text.ts";
 import type { ComponentModuleRule, ConfigResult, EnvironmentRules } from "./types.ts";
-import { validateConfig } from "./validate.ts";
 
 /** Config file names looked up in a node directory, in order. */
 export const CONFIG_FILE_NAMES: readonly string[] = ["config.yaml", "config.json"];
 
-/** The default node directory (Crossbar's). */
-export const DEFAULT_NODE_DIR = ".crossbar";
+export { DEFAULT_NODE_DIR };
 
-/** How environment references are resolved: a record or a lookup function. */
-export type EnvSource =
-  | Readonly<Record<string, string | undefined>>
-  | ((name: string) => string | undefined);
-
-/** Options of {@link parseConfigText}. */
-export interface ParseConfigOptions {
-  /** File name used in errors (default: none). */
-  file?: string;
-  /** Environment for `${VAR}` (default: the process environment, read on use). */
-  env?: EnvSource;
-  /** Extra rule for component modules (see `ComponentModuleRule`). Default: none. */
-  componentModule?: ComponentModuleRule;
-  /** Checks that need the machine (see `EnvironmentRules`). Default: none. */
-  environment?: EnvironmentRules;
-}
+export type { EnvSource, ParseConfigOptions } from "./config_text.ts";
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -68,10 +55,6 @@ export interface LoadedConfig extends ConfigResult {
   source: "file" | "default";
 }
 
-function processEnv(name: string): string | undefined {
-  return Deno.env.get(name);
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
@@ -88,69 +71,6 @@ export async function findConfigFile(dir: string): Promise<string | undefined> {
     if (await exists(path)) return path;
   }
   return undefined;
-}
-
-/**
- * Parses, expands and validates config text (YAML or JSON). Parse errors,
- * unset environment variables and validation errors all come back as
- * {@link ConfigError}s with line and column.
- */
-export function parseConfigText(text: string, options: ParseConfigOptions = {}): ConfigResult {
-  const file = options.file;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ""), { lineCounter, prettyErrors: false });
-  const sourceMap = SourceMap.fromDocument(doc, lineCounter);
-  if (doc.errors.length > 0) {
-    return {
-      errors: doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        const err = {
-          path: "",
-          message: `cannot parse: ${e.message.split("\n")[0]}`,
-          line,
-          column: col,
-        };
-        return file === undefined ? err : { ...err, file };
-      }),
-      warnings: [],
-    };
-  }
-  const raw = doc.toJS({ maxAliasCount: 1000 });
-  if (raw === null || raw === undefined) {
-    const err = { path: "", message: "the config is empty" };
-    return { errors: [file === undefined ? err : { ...err, file }], warnings: [] };
-  }
-  let lookupFailed: unknown;
-  const env = options.env ?? ((name: string) => {
-    try {
-      return processEnv(name);
-    } catch (e) {
-      lookupFailed ??= e;
-      return undefined;
-    }
-  });
-  const expanded = expandEnv(raw, env);
-  const c = new Checker({ file, sourceMap });
-  for (const e of expanded.errors) {
-    c.error(
-      e.path,
-      lookupFailed
-        ? `${e.message}; the environment could not be read (${lookupFailed})`
-        : e.message,
-    );
-  }
-  for (const w of expanded.warnings) c.warn(w.path, w.message);
-  const result = validateConfig(expanded.value, {
-    file,
-    sourceMap,
-    envPaths: expanded.envPaths,
-    componentModule: options.componentModule,
-    environment: options.environment,
-  });
-  if (c.errors.length === 0 && c.warnings.length === 0) return result;
-  const warnings = [...c.warnings, ...result.warnings];
-  if (c.errors.length === 0) return { ...result, warnings };
-  return { errors: [...c.errors, ...result.errors], warnings };
 }
 
 /** Finds, reads, parses and validates a node config (see {@link LoadConfigOptions}). */
@@ -174,14 +94,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
         source: "file",
       };
     }
-    return {
-      ...parseConfigText(DEFAULT_CONFIG_YAML, {
-        env: options.env,
-        componentModule: options.componentModule,
-        environment: options.environment,
-      }),
-      source: "default",
+    const opts = {
+      env: options.env,
+      componentModule: options.componentModule,
+      environment: options.environment,
     };
+    const fast = checkParsed(structuredClone(DEFAULT_CONFIG_DATA), opts);
+    if (fast.errors.length === 0 && fast.warnings.length === 0) {
+      return { ...fast, source: "default" };
+    }
+    const { parseConfigText } = await import("./parse_text.ts");
+    return { ...parseConfigText(DEFAULT_CONFIG_YAML, opts), source: "default" };
   }
   let text: string;
   try {
@@ -199,14 +122,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       source: "file",
     };
   }
-  return {
-    ...parseConfigText(text, {
-      file,
-      env: options.env,
-      componentModule: options.componentModule,
-      environment: options.environment,
-    }),
+  const opts = {
     file,
-    source: "file",
+    env: options.env,
+    componentModule: options.componentModule,
+    environment: options.environment,
   };
+  const fast = file.toLowerCase().endsWith(".json") ? parseJsonConfig(text, opts) : undefined;
+  if (fast !== undefined) return { ...fast, file, source: "file" };
+  const { parseConfigText } = await import("./parse_text.ts");
+  return { ...parseConfigText(text, opts), file, source: "file" };
 }

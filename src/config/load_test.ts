@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defaultConfig } from "./default_config.ts";
-import { findConfigFile, loadConfig, parseConfigText } from "./load.ts";
+import { findConfigFile, loadConfig } from "./load.ts";
+import { parseConfigText } from "./parse_text.ts";
+import { hasDuplicateKeys, parseJsonConfig } from "./config_text.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -198,4 +200,49 @@ workers:
   assert.deepEqual(errors.map((e) => [e.path, e.line, e.column]), [
     ["workers[0].transports[0].endpoint.port", 6, 37],
   ]);
+});
+
+Deno.test("parseJsonConfig() (the JSON fast path) gives what parseConfigText() gives for a good config, and steps aside when there is anything to report", () => {
+  const good = JSON.stringify({
+    version: 2,
+    workers: [{
+      type: "router",
+      realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
+      transports: [{ type: "websocket", endpoint: { type: "tcp", port: "${PORT}" } }],
+    }],
+  });
+  const env = { PORT: "8080" };
+  const fast = parseJsonConfig(good, { file: "config.json", env });
+  assert.ok(fast);
+  assert.deepEqual(fast, parseConfigText(good, { file: "config.json", env }));
+  // Anything to report goes to the positioned parser: bad syntax, errors, duplicate keys, empty.
+  assert.equal(parseJsonConfig('{"version": 2,', {}), undefined);
+  assert.equal(parseJsonConfig('{"version": 2, "workers": [{"type": "nope"}]}', {}), undefined);
+  assert.equal(parseJsonConfig('{"version": 2, "version": 2, "workers": []}', {}), undefined);
+  assert.equal(parseJsonConfig("null", {}), undefined);
+});
+
+Deno.test("loadConfig() reports a duplicate key in a JSON config with its position", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "config.json"),
+      '{\n  "version": 2,\n  "workers": [],\n  "workers": []\n}\n',
+    );
+    const loaded = await loadConfig({ dir });
+    assert.equal(loaded.config, undefined);
+    assert.equal(loaded.errors.length, 1);
+    assert.match(loaded.errors[0].message, /unique|duplicate/i);
+    assert.equal(loaded.errors[0].line, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("hasDuplicateKeys() finds a key twice in one object, at any depth, and nothing else", () => {
+  assert.equal(hasDuplicateKeys('{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}'), false);
+  assert.equal(hasDuplicateKeys('{"a": 1, "b": {"x": 2, "x": 3}}'), true);
+  assert.equal(hasDuplicateKeys('[{"k": 1}, {"k": 2, "j": 0, "k": 3}]'), true);
+  assert.equal(hasDuplicateKeys('{"s": "a\\"b", "t": "{\\"s\\": 1}", "u": ["s", "s"]}'), false);
+  assert.equal(hasDuplicateKeys('{"\\u0061": 1, "a": 2}'), true, "keys compare decoded");
 });

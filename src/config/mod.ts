@@ -16,10 +16,11 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
   type ParseConfigOptions,
-  parseConfigText,
 } from "./load.ts";
+export { parseConfigText } from "./parse_text.ts";
 export { formatConfigError, formatConfigErrors } from "./format.ts";
 export {
+  DEFAULT_CONFIG_DATA,
   DEFAULT_CONFIG_YAML,
   DEFAULT_REALM,
   DEFAULT_WEBSOCKET_URL,

@@ -27,14 +27,9 @@ import {
   transportAuthenticator,
 } from "../router/authn/transport_auth.ts";
 import { type Serializer, serializers as allSerializers } from "../serializer/mod.ts";
-import { ConnectionTracker } from "../transport/connection_tracker.ts";
 import type { WebSocketOptions } from "../transport/websocket.ts";
-import { createWebSocketUpgrader } from "../transport/websocket_upgrade.ts";
 import type { FlowControlOptions } from "../transport/flow_control.ts";
-import { serveRawSocket } from "../transport/rawsocket_server.ts";
-import { serveWeb } from "../transport/web.ts";
 import type { PathService } from "../transport/web_service.ts";
-import { listenHttp } from "./http_listener.ts";
 
 /** A transport that is listening. */
 export interface RunningTransport {
@@ -130,6 +125,12 @@ async function startWebSocket(
   cfg: WebSocketTransportConfig,
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
+  // Each kind of transport is imported when the config first starts one (start-up time).
+  const [{ ConnectionTracker }, { createWebSocketUpgrader }, { listenHttp }] = await Promise.all([
+    import("../transport/connection_tracker.ts"),
+    import("../transport/websocket_upgrade.ts"),
+    import("./http_listener.ts"),
+  ]);
   const tracker = new ConnectionTracker();
   const ws = createWebSocketUpgrader(ctx.router, {
     ...webSocketOptions(cfg.options),
@@ -154,6 +155,7 @@ async function startRawSocket(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
   const e = cfg.endpoint;
+  const { serveRawSocket } = await import("../transport/rawsocket_server.ts");
   const server = await serveRawSocket(ctx.router, {
     endpoint: e.type === "tcp"
       ? {
@@ -315,6 +317,7 @@ async function startWeb(
       paths: skipped,
     });
   }
+  const { serveWeb } = await import("../transport/web.ts");
   const server = await serveWeb(ctx.router, {
     endpoint: {
       hostname: e.interface,
