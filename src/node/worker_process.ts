@@ -87,6 +87,33 @@ export interface SpawnWorkerOptions {
   router: SessionAcceptor;
   /** Every line the worker writes to stderr. */
   onLogLine: (line: string) => void;
+  /**
+   * A process already started for this worker with the same settings
+   * (`startWorkerProcess`, before the router existed): it is attached
+   * instead of spawning another.
+   */
+  started?: StartedWorkerProcess;
+}
+
+/** What starting a worker process needs before the management router exists. */
+export type StartWorkerOptions = Omit<SpawnWorkerOptions, "router" | "onLogLine" | "started">;
+
+/**
+ * A worker process started before the controller could attach it (start-up
+ * time: it boots while the controller sets itself up). Its stderr lines are
+ * kept until `spawnWorker` adopts it; its frames wait in the pipe.
+ */
+export interface StartedWorkerProcess {
+  /** The settings it was started with. */
+  readonly options: StartWorkerOptions;
+  /** Kills it (when it is never adopted). */
+  discard(): void;
+  /** Internal: the process and its log lines so far. */
+  readonly child: Deno.ChildProcess;
+  /** Internal: sets where log lines go (the kept ones first). */
+  logTo(sink: (line: string) => void): void;
+  /** Internal: settles when stderr ends. */
+  readonly stderrDone: Promise<void>;
 }
 
 /** A spawned worker process. */
@@ -101,8 +128,11 @@ export interface WorkerProcess {
   kill(signal: Deno.Signal): boolean;
 }
 
-/** Spawns a worker process. Throws when the executable cannot be started. */
-export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+/**
+ * Starts a worker's process without attaching it to a router yet (see
+ * `StartedWorkerProcess`). Throws when the executable cannot be started.
+ */
+export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerProcess {
   const { command, args } = selfCommand([
     "worker",
     "--type",
@@ -132,6 +162,44 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const kept: string[] = [];
+  let sink: ((line: string) => void) | undefined;
+  const stderrDone = (async () => {
+    const lines = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
+    try {
+      for await (const line of lines) {
+        if (sink) sink(line);
+        else kept.push(line);
+      }
+    } catch {
+      // stderr closed abruptly
+    }
+  })();
+  return {
+    options,
+    child,
+    stderrDone,
+    logTo(to) {
+      for (const line of kept.splice(0)) to(line);
+      sink = to;
+    },
+    discard() {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // gone already
+      }
+      child.stdout.cancel().catch(() => {});
+      child.stdin.close().catch(() => {});
+    },
+  };
+}
+
+/** Spawns a worker process (or adopts `options.started`). Throws when the executable cannot be started. */
+export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+  const started = options.started ?? startWorkerProcess(options);
+  const { child, stderrDone } = started;
+  started.logTo(options.onLogLine);
   const channel = attachFrameChannel(options.router, {
     input: child.stdout,
     output: child.stdin,
@@ -143,14 +211,6 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
       extra: { worker: options.id, pid: child.pid },
     },
   });
-  const stderrDone = (async () => {
-    const lines = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
-    try {
-      for await (const line of lines) options.onLogLine(line);
-    } catch {
-      // stderr closed abruptly
-    }
-  })();
   const exited = child.status.then(async (s) => {
     await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 200))]);
     return { code: s.code, signal: s.signal };
