@@ -87,7 +87,7 @@ import { describeExit, type ExitInfo, isFailure } from "./supervisor.ts";
 import { meshPlan, routerIdOf } from "./link_mesh.ts";
 import { linkSocketPath } from "./node_dir.ts";
 import type { RouterLinkSettings } from "../worker/router_worker.ts";
-import { spawnWorker, STDIO_TRANSPORT_ID } from "./worker_process.ts";
+import { spawnWorker, type StartedWorkerProcess, STDIO_TRANSPORT_ID } from "./worker_process.ts";
 
 /** Transport id of the management Unix socket. */
 export const MANAGEMENT_TRANSPORT_ID = "xbar.management";
@@ -125,6 +125,12 @@ export interface ControllerOptions {
   workerStopTimeoutMs?: number;
   /** Milliseconds a new worker process gets to report ready. Default 30000. */
   workerReadyTimeoutMs?: number;
+  /**
+   * Worker processes `xbar start` started before the controller existed
+   * (start-up time), by worker id: their first launch adopts them; any not
+   * adopted are killed when the node stops.
+   */
+  started?: Map<string, StartedWorkerProcess>;
 }
 
 function errText(err: unknown): string {
@@ -329,6 +335,8 @@ export class Controller {
   }
 
   async #finish(code: number): Promise<void> {
+    for (const p of this.#o.started?.values() ?? []) p.discard();
+    this.#o.started?.clear();
     if (this.#session?.isOpen) await this.#session.leave().catch(() => {});
     await this.#socket?.shutdown().catch(() => {});
     this.router.shutdown("node stopped");
@@ -408,9 +416,16 @@ export class Controller {
     w.lastError = undefined;
     w.ready = new Deferred<Dict>();
     const env = w.config.type === "guest" ? Deno.env.toObject() : processEnv(w.config.options.env);
+    let started = this.#o.started?.get(w.id); // started early by `xbar start`: adopt it
+    this.#o.started?.delete(w.id);
+    if (started !== undefined && started.options.kind !== w.type) {
+      started.discard();
+      started = undefined;
+    }
     let proc;
     try {
       proc = spawnWorker({
+        started,
         id: w.id,
         kind: w.type,
         nodeDir: this.#o.nodeDir,
