@@ -7,9 +7,11 @@
 
 import { join } from "node:path";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
-import { loadConfig } from "../src/config/load.ts";
+import { loadConfig } from "../src/config/load_config.ts";
 import { formatConfigError } from "../src/config/format.ts";
-import { Controller } from "../src/node/controller.ts";
+import type { Controller } from "../src/node/controller.ts";
+import { type StartedWorkerProcess, startWorkerProcess } from "../src/node/worker_process.ts";
+import { processEnv } from "../src/worker/guest_worker.ts";
 import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
@@ -172,8 +174,31 @@ export async function start(args: string[]): Promise<number> {
     return ExitCode.ERROR;
   }
 
+  // Router workers boot (a Deno process each: the longest part of start-up)
+  // while the controller loads and sets itself up; it adopts them at launch.
+  const started = new Map<string, StartedWorkerProcess>();
+  for (const w of config.workers) {
+    if (w.type !== "router" || w.options.disabled) continue;
+    try {
+      started.set(
+        w.id,
+        startWorkerProcess({
+          id: w.id,
+          kind: "router",
+          nodeDir: paths.dir,
+          logLevel: level,
+          logFormat: format,
+          env: processEnv(w.options.env),
+        }),
+      );
+    } catch {
+      // the controller spawns it at launch and reports why it cannot
+    }
+  }
+
   let controller: Controller | undefined;
   try {
+    const { Controller } = await import("../src/node/controller.ts");
     const key = await loadOrCreateNodeKey(paths.dir, (m) => logger.log("warn", m));
     if (key.created) logger.log("info", "node key created", { public_key: key.publicKey });
     const nodeId = config.controller.id ?? `node_${key.publicKey.slice(0, 8)}`;
@@ -199,6 +224,7 @@ export async function start(args: string[]): Promise<number> {
       privateKey: key.privateKey,
       version: XBAR_VERSION,
       workerStopTimeoutMs: stopTimeout * 1000,
+      started,
     });
     const c = controller;
     const onSignal = (sig: string) => () => {
@@ -245,6 +271,7 @@ export async function start(args: string[]): Promise<number> {
     await controller?.shutdown("controller error", 1);
     return ExitCode.ERROR;
   } finally {
+    for (const p of started.values()) p.discard(); // never adopted (the controller failed early)
     await releasePidFile(paths.pidFile);
     logFile?.close();
   }

@@ -7,7 +7,7 @@ import {
   DEFAULT_WEBSOCKET_URL,
   defaultConfig,
 } from "./default_config.ts";
-import { parseConfigText } from "./parse_text.ts";
+import { parseConfigText } from "./load.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
 Deno.test("defaultConfig() is one router with realm1 open to anonymous (no forced disclosure) and a WebSocket at ws://127.0.0.1:8080/ws", () => {

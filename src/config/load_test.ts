@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defaultConfig } from "./default_config.ts";
-import { findConfigFile, loadConfig } from "./load.ts";
-import { parseConfigText } from "./parse_text.ts";
+import { findConfigFile, loadConfig, parseConfigText } from "./load.ts";
 import { hasDuplicateKeys, parseJsonConfig } from "./config_text.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 

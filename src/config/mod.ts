@@ -16,8 +16,8 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
   type ParseConfigOptions,
+  parseConfigText,
 } from "./load.ts";
-export { parseConfigText } from "./parse_text.ts";
 export { formatConfigError, formatConfigErrors } from "./format.ts";
 export {
   DEFAULT_CONFIG_DATA,

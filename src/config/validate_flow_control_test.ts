@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseConfigText } from "./parse_text.ts";
+import { parseConfigText } from "./load.ts";
 import type { RouterWorkerConfig, WebTransportConfig } from "./types.ts";
 
 function parse(yaml: string) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseConfigText } from "./parse_text.ts";
+import { parseConfigText } from "./load.ts";
 import { validateConfig } from "./validate.ts";
 import type {
   ConfigError,
