@@ -6,7 +6,7 @@
  */
 
 import { loadConfig } from "../src/config/load.ts";
-import { formatConfigError } from "../src/config/format.ts";
+import { formatConfigError, sortedErrors } from "../src/config/format.ts";
 import type { ConfigError, NodeConfig, WorkerConfig } from "../src/config/types.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
@@ -71,13 +71,7 @@ export function componentModules(config: NodeConfig): string[] {
   return [...out];
 }
 
-/** Errors in file order (line, then column); errors without a position keep their place at the end. */
-export function sortedErrors(errors: readonly ConfigError[]): ConfigError[] {
-  return errors.map((e, i) => ({ e, i })).sort((a, b) =>
-    (a.e.line ?? Infinity) - (b.e.line ?? Infinity) || (a.e.column ?? 0) - (b.e.column ?? 0) ||
-    a.i - b.i
-  ).map((x) => x.e);
-}
+export { sortedErrors };
 
 /** Runs `xbar check`. */
 export async function check(args: string[]): Promise<number> {

@@ -8,11 +8,10 @@
 import { join } from "node:path";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
 import { loadConfig } from "../src/config/load_config.ts";
-import { formatConfigError } from "../src/config/format.ts";
+import { formatConfigError, sortedErrors } from "../src/config/format.ts";
 import type { Controller } from "../src/node/controller.ts";
 import { type StartedWorkerProcess, startWorkerProcess } from "../src/node/worker_process.ts";
 import { processEnv } from "../src/worker/guest_worker.ts";
-import { sortedErrors } from "./check.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
 import { environmentRules } from "../src/worker/environment_rules.ts";

@@ -21,8 +21,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError } from "../src/config/format.ts";
 import { componentKey, isLocalModule, localModulePath } from "../src/worker/bundled_components.ts";
-import { componentModuleRule, fileSha256 } from "../src/worker/component_check.ts";
+import { componentModuleRule, fileSha256, loadHashing } from "../src/worker/component_check.ts";
 import { LAUNCHER_ENV } from "../src/worker/executable.ts";
+
+await loadHashing();
 
 /** The repository root (a file path, never URL-encoded). */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));

@@ -21,3 +21,11 @@ export function formatConfigError(e: ConfigError): string {
 export function formatConfigErrors(errors: readonly ConfigError[]): string {
   return errors.map(formatConfigError).join("\n");
 }
+
+/** Errors in file order (line, then column); errors without a position keep their place at the end. */
+export function sortedErrors(errors: readonly ConfigError[]): ConfigError[] {
+  return errors.map((e, i) => ({ e, i })).sort((a, b) =>
+    (a.e.line ?? Infinity) - (b.e.line ?? Infinity) || (a.e.column ?? 0) - (b.e.column ?? 0) ||
+    a.i - b.i
+  ).map((x) => x.e);
+}

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type { ComponentModuleRule } from "../config/types.ts";
 import {
   findBundledComponent,
@@ -22,8 +21,24 @@ import {
 } from "./bundled_components.ts";
 import { thisExecutable, type XbarExecutable } from "./executable.ts";
 
-/** SHA-256 (hex) of a file, or `undefined` when it cannot be read. */
+let createHash: typeof import("node:crypto").createHash | undefined;
+
+/**
+ * Imports what `fileSha256` needs (node:crypto, ~60 ms of start-up: only the
+ * single executable, the build script and tests need hashes). Once.
+ */
+export async function loadHashing(): Promise<void> {
+  createHash ??= (await import("node:crypto")).createHash;
+}
+
+// The compiled executable compares its built-in components' hashes at every check.
+if (thisExecutable().single) await loadHashing();
+
+/** SHA-256 (hex) of a file, or `undefined` when it cannot be read. Needs `loadHashing()` first. */
 export function fileSha256(path: string): string | undefined {
+  if (createHash === undefined) {
+    throw new Error("fileSha256(): call and await loadHashing() first");
+  }
   try {
     return createHash("sha256").update(Deno.readFileSync(path)).digest("hex");
   } catch {

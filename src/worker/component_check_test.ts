@@ -1,7 +1,9 @@
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { bundledComponents, setBundledComponents } from "./bundled_components.ts";
-import { componentModuleRule, fileSha256 } from "./component_check.ts";
+import { componentModuleRule, fileSha256, loadHashing } from "./component_check.ts";
+
+await loadHashing();
 
 const SOURCE = { kind: "source", path: "deno", single: false } as const;
 const COMPILED = { kind: "compiled", path: "/usr/bin/xbar", single: true } as const;
