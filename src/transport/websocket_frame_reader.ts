@@ -113,14 +113,20 @@ export interface WebSocketFrameReaderOptions {
    * into at most `maxMessageSize` octets, or throws a `WebSocketFrameError`.
    */
   inflate?: (compressed: Uint8Array, maxSize: number) => Uint8Array;
-  /** Initial (and resting) read buffer size. Default 4 KiB. */
+  /** Initial (and resting) read buffer size. Default 1 KiB. */
   initialSize?: number;
 }
 
 const READ_SPACE = 16 * 1024;
 const BUSY_SIZE = 64 * 1024;
-/** Default initial read buffer: 4 KiB (it grows to 64 KiB while reads fill it). */
-export const DEFAULT_READ_SIZE = 4 * 1024;
+/**
+ * Default initial read buffer: 1 KiB (it doubles up to 64 KiB while reads
+ * fill it, and goes back when the connection is quiet). Every idle
+ * connection holds one in its pending read: 1 KiB rather than 4 KiB is
+ * ~3 MB less per 1,000 idle sessions (measured; a WAMP message is mostly
+ * smaller, and a busy connection grows it after one full read).
+ */
+export const DEFAULT_READ_SIZE = 1024;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parses the frames a WebSocket client sends. */
