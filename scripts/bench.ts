@@ -10,9 +10,17 @@
  * The server (router or echo) runs in its own process; load is driven from
  * this one, so each side has a core of the 2-core machine.
  *
+ * Then flow control: max-rate publishing to SUBSCRIBERS subscribers with and
+ * without flow control in the same run (events/s delivered, events lost,
+ * subscribers disconnected, how much the publisher was slowed), and start-up
+ * time (launch of `xbar start` to its WebSocket port accepting, medians of
+ * alternating runs; beside another checkout's with --startup-baseline).
+ *
  * Options: --seconds N (per throughput run, default 3), --quick (1 s runs,
  * fewer latency samples, 200 idle sessions for memory), --links (only the
- * router links part).
+ * router links part), --flow (only flow control, idle memory and start-up),
+ * --startup (only start-up), --startup-baseline <checkout dir> (also time
+ * `xbar start` of that checkout, e.g. main, in the same rounds).
  *
  * @module
  */
@@ -34,6 +42,9 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     quick: { type: "boolean", default: false },
     links: { type: "boolean", default: false },
+    flow: { type: "boolean", default: false },
+    startup: { type: "boolean", default: false },
+    "startup-baseline": { type: "string" },
   },
 });
 await loadSerializers(); // the lean drivers encode and decode themselves
@@ -56,7 +67,7 @@ interface Server {
 }
 
 async function startServer(
-  kind: "router" | "echo" | "tcpecho" | "nodews" | "linked",
+  kind: "router" | "fanout" | "echo" | "tcpecho" | "nodews" | "linked",
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Server> {
@@ -479,6 +490,18 @@ if (values.links) {
   await linksBench();
   Deno.exit(0);
 }
+if (values.startup) {
+  await startupBench();
+  Deno.exit(0);
+}
+if (values.flow) {
+  await flowBench();
+  const r = await startServer("router");
+  await printIdleMemory(r);
+  await r.stop();
+  await startupBench();
+  Deno.exit(0);
+}
 const echo = await startServer("echo");
 const echoRate = await echoThroughput(echo.port);
 const echoLeanRate = await echoThroughput(echo.port, "lean");
@@ -563,14 +586,20 @@ console.log(
     (callsBy["tcp/msgpack"] / callsBy["ws/json"]).toFixed(2)
   }x WebSocket JSON calls/s (target >=2x)`,
 );
-const mem = await idleMemory(router);
-console.log(
-  `router memory: ${
-    mem.mbPer1000.toFixed(1)
-  } MB per 1,000 idle WebSocket sessions (target <=15), process base ${mem.baseMb.toFixed(0)} MB`,
-);
+await printIdleMemory(router);
 await router.stop();
+await flowBench();
+await startupBench();
 await linksBench();
+
+async function printIdleMemory(router: Server): Promise<void> {
+  const mem = await idleMemory(router);
+  console.log(
+    `router memory: ${
+      mem.mbPer1000.toFixed(1)
+    } MB per 1,000 idle WebSocket sessions (target <=15), process base ${mem.baseMb.toFixed(0)} MB`,
+  );
+}
 
 /**
  * Router links (scale-up): routers A and B in two processes, linked over a
@@ -651,5 +680,221 @@ async function linksBench(): Promise<void> {
           ((n - 1) / n).toFixed(2)
         })`
       ).join("; "),
+  );
+}
+
+/** What one max-rate fan-out run saw. */
+interface MaxRateResult {
+  /** Events published (the last one acknowledged). */
+  published: number;
+  /** Events delivered to all subscribers, per second of the run. */
+  deliveredPerSecond: number;
+  /** Events published but never delivered, summed over subscribers. */
+  lost: number;
+  /** Subscribers the router disconnected. */
+  disconnected: number;
+  /** Events published per second (the publisher as fast as its transport takes them). */
+  publishedPerSecond: number;
+  /** Milliseconds the publisher waited for its own transport queue to drain. */
+  publisherWaitMs: number;
+  /** The publisher's connection survived. */
+  publisherOpen: boolean;
+}
+
+/**
+ * Max-rate publishing: a publisher in its own process (`bench_publisher.ts`)
+ * publishes 100 B events without acknowledgement as fast as its transport
+ * takes them (it waits only while its own queue is over 1 MiB, which is how a
+ * router pausing it shows) for SECONDS, then one acknowledged event;
+ * SUBSCRIBERS subscribers in this process read as fast as they can (slower
+ * than router and publisher together). Counts what every subscriber got until
+ * the last event arrives or it is gone.
+ */
+async function maxRateFanout(
+  server: Server,
+  ser: Serializer,
+  link: "ws" | "tcp",
+): Promise<MaxRateResult> {
+  const subs = await peers(server, SUBSCRIBERS, ser, link);
+  const got = new Array(SUBSCRIBERS).fill(0);
+  const closed = new Array(SUBSCRIBERS).fill(false);
+  const lastSeen = new Array(SUBSCRIBERS).fill(false);
+  await Promise.all(subs.map((s, i) =>
+    new Promise<void>((resolve) => {
+      s.onmessage = (m) => {
+        if (m[0] === 36) {
+          got[i]++;
+          if ((m[4] as unknown[])?.[1] === "last") lastSeen[i] = true;
+        } else if (m[0] === 33) resolve();
+      };
+      s.t.onclose = () => (closed[i] = true);
+      s.send([32, 1, {}, "bench.flow"]);
+    })
+  ));
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      fileURLToPath(new URL("./bench_publisher.ts", import.meta.url)),
+      link,
+      String(link === "tcp" ? server.tcpPort : server.port),
+      ser.name,
+      String(SECONDS),
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const pub = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    published: number;
+    waitedMs: number;
+    open: boolean;
+  };
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline && subs.some((_, i) => !closed[i] && !lastSeen[i])) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const delivered = got.reduce((a, b) => a + b, 0);
+  const disconnected = closed.filter((c) => c).length;
+  for (const p of subs) p.close();
+  await new Promise((r) => setTimeout(r, 100));
+  return {
+    published: pub.published,
+    deliveredPerSecond: delivered / seconds,
+    lost: pub.published * SUBSCRIBERS - delivered,
+    disconnected,
+    publishedPerSecond: pub.published / seconds,
+    publisherWaitMs: pub.waitedMs,
+    publisherOpen: pub.open,
+  };
+}
+
+/** Flow control: max-rate fan-out without (before) and with (after) it, same run. */
+async function flowBench(): Promise<void> {
+  console.log(
+    `flow control: max-rate publishing (100 B events, no acknowledgement) to ${SUBSCRIBERS} subscribers for ${SECONDS}s, default 4 MiB outbound bound; before = no flow control (slow consumers closed at the bound), after = flow control (publisher paused at the 1 MiB high-water mark):`,
+  );
+  for (const link of ["ws", "tcp"] as const) {
+    for (const name of ["json", "msgpack"] as const) {
+      const ser = serializers[name];
+      const res: Record<string, MaxRateResult> = {};
+      for (const mode of ["noflow", "flow"] as const) {
+        const server = await startServer("fanout", [mode]);
+        res[mode] = await maxRateFanout(server, ser, link);
+        await server.stop();
+      }
+      const show = (r: MaxRateResult) =>
+        `${fmt(r.deliveredPerSecond)} ev/s delivered, ${fmt(r.lost)} lost (${
+          (r.lost / (r.published * SUBSCRIBERS) * 100).toFixed(1)
+        }%), ${r.disconnected}/${SUBSCRIBERS} subscribers disconnected, publisher ${
+          r.publisherOpen ? "connected" : "DISCONNECTED"
+        } at ${fmt(r.publishedPerSecond)} pub/s (waited ${Math.round(r.publisherWaitMs)} ms)`;
+      const b = res.noflow;
+      const a = res.flow;
+      console.log(`  ${(link + "/" + name).padEnd(12)} before: ${show(b)}`);
+      console.log(
+        `  ${"".padEnd(12)} after:  ${show(a)}   delivered after/before ${
+          ratio(a.deliveredPerSecond, b.deliveredPerSecond)
+        }`,
+      );
+    }
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/**
+ * Milliseconds from launching `deno run -A <root>/cli/xbar.ts start` (a node
+ * directory with a JSON config: one router worker, one WebSocket transport)
+ * to its port accepting a TCP connection.
+ */
+async function startupOnce(root: string): Promise<number> {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "xbar-bench-start-" });
+  const port = freePort();
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({
+      version: 2,
+      workers: [{
+        type: "router",
+        id: "router1",
+        realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
+        transports: [{
+          type: "websocket",
+          id: "ws1",
+          endpoint: { type: "tcp", interface: "127.0.0.1", port },
+        }],
+      }],
+    }),
+  );
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", `${root}/cli/xbar.ts`, "start", "--dir", dir],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  let t = NaN;
+  while (!exited && performance.now() - t0 < 30_000) {
+    try {
+      const c = await Deno.connect({ hostname: "127.0.0.1", port });
+      t = performance.now() - t0;
+      c.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // exited
+  }
+  await status;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  if (Number.isNaN(t)) throw new Error(`xbar start in ${root} did not open its port`);
+  return t;
+}
+
+/** Start-up: this checkout, and --startup-baseline's when given, in alternating runs (medians). */
+async function startupBench(): Promise<void> {
+  const here = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+  const base = values["startup-baseline"];
+  const runs = values.quick ? 5 : 11;
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  // One warm-up each (transpile cache), then alternate.
+  await startupOnce(here);
+  if (base) await startupOnce(base);
+  for (let i = 0; i < runs; i++) {
+    mine.push(await startupOnce(here));
+    if (base) theirs.push(await startupOnce(base));
+  }
+  const med = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 0.5);
+  const line =
+    `start-up (deno run, launch to the WebSocket port accepting; JSON config, one router worker; median of ${runs}): ${
+      Math.round(med(mine))
+    } ms (target <=300)`;
+  if (!base) {
+    console.log(line);
+    return;
+  }
+  console.log(
+    `${line}; ${base}: ${Math.round(med(theirs))} ms; this/baseline ${
+      ratio(med(mine), med(theirs))
+    } (min ${Math.round(Math.min(...mine))} vs ${Math.round(Math.min(...theirs))} ms)`,
   );
 }

@@ -1,7 +1,9 @@
 /**
  * Benchmark server process: `router` (xbar Router + WebSocket transport on
  * our framing, the same on Deno.serve + Deno.upgradeWebSocket as the
- * "before", RawSocket TCP and Unix), `echo` (a bare Deno WebSocket echo, the
+ * "before", RawSocket TCP and Unix), `fanout flow|noflow` (WebSocket and
+ * RawSocket TCP with the default outbound bound, with or without flow
+ * control), `echo` (a bare Deno WebSocket echo, the
  * baseline), `tcpecho`, or `linked <a|b> <dir>` (a router worker's Router
  * with links, as a router worker runs it: link socket `<dir>/link-<a|b>.sock`,
  * clients on `<dir>/<a|b>.sock`; `b` dials `a` and reports ready once the link
@@ -74,6 +76,24 @@ if (kind === "linked") {
     maxOutboundBytes: 64 * 1024 * 1024,
   });
   extra.unixPath = unixPath;
+} else if (kind === "fanout") {
+  // Max-rate fan-out: the transports' default bounds (4 MiB), with flow
+  // control ("flow", the default) or without it ("noflow": xbar before flow
+  // control, a slow consumer is closed at the bound).
+  const flowControl = Deno.args[1] === "noflow" ? false : undefined;
+  const router = new Router({ realms: [{ name: "realm1" }] });
+  const server = await serveWebSocket(router, {
+    hostname: "127.0.0.1",
+    port: 0,
+    path: "/ws",
+    flowControl,
+  });
+  port = server.addr.port;
+  const tcp = await serveRawSocket(router, {
+    endpoint: { type: "tcp", hostname: "127.0.0.1", port: 0 },
+    flowControl,
+  });
+  extra.tcpPort = (tcp.addr as Deno.NetAddr).port;
 } else if (kind === "tcpecho") {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   port = (listener.addr as Deno.NetAddr).port;
@@ -97,7 +117,9 @@ if (kind === "linked") {
   });
   port = server.addr.port;
 } else {
-  console.error("usage: bench_server.ts router|echo|tcpecho|linked <a|b> <dir>");
+  console.error(
+    "usage: bench_server.ts router|fanout <flow|noflow>|echo|tcpecho|linked <a|b> <dir>",
+  );
   Deno.exit(2);
 }
 console.log(JSON.stringify({ port, ...extra }));
