@@ -58,7 +58,7 @@ import { ErrorUri } from "../wamp/uris.ts";
 import type { TrackedConnection } from "./connection_tracker.ts";
 import { formatPeerAddress } from "./peer_address.ts";
 import { type LinkCloseCause, type LinkedConnection, SessionLink } from "./session_link.ts";
-import type { ResolvedFlowControl } from "./flow_control.ts";
+import { type ResolvedFlowControl, resolveFlowControl } from "./flow_control.ts";
 import { RawSocketFrameReader } from "./rawsocket_frame_reader.ts";
 import { RawSocketWriter } from "./rawsocket_writer.ts";
 import {
@@ -91,8 +91,8 @@ export interface RawSocketConnectionOptions {
   lengthExponent: number;
   /** Bound of the outbound queue, in octets. */
   maxOutboundBytes: number;
-  /** Flow control (marks and stuck timeout). */
-  flow: ResolvedFlowControl;
+  /** Flow control (marks and stuck timeout). Default: on, with its defaults for `maxOutboundBytes`. */
+  flow?: ResolvedFlowControl;
   /** Time allowed for the client's 4 handshake octets, in ms. */
   handshakeTimeoutMs: number;
   /** Time allowed for flushing and the peer's close after `close()`, in ms. */
@@ -121,6 +121,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
   #conn: RawSocketConn;
   #acceptor: SessionAcceptor;
   #opts: RawSocketConnectionOptions;
+  #flow: ResolvedFlowControl;
   #log: Logger;
   #reader: RawSocketFrameReader;
   #writer: RawSocketWriter;
@@ -144,6 +145,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
     this.#conn = conn;
     this.#acceptor = acceptor;
     this.#opts = options;
+    this.#flow = options.flow ?? resolveFlowControl(undefined, options.maxOutboundBytes);
     this.#log = options.logger;
     let peer = "unknown";
     try {
@@ -171,7 +173,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
       name: "rawsocket",
       logger: options.logger,
       fields: options.transportId === undefined ? undefined : { transportId: options.transportId },
-      flow: options.flow.marks,
+      flow: this.#flow.marks,
     });
     this.done = this.#run();
   }
@@ -183,7 +185,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
 
   /** See `Peer.stuckTimeoutMs`. */
   get stuckTimeoutMs(): number {
-    return this.#opts.flow.stuckTimeoutMs;
+    return this.#flow.stuckTimeoutMs;
   }
 
   /** Flow control: stop handing frames to the router and reading, until `resumeInput()`. */

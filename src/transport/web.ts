@@ -38,6 +38,7 @@ import {
   type WebSocketUpgrader,
 } from "./websocket_upgrade.ts";
 import { RawSocketConnection, type RawSocketConnectionOptions } from "./rawsocket_connection.ts";
+import { type FlowControlOptions, resolveFlowControl } from "./flow_control.ts";
 import { lengthExponentFor } from "./rawsocket_protocol.ts";
 import {
   DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS,
@@ -120,6 +121,10 @@ export interface WebOptions {
     maxMessageSize: number;
     /** `PeerInfo.transportId` of RawSocket sessions (they authenticate by it). */
     transportId?: string;
+    /** Bound of a connection's outbound queue. Default 4 MiB. */
+    maxOutboundBytes?: number;
+    /** Flow control below it (see `flow_control.ts`). Default: on, with its defaults. */
+    flowControl?: FlowControlOptions | false;
   };
 }
 
@@ -291,10 +296,12 @@ function rawSocketHandOff(
   tracker: ConnectionTracker,
   logger: Logger,
 ): (conn: Deno.Conn, first: Uint8Array, facts: ConnectionFacts) => void {
+  const maxOutboundBytes = raw.maxOutboundBytes ?? DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES;
   const options: RawSocketConnectionOptions = {
     serializers: raw.serializers,
     lengthExponent: lengthExponentFor(raw.maxMessageSize),
-    maxOutboundBytes: DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
+    maxOutboundBytes,
+    flow: resolveFlowControl(raw.flowControl, maxOutboundBytes),
     handshakeTimeoutMs: DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
     closeTimeoutMs: DEFAULT_RAWSOCKET_CLOSE_TIMEOUT_MS,
     secure: false,

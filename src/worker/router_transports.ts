@@ -358,6 +358,7 @@ async function startUniversal(
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
   const o = cfg.web?.options;
+  const { serveWeb } = await import("../transport/web.ts");
   const server = await serveWeb(ctx.router, {
     endpoint: {
       hostname: e.interface,
@@ -376,6 +377,7 @@ async function startUniversal(
       serializers: pickSerializers(cfg.rawsocket.serializers),
       maxMessageSize: cfg.rawsocket.options.max_message_size,
       transportId: cfg.id,
+      ...flowOptions(cfg.rawsocket.options.flow_control),
     },
     baseDir: ctx.nodeDir,
     transportId: cfg.id,
