@@ -7,7 +7,7 @@
 
 import { loadConfig } from "../src/config/load.ts";
 import { formatConfigError, sortedErrors } from "../src/config/format.ts";
-import type { ConfigError, NodeConfig, WorkerConfig } from "../src/config/types.ts";
+import type { NodeConfig, WorkerConfig } from "../src/config/types.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
 import { environmentRules } from "../src/worker/environment_rules.ts";
