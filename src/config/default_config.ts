@@ -76,7 +76,7 @@ export const DEFAULT_CONFIG_DATA: Readonly<Record<string, unknown>> = Object.fre
           uri: "",
           match: "prefix",
           allow: { call: true, register: true, publish: true, subscribe: true },
-          disclose: { caller: true, publisher: true },
+          disclose: { caller: false, publisher: false },
           cache: true,
         }],
       }],

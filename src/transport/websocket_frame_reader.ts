@@ -165,6 +165,8 @@ export class WebSocketFrameReader {
   #held = 0;
   #textParts: string[] = [];
   #stream: TextDecoder | undefined;
+  /** Octets of a refused (oversize) frame still to come: skipped, never buffered. */
+  #skip = 0;
 
   /** @param options see WebSocketFrameReaderOptions */
   constructor(options: WebSocketFrameReaderOptions) {
@@ -233,7 +235,11 @@ export class WebSocketFrameReader {
     }
   }
 
-  /** Drops what is buffered and any message in progress (gives its budget back). */
+  /**
+   * Drops what is buffered and any message in progress (gives its budget
+   * back). The rest of a frame refused for its size is still skipped as it
+   * arrives, so a close frame the peer sends after it is read.
+   */
   discard(): void {
     this.#start = this.#end = 0;
     this.#opcode = -1;
@@ -248,6 +254,12 @@ export class WebSocketFrameReader {
    */
   next(): number {
     for (;;) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, this.#end - this.#start);
+        this.#start += n;
+        this.#skip -= n;
+        if (this.#skip > 0) return FrameEvent.NONE;
+      }
       if (this.#opcode !== -1) {
         const ev = this.#continuePayload();
         if (ev !== -1) return ev;
@@ -279,7 +291,18 @@ export class WebSocketFrameReader {
           (buf[start + 8] << 8) + buf[start + 9];
         len = hi * 0x100000000 + lo;
       }
-      const opcode = this.#checkHeader(b0, b1, len);
+      let opcode: number;
+      try {
+        opcode = this.#checkHeader(b0, b1, len);
+      } catch (err) {
+        if (err instanceof WebSocketFrameError && err.code === 1009) {
+          // Refused from its header: the payload is skipped, not buffered.
+          const here = Math.min(live - head, len);
+          this.#start = start + head + here;
+          this.#skip = len - here;
+        }
+        throw err;
+      }
       const fin = (b0 & 0x80) !== 0;
       const m = start + head - 4;
       if (live >= head + len) {
