@@ -8,6 +8,15 @@ import { freePort, type RunningNode, startNode, waitUntil, xbar } from "./_node_
 import { Agent, AgentCallError } from "./_agent.ts";
 import { rlinkNodes, writeRlinkConfig } from "./_rlink_kit.ts";
 
+/** Two node directories with keys, listening on free loopback ports. */
+function loopbackNodes() {
+  return rlinkNodes([0, 1].map(() => ({
+    host: "127.0.0.1",
+    rawsocketPort: freePort(),
+    wsPort: freePort(),
+  })));
+}
+
 async function linksUp(node: RunningNode): Promise<Record<string, unknown>[]> {
   const r = await xbar(["status", "--json", "--dir", node.dir]);
   const status = JSON.parse(r.stdout);
@@ -22,10 +31,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const nodes = await rlinkNodes([
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-    ]);
+    const nodes = await loopbackNodes();
     for (const i of [0, 1]) await writeRlinkConfig(nodes, i);
     const check = await xbar(["check", "--dir", nodes[0].dir]);
     assert.equal(check.code, 0, check.stdout + check.stderr);
@@ -81,10 +87,7 @@ Deno.test({
 Deno.test({
   name: "rlinks: xbar check refuses an rlink whose node cannot check the peer's key",
   async fn() {
-    const nodes = await rlinkNodes([
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-    ]);
+    const nodes = await loopbackNodes();
     await writeRlinkConfig(nodes, 0);
     const file = `${nodes[0].dir}/config.json`;
     const config = JSON.parse(await Deno.readTextFile(file));
@@ -102,10 +105,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const nodes = await rlinkNodes([
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-      { host: "127.0.0.1", rawsocketPort: freePort(), wsPort: freePort() },
-    ]);
+    const nodes = await loopbackNodes();
     for (const i of [0, 1]) await writeRlinkConfig(nodes, i, { replicas: 2, heartbeatMs: 1000 });
     const running = await Promise.all(nodes.map((n) => startNode(n.dir)));
     const agents: Agent[] = [];

@@ -17,6 +17,7 @@
  */
 
 import { join } from "node:path";
+import { generateLinkKey } from "../router/link/link_identity.ts";
 
 /** File name of the private key. */
 export const PRIVATE_KEY_FILE = "key.priv";
@@ -33,10 +34,6 @@ export interface NodeKey {
   created: boolean;
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function parseTags(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split("\n")) {
@@ -46,15 +43,9 @@ function parseTags(text: string): Record<string, string> {
   return out;
 }
 
-/** Generates a fresh Ed25519 key pair: `{publicKey, privateKey}` as hex. */
-export async function generateKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
-  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
-  const pub = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-  return { publicKey: hex(pub), privateKey: hex(pkcs8.slice(pkcs8.length - 32)) };
+/** Generates a fresh Ed25519 key pair: `{publicKey, privateKey}` as hex (the node key is the routers' link key). */
+export function generateKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
+  return generateLinkKey();
 }
 
 /**

@@ -293,23 +293,7 @@ export class Broker {
       filter,
       excludeMe ? session : undefined,
     );
-    const retain = options.retain === true;
-    const ts = publishTime();
-    if (retain) {
-      this.#retained.set(topic, { topic, publication, ts, args, kwargs, disclosed, filter });
-    }
-    if (links || (retain && this.#realm.links.size > 0)) {
-      this.#forward(links, {
-        topic,
-        publication,
-        ts,
-        retain,
-        args,
-        kwargs,
-        disclosed,
-        filter: filter && filterOptions(options),
-      });
-    }
+    this.#retainAndForward(topic, publication, args, kwargs, disclosed, filter, options, links);
     if (ack) session.send([MessageType.PUBLISHED, request, publication]);
   }
 
@@ -329,12 +313,7 @@ export class Broker {
    * and newer than the retained event this router has.
    */
   publishFromLink(pub: LinkedPublication): void {
-    let filter: Filter | undefined;
-    try {
-      filter = pub.filter ? readFilter(pub.filter) : undefined;
-    } catch {
-      filter = undefined;
-    }
+    const filter = linkedFilter(pub);
     this.#deliver(
       pub.topic,
       pub.publication,
@@ -379,13 +358,7 @@ export class Broker {
 
   /** A retained event a newly linked router had (sync): kept when newer than ours. */
   retainFromLink(pub: LinkedPublication): void {
-    let filter: Filter | undefined;
-    try {
-      filter = pub.filter ? readFilter(pub.filter) : undefined;
-    } catch {
-      filter = undefined;
-    }
-    this.#keepNewer(pub, filter);
+    this.#keepNewer(pub, linkedFilter(pub));
   }
 
   /** Adds a subscriber of a linked router (its router accepted the SUBSCRIBE). */
@@ -457,12 +430,42 @@ export class Broker {
     }
     const publication = randomId();
     const links = this.#deliver(topic, publication, args, kwargs, details, filter, undefined);
+    this.#retainAndForward(
+      topic,
+      publication,
+      args,
+      kwargs,
+      undefined,
+      filter,
+      options,
+      forward ? links : undefined,
+      forward,
+    );
+  }
+
+  /**
+   * After a publication of this router was delivered here: keeps it when
+   * `options.retain`, and forwards it to the linked routers with interest in
+   * it (`links`; a retained one to every linked router, unless `forward` is false).
+   */
+  #retainAndForward(
+    topic: string,
+    publication: number,
+    args: List | undefined,
+    kwargs: Dict | undefined,
+    disclosed: Dict | undefined,
+    filter: Filter | undefined,
+    options: Dict,
+    links: Set<PartyLink> | undefined,
+    forward = true,
+  ): void {
     const retain = options.retain === true;
+    if (!retain && !links) return;
     const ts = publishTime();
     if (retain) {
-      this.#retained.set(topic, { topic, publication, ts, args, kwargs, filter });
+      this.#retained.set(topic, { topic, publication, ts, args, kwargs, disclosed, filter });
     }
-    if (forward && (links || (retain && this.#realm.links.size > 0))) {
+    if (links || (forward && retain && this.#realm.links.size > 0)) {
       this.#forward(links, {
         topic,
         publication,
@@ -470,7 +473,7 @@ export class Broker {
         retain,
         args,
         kwargs,
-        disclosed: undefined,
+        disclosed,
         filter: filter && filterOptions(options),
       });
     }
@@ -671,6 +674,15 @@ function publishTime(): number {
   const now = Date.now();
   lastTs = now > lastTs ? now : lastTs + 1;
   return lastTs;
+}
+
+/** The filter of a publication from a linked router (one it cannot read filters nothing). */
+function linkedFilter(pub: LinkedPublication): Filter | undefined {
+  try {
+    return pub.filter ? readFilter(pub.filter) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The black/white list options of a PUBLISH, as a linked router reads them again. */

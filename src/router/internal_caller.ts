@@ -20,10 +20,8 @@ import { ErrorUri } from "../wamp/uris.ts";
 import { IdSequence } from "../wamp/ids.ts";
 import { readClientFeatures } from "./features.ts";
 import type { Realm } from "./realm.ts";
-import type { Party } from "./party.ts";
+import { type Party, PartyTables } from "./party.ts";
 import type { AuthInfo } from "./authn/authenticator.ts";
-import type { PendingCall, Registration } from "./dealer.ts";
-import type { Subscription } from "./broker.ts";
 
 /** The outcome of a successful call. */
 export interface InternalCallResult {
@@ -148,19 +146,16 @@ export function internalCallerFor(
  * session (id 0): it never joins the realm, is never listed or announced, and
  * the dealer does not disclose a caller session id for it.
  */
-class RouterSideCaller implements Party {
+class RouterSideCaller extends PartyTables implements Party {
   readonly id = 0;
   readonly auth: AuthInfo;
   readonly features = readClientFeatures(undefined);
-  readonly calls = new Map<number, PendingCall>();
-  readonly invocations = new Map<number, PendingCall>();
-  readonly registrations = new Set<Registration>();
-  readonly subscriptions = new Set<Subscription>();
   readonly link = undefined;
   readonly realm: Realm;
   readonly send: (msg: RouterMessage) => void;
 
   constructor(realm: Realm, authrole: string, send: (msg: RouterMessage) => void) {
+    super();
     this.realm = realm;
     this.auth = { authid: INTERNAL_AUTHID, authrole, authmethod: "internal", authprovider: "xbar" };
     this.send = send;

@@ -95,3 +95,15 @@ export interface SessionParty extends Party {
   /** Ends the session from the router side with GOODBYE `reason`. */
   kill(reason?: string, message?: string): void;
 }
+
+/** The tables the dealer and broker keep on every party: a base for parties that are not transport sessions. */
+export abstract class PartyTables {
+  /** Calls this party made that are in flight, by CALL.Request. */
+  readonly calls = new Map<number, PendingCall>();
+  /** Invocations sent to this party that are in flight, by INVOCATION.Request. */
+  readonly invocations = new Map<number, PendingCall>();
+  /** Registrations this party is a callee of. */
+  readonly registrations = new Set<Registration>();
+  /** Subscriptions this party is a subscriber of. */
+  readonly subscriptions = new Set<Subscription>();
+}

@@ -12,23 +12,16 @@ import type { RouterMessage } from "../../wamp/messages.ts";
 import { MessageType } from "../../wamp/messages.ts";
 import type { AuthInfo } from "../authn/authenticator.ts";
 import { readClientFeatures } from "../features.ts";
-import type { PendingCall, Registration } from "../dealer.ts";
-import type { Subscription } from "../broker.ts";
-import type { Party } from "../party.ts";
+import { type Party, PartyTables } from "../party.ts";
 import type { Realm } from "../realm.ts";
 import { F, withPayload } from "./link_frames.ts";
 import type { LinkEndpoint } from "./link.ts";
 
 /** The remote callers of one link, as one party (id 0: not a session). */
-export class LinkCaller implements Party {
+export class LinkCaller extends PartyTables implements Party {
   readonly id = 0;
   readonly auth: AuthInfo;
   readonly features = readClientFeatures(undefined);
-  /** Calls in flight from the peer, by the peer's call id. */
-  readonly calls = new Map<number, PendingCall>();
-  readonly invocations = new Map<number, PendingCall>();
-  readonly registrations = new Set<Registration>();
-  readonly subscriptions = new Set<Subscription>();
   /** Calls of the peer are local to this router's dealer: no link. */
   readonly link = undefined;
   realm: Realm | undefined;
@@ -38,6 +31,7 @@ export class LinkCaller implements Party {
 
   /** @param endpoint the link the calls come over */
   constructor(endpoint: LinkEndpoint) {
+    super();
     this.#endpoint = endpoint;
     this.realm = endpoint.realm;
     this.auth = {

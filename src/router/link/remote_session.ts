@@ -14,15 +14,13 @@ import type { Dict, RouterMessage } from "../../wamp/messages.ts";
 import { MessageType } from "../../wamp/messages.ts";
 import type { AuthInfo } from "../authn/authenticator.ts";
 import type { ClientFeatures } from "../features.ts";
-import type { PendingCall, Registration } from "../dealer.ts";
-import type { Subscription } from "../broker.ts";
-import type { SessionParty } from "../party.ts";
+import { PartyTables, type SessionParty } from "../party.ts";
 import type { Realm } from "../realm.ts";
 import { F, withPayload } from "./link_frames.ts";
 import type { LinkEndpoint } from "./link.ts";
 
 /** A session that lives on a linked router. */
-export class RemoteSession implements SessionParty {
+export class RemoteSession extends PartyTables implements SessionParty {
   /** Session id (unique across the cluster). */
   readonly id: number;
   /** Identity. */
@@ -31,14 +29,6 @@ export class RemoteSession implements SessionParty {
   readonly features: ClientFeatures;
   /** When it joined (as its router said). */
   readonly joinedAt: string;
-  /** Calls it made: always empty here (its router owns its calls). */
-  readonly calls = new Map<number, PendingCall>();
-  /** Invocations this router sent it that are in flight, by call id. */
-  readonly invocations = new Map<number, PendingCall>();
-  /** Registrations it is a callee of. */
-  readonly registrations = new Set<Registration>();
-  /** Subscriptions it is a subscriber of. */
-  readonly subscriptions = new Set<Subscription>();
   /** The link that reaches it. */
   readonly link: LinkEndpoint;
   /** The realm while it is known (cleared first when it leaves). */
@@ -51,6 +41,7 @@ export class RemoteSession implements SessionParty {
    * @param features its features
    */
   constructor(link: LinkEndpoint, details: Dict, features: ClientFeatures) {
+    super();
     this.link = link;
     this.realm = link.realm;
     this.id = details.session as number;
