@@ -207,12 +207,18 @@ export async function startNode(
     wrap?: string[];
     /** How long to wait for "node ready" (default 20 s). */
     readyTimeoutMs?: number;
+    /** Run the node (and so its workers) with at most this many open files (`ulimit -n`, soft and hard). */
+    maxOpenFiles?: number;
   } = {},
 ): Promise<RunningNode> {
   const cmd = await xbarCommand(["start", "--dir", dir, ...args], options.cwd);
-  const wrap = options.wrap ?? [];
-  const child = new Deno.Command(wrap.length > 0 ? wrap[0] : cmd.command, {
-    args: wrap.length > 0 ? [...wrap.slice(1), cmd.command, ...cmd.args] : cmd.args,
+  // Deno raises its soft limit to the hard one, so both are set.
+  const limit = options.maxOpenFiles === undefined
+    ? []
+    : ["/bin/sh", "-c", `ulimit -n ${options.maxOpenFiles} && exec "$@"`, "sh"];
+  const [command, ...argv] = [...(options.wrap ?? []), ...limit, cmd.command, ...cmd.args];
+  const child = new Deno.Command(command, {
+    args: argv,
     cwd: options.cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",

@@ -56,6 +56,8 @@ Deno.test("loadConfig() reads a node in the shape of Crossbar's default template
     version: 4,
     backlog: 512,
     shared: false,
+    max_connections: 10000,
+    max_connections_per_ip: 256,
   });
   if (web.type !== "web") throw new Error("expected a web transport");
   assert.deepEqual(Object.keys(web.paths), ["wamp", "/", "status"]);

@@ -47,6 +47,15 @@ export const DEFAULT_STUCK_TIMEOUT_MS = 10_000;
 /** Default accept queue depth of listening endpoints (Crossbar's). */
 export const DEFAULT_BACKLOG = 50;
 
+/** Default `max_connections` of listening endpoints (xbar extension). */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/** Default `max_connections_per_ip` of listening TCP endpoints (xbar extension). */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+
+/** Default `mode` of listening Unix sockets (xbar extension): owner read/write only. */
+export const DEFAULT_UNIX_SOCKET_MODE = 0o600;
+
 /** Default connect timeout of connecting endpoints, in seconds (Crossbar's). */
 export const DEFAULT_CONNECT_TIMEOUT = 10;
 
@@ -65,6 +74,7 @@ export const DEFAULT_CONTROLLER_OPTIONS: Readonly<ControllerOptions> = {
   title: "xbar-controller",
   shutdown: ["shutdown_on_shutdown_requested"],
   enable_parallel_worker_start: false,
+  management_max_connections: 64,
 };
 
 /** Default process environment: inherit everything, set nothing. */
@@ -89,7 +99,7 @@ export function defaultWebSocketOptions(): WebSocketOptions {
     auto_ping_interval: 0,
     auto_ping_timeout: 0,
     auto_ping_size: 4,
-    open_handshake_timeout: 0,
+    open_handshake_timeout: 10_000,
     close_handshake_timeout: 1000,
     allowed_origins: ["*"],
     allow_null_origin: true,
@@ -106,7 +116,7 @@ export function defaultWebTransportOptions(): WebTransportOptions {
     display_tracebacks: false,
     hsts: false,
     hsts_max_age: 31_536_000,
-    client_timeout: null,
+    client_timeout: 30,
   };
 }
 

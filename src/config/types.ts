@@ -80,6 +80,8 @@ export interface ControllerOptions {
   shutdown: ShutdownTrigger[];
   /** Start workers in parallel instead of one after the other (default `false`). */
   enable_parallel_worker_start: boolean;
+  /** xbar extension: most connections open at once on the management socket `node.sock` (default 64; 0 = no limit). */
+  management_max_connections: number;
 }
 
 /** Any worker. */
@@ -468,7 +470,11 @@ export interface WebSocketOptions {
   auto_ping_timeout: number;
   /** Ping payload size in bytes, 4-125 (default 4). */
   auto_ping_size: number;
-  /** Time allowed for the opening handshake in ms; 0 = none (default 0). */
+  /**
+   * Time allowed for the opening handshake in ms; 0 = none (default 10000).
+   * On a WebSocket transport it bounds the wait for the upgrade request (and
+   * any request on a kept-alive connection) and each write of an answer.
+   */
   open_handshake_timeout: number;
   /** Time allowed for the closing handshake in ms (default 1000). */
   close_handshake_timeout: number;
@@ -528,7 +534,12 @@ export interface WebTransportOptions {
   hsts: boolean;
   /** HSTS max-age in seconds (default 31536000). */
   hsts_max_age: number;
-  /** Idle HTTP client timeout in seconds, 1-86400, or `null` for none (default `null`). */
+  /**
+   * HTTP client timeout in seconds, 1-86400, or `null` for none (default 30):
+   * bounds the wait for each request head (a first one, one on a kept-alive
+   * connection, a half-sent one), the time to receive a request body and each
+   * write of a response.
+   */
   client_timeout: number | null;
 }
 
@@ -721,6 +732,10 @@ export interface TcpListeningEndpointConfig {
   backlog: number;
   /** Share the port with other workers via SO_REUSEPORT (default `false`). */
   shared: boolean;
+  /** xbar extension: most connections open at once on this endpoint (default 10000; 0 = no limit). */
+  max_connections: number;
+  /** xbar extension: most connections open at once from one IP address (default 256; 0 = no limit). */
+  max_connections_per_ip: number;
   /** TLS; absent = plain TCP. */
   tls?: ListeningTlsConfig;
 }
@@ -743,8 +758,10 @@ export interface UnixListeningEndpointConfig {
   path: string;
   /** Accept queue depth (default 50). */
   backlog: number;
-  /** xbar extension: file mode of the socket (e.g. `"0660"` in the file, 0o660 here); absent = the process umask. */
-  mode?: number;
+  /** xbar extension: file mode of the socket (e.g. `"0660"` in the file, 0o660 here; default 0o600, owner only). */
+  mode: number;
+  /** xbar extension: most connections open at once on this endpoint (default 10000; 0 = no limit). */
+  max_connections: number;
 }
 
 /** A connecting endpoint (container components, rlinks). */

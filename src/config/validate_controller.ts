@@ -37,7 +37,7 @@ export function checkController(c: Checker, path: ConfigPath, v: unknown): Contr
   if (o.extra !== undefined) out.extra = o.extra;
   const op = (k: string) => [...path, "options", k];
   const opts = c.object([...path, "options"], o.options, {
-    optional: ["title", "shutdown", "enable_parallel_worker_start"],
+    optional: ["title", "shutdown", "enable_parallel_worker_start", "management_max_connections"],
   });
   if (!opts) return out;
   out.options.title = c.string(op("title"), opts.title, { nonEmpty: true }) ?? out.options.title;
@@ -58,5 +58,10 @@ export function checkController(c: Checker, path: ConfigPath, v: unknown): Contr
   out.options.enable_parallel_worker_start =
     c.boolean(op("enable_parallel_worker_start"), opts.enable_parallel_worker_start) ??
       out.options.enable_parallel_worker_start;
+  out.options.management_max_connections = c.integer(
+    op("management_max_connections"),
+    opts.management_max_connections,
+    { min: 0 },
+  ) ?? out.options.management_max_connections;
   return out;
 }

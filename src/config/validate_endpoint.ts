@@ -7,7 +7,13 @@
 
 import type { Checker } from "./_checker.ts";
 import { readType } from "./_typed.ts";
-import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./defaults.ts";
+import {
+  DEFAULT_BACKLOG,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_UNIX_SOCKET_MODE,
+} from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
 import type {
   ConnectingEndpointConfig,
@@ -80,7 +86,15 @@ export function checkListeningEndpoint(
   if (t.type === "tcp") {
     const o = c.object(path, t.o, {
       required: ["type", "port"],
-      optional: ["interface", "version", "backlog", "shared", "tls"],
+      optional: [
+        "interface",
+        "version",
+        "backlog",
+        "shared",
+        "tls",
+        "max_connections",
+        "max_connections_per_ip",
+      ],
       unsupported: { portrange: "listening on the first free port of a range" },
       ignored: { "user-timeout": "Deno does not expose TCP_USER_TIMEOUT" },
     })!;
@@ -94,19 +108,27 @@ export function checkListeningEndpoint(
       version,
       backlog: c.integer(p("backlog"), o.backlog, { min: 1, max: 65535 }) ?? DEFAULT_BACKLOG,
       shared: c.boolean(p("shared"), o.shared) ?? false,
+      max_connections: c.integer(p("max_connections"), o.max_connections, { min: 0 }) ??
+        DEFAULT_MAX_CONNECTIONS,
+      max_connections_per_ip:
+        c.integer(p("max_connections_per_ip"), o.max_connections_per_ip, { min: 0 }) ??
+          DEFAULT_MAX_CONNECTIONS_PER_IP,
     };
     if (tls) out.tls = tls;
     return out;
   }
-  const o = c.object(path, t.o, { required: ["type", "path"], optional: ["backlog", "mode"] })!;
-  const out: ListeningEndpointConfig = {
+  const o = c.object(path, t.o, {
+    required: ["type", "path"],
+    optional: ["backlog", "mode", "max_connections"],
+  })!;
+  return {
     type: "unix",
     path: c.string(p("path"), o.path, { nonEmpty: true }) ?? "",
     backlog: c.integer(p("backlog"), o.backlog, { min: 1, max: 65535 }) ?? DEFAULT_BACKLOG,
+    mode: unixMode(c, p("mode"), o.mode) ?? DEFAULT_UNIX_SOCKET_MODE,
+    max_connections: c.integer(p("max_connections"), o.max_connections, { min: 0 }) ??
+      DEFAULT_MAX_CONNECTIONS,
   };
-  const mode = unixMode(c, p("mode"), o.mode);
-  if (mode !== undefined) out.mode = mode;
-  return out;
 }
 
 /** Reads a connecting endpoint (container components, rlinks). */

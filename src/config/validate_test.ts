@@ -892,6 +892,8 @@ Deno.test("validateConfig() applies defaults and generates ids", () => {
     version: 4,
     backlog: 50,
     shared: false,
+    max_connections: 10000,
+    max_connections_per_ip: 256,
   });
   assert.deepEqual(ws.serializers, ["cbor", "msgpack", "json"]);
   assert.deepEqual(ws.auth, { anonymous: { type: "static", role: "anonymous" } });

@@ -28,6 +28,9 @@ import { checkWebPaths } from "./validate_web_service.ts";
 import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
+/** Stands in for an endpoint with errors (the config is not returned then). */
+const NO_ENDPOINT = { type: "unix", path: "", backlog: 0, mode: 0, max_connections: 0 } as const;
+
 function rawSocketOptions(
   c: Checker,
   path: ConfigPath,
@@ -111,7 +114,7 @@ function checkUniversal(
   const out: TransportConfig = {
     type: "universal",
     id,
-    endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+    endpoint: endpoint ?? NO_ENDPOINT,
     websocket: {},
   };
   if (o.rawsocket !== undefined) {
@@ -197,7 +200,7 @@ export function checkTransport(
       const out: TransportConfig = {
         type: "websocket",
         id,
-        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        endpoint: endpoint ?? NO_ENDPOINT,
         serializers: checkSerializers(c, p("serializers"), o.serializers),
         options: checkWebSocketOptions(c, p("options"), o.options),
         auth: checkAuth(c, p("auth"), o.auth),
@@ -219,7 +222,7 @@ export function checkTransport(
       return {
         type: "rawsocket",
         id,
-        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        endpoint: endpoint ?? NO_ENDPOINT,
         serializers: checkSerializers(c, p("serializers"), o.serializers),
         options: rawSocketOptions(c, p("options"), o.options, {
           path: p("max_message_size"),
@@ -237,7 +240,7 @@ export function checkTransport(
       return {
         type: "web",
         id,
-        endpoint: endpoint ?? { type: "unix", path: "", backlog: 0 },
+        endpoint: endpoint ?? NO_ENDPOINT,
         paths: checkWebPaths(c, p("paths"), o.paths),
         options: webOptions(c, p("options"), o.options),
       };

@@ -271,6 +271,8 @@ export class Controller {
         endpoint: { type: "unix", path: this.#o.socketPath, mode: 0o600 },
         serializers: [jsonSerializer],
         transportId: MANAGEMENT_TRANSPORT_ID,
+        maxConnections: this.#o.config.controller.options.management_max_connections,
+        name: "management socket",
         logger: this.#log,
       });
     } catch (err) {

@@ -29,16 +29,18 @@ import { cborSerializer, jsonSerializer, msgpackSerializer } from "../serializer
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { ConnectionTracker } from "./connection_tracker.ts";
 import { RawSocketConnection, type RawSocketConnectionOptions } from "./rawsocket_connection.ts";
-import { lengthExponentFor, MAX_MAX_MESSAGE_SIZE, maxMessageSizeOf } from "./rawsocket_protocol.ts";
 import { type FlowControlOptions, resolveFlowControl } from "./flow_control.ts";
-import { describeTlsSource, loadTlsCredentials, type TlsFiles } from "./tls.ts";
 import {
-  prepareUnixSocketPath,
-  removeUnixSocket,
-  resolveUnixSocketPath,
-  type SocketFileId,
-  socketFileId,
-} from "./unix_socket_path.ts";
+  encodeHandshakeError,
+  HandshakeError,
+  lengthExponentFor,
+  MAX_MAX_MESSAGE_SIZE,
+  maxMessageSizeOf,
+} from "./rawsocket_protocol.ts";
+import type { TlsFiles } from "./tls.ts";
+import { runAcceptLoop, writeBriefly } from "./accept_loop.ts";
+import { ConnectionGate } from "./connection_gate.ts";
+import { openListener } from "./open_listener.ts";
 
 /** Default `maxMessageSize`: 16 MiB, the largest a RawSocket handshake can announce. */
 export const DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE: number = MAX_MAX_MESSAGE_SIZE;
@@ -68,6 +70,8 @@ export interface RawSocketTcpEndpoint {
   reusePort?: boolean;
   /** TLS key and certificate; absent = plain TCP. */
   tls?: TlsFiles;
+  /** Accept queue depth (`listen(2)` backlog). Default: Deno's (511). */
+  backlog?: number;
 }
 
 /** A Unix domain socket listening endpoint. */
@@ -76,7 +80,7 @@ export interface RawSocketUnixEndpoint {
   type: "unix";
   /** Socket path; relative paths are resolved against `baseDir`. At most 107 bytes once resolved. */
   path: string;
-  /** File mode applied to the socket after binding (e.g. `0o660`). Default: as the umask leaves it. */
+  /** File mode of the socket (e.g. `0o660`). Default `0o600`: only the process's user may connect. */
   mode?: number;
 }
 
@@ -110,8 +114,14 @@ export interface ServeRawSocketOptions {
    * `false`: off (a slow consumer is closed at `maxOutboundBytes` only).
    */
   flowControl?: FlowControlOptions | false;
-  /** Most open connections at once; more are refused with handshake error 4. Default: no limit. */
+  /**
+   * Most open connections at once (counted from accept, so connections still
+   * in their handshake count); more are refused with handshake error 4 and
+   * closed. Default 10000; 0 = no limit.
+   */
   maxConnections?: number;
+  /** Most open connections from one IP address (TCP), refused like `maxConnections`. Default 256; 0 = no limit. */
+  maxConnectionsPerIp?: number;
   /** Milliseconds allowed for the client's handshake. Default 10000. */
   handshakeTimeoutMs?: number;
   /**
@@ -123,6 +133,8 @@ export interface ServeRawSocketOptions {
   baseDir?: string;
   /** The configured transport id, copied into `PeerInfo.transportId`. */
   transportId?: string;
+  /** Name in log lines. Default "rawsocket transport". */
+  name?: string;
   /** Where to log. Default: nowhere. */
   logger?: Logger;
   /** Aborting it shuts the server down, like `shutdown()`. */
@@ -158,6 +170,7 @@ export async function serveRawSocket(
 ): Promise<RawSocketServer> {
   const logger = options.logger ?? nullLogger;
   const transportId = options.transportId;
+  const name = options.name ?? "rawsocket transport";
   const serializers = [
     ...(options.serializers ?? [cborSerializer, msgpackSerializer, jsonSerializer]),
   ];
@@ -172,9 +185,6 @@ export async function serveRawSocket(
     options.maxOutboundBytes ?? DEFAULT_RAWSOCKET_MAX_OUTBOUND_BYTES,
   );
   const flow = resolveFlowControl(options.flowControl, maxOutboundBytes);
-  const maxConnections = options.maxConnections === undefined
-    ? Infinity
-    : positiveInteger("maxConnections", options.maxConnections);
   const handshakeTimeoutMs = positiveInteger(
     "handshakeTimeoutMs",
     options.handshakeTimeoutMs ?? DEFAULT_RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
@@ -185,79 +195,28 @@ export async function serveRawSocket(
   );
 
   const endpoint = options.endpoint;
-  let listener: Deno.Listener<Deno.Conn, Deno.NetAddr | Deno.UnixAddr>;
-  let unixPath: string | undefined;
-  let unixId: SocketFileId | undefined;
-  let secure = false;
-  switch (endpoint?.type) {
-    case "tcp": {
-      const port = endpoint.port;
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new RangeError(`endpoint.port: must be an integer 0-65535, got ${port}`);
+  const gate = new ConnectionGate({
+    maxConnections: options.maxConnections,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
+  }, { logger, name, transportId });
+  const opened = await openListener(
+    endpoint?.type === "tcp"
+      ? {
+        type: "tcp",
+        port: endpoint.port,
+        hostname: endpoint.hostname ?? endpoint.interface ?? DEFAULT_RAWSOCKET_HOSTNAME,
+        reusePort: endpoint.reusePort,
+        backlog: endpoint.backlog,
+        tls: endpoint.tls,
       }
-      const hostname = endpoint.hostname ?? endpoint.interface ?? DEFAULT_RAWSOCKET_HOSTNAME;
-      const reuse = endpoint.reusePort ? { reusePort: true } : {};
-      if (endpoint.tls) {
-        const creds = await loadTlsCredentials(endpoint.tls, { baseDir: options.baseDir });
-        try {
-          listener = Deno.listenTls({ transport: "tcp", hostname, port, ...reuse, ...creds });
-        } catch (err) {
-          if (err instanceof Deno.errors.AddrInUse || err instanceof Deno.errors.PermissionDenied) {
-            throw err;
-          }
-          throw new Error(
-            `TLS key ${describeTlsSource(endpoint.tls.key, options.baseDir)} / certificate ` +
-              `${describeTlsSource(endpoint.tls.certificate, options.baseDir)}: not usable: ${
-                errorText(err)
-              }`,
-          );
-        }
-        secure = true;
-      } else {
-        listener = Deno.listen({ transport: "tcp", hostname, port, ...reuse });
-      }
-      break;
-    }
-    case "unix": {
-      if (
-        endpoint.mode !== undefined &&
-        (!Number.isInteger(endpoint.mode) || endpoint.mode < 0 || endpoint.mode > 0o777)
-      ) {
-        throw new RangeError(`endpoint.mode: must be a file mode 0-0o777, got ${endpoint.mode}`);
-      }
-      const path = resolveUnixSocketPath(endpoint.path, options.baseDir);
-      const found = await prepareUnixSocketPath(path);
-      if (found === "replaced-stale") {
-        logger.log("warn", "removed a stale unix socket file left by a previous process", {
-          path,
-          transportId,
-        });
-      }
-      listener = Deno.listen({ transport: "unix", path });
-      unixPath = path;
-      try {
-        if (endpoint.mode !== undefined) await Deno.chmod(path, endpoint.mode);
-        unixId = await socketFileId(path);
-      } catch (err) {
-        listener.close();
-        await removeUnixSocket(path, undefined).catch(() => false);
-        throw new Error(
-          `unix socket "${path}": cannot set mode ${endpoint.mode?.toString(8)}: ${errorText(err)}`,
-        );
-      }
-      break;
-    }
-    default:
-      throw new RangeError(
-        `endpoint.type: must be "tcp" or "unix", got ${
-          JSON.stringify((endpoint as { type?: unknown })?.type)
-        }`,
-      );
-  }
+      : endpoint,
+    { baseDir: options.baseDir, logger, transportId },
+  );
+  const listener = opened.listener;
+  const secure = opened.tls;
 
-  const addr = listener.addr;
+  const addr = listener.addr as Deno.NetAddr | Deno.UnixAddr;
   const tracker = new ConnectionTracker();
-  let admitted = 0;
   const connOptions: RawSocketConnectionOptions = {
     serializers,
     lengthExponent,
@@ -268,16 +227,11 @@ export async function serveRawSocket(
     secure,
     transportId,
     logger,
-    admit: () => {
-      if (admitted >= maxConnections) return false;
-      admitted++;
-      return true;
-    },
-    release: () => {
-      admitted--;
-    },
+    // Admission is decided at accept (the gate below), before the handshake.
+    admit: () => true,
+    release: () => {},
   };
-  logger.log("info", "rawsocket transport listening", {
+  logger.log("info", `${name} listening`, {
     address: "path" in addr ? `unix:${addr.path}` : `${addr.hostname}:${addr.port}`,
     tls: secure,
     serializers: serializers.map((s) => s.name),
@@ -285,25 +239,13 @@ export async function serveRawSocket(
     transportId,
   });
 
-  let stopping = false;
-  const acceptLoop = (async () => {
-    for (;;) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (
-          stopping || err instanceof Deno.errors.BadResource ||
-          err instanceof Deno.errors.Interrupted
-        ) return;
-        logger.log("error", "rawsocket accept failed", { error: errorText(err), transportId });
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        continue;
-      }
-      if (stopping) {
-        conn.close();
-        continue;
-      }
+  const refusal = encodeHandshakeError(HandshakeError.MAX_CONNECTIONS);
+  const accepting = runAcceptLoop(listener, {
+    gate,
+    logger,
+    name,
+    transportId,
+    onConnection(conn, slot) {
       if ("setNoDelay" in conn) {
         try {
           (conn as Deno.TcpConn).setNoDelay(true);
@@ -311,14 +253,18 @@ export async function serveRawSocket(
           // a connection reset before we got to it: the read loop sees it
         }
       }
-      tracker.add(new RawSocketConnection(conn, acceptor, connOptions));
-    }
-  })();
+      const c = new RawSocketConnection(conn, acceptor, connOptions);
+      c.done.then(() => slot.release());
+      tracker.add(c);
+    },
+    // Over TLS a plain reply cannot be written before the TLS handshake: just close.
+    onRefused: secure ? undefined : (conn) => writeBriefly(conn, refusal),
+  });
 
   const signal = options.signal;
   const onAbort = () => {
     shutdown().catch((err) =>
-      logger.log("error", "rawsocket transport shutdown failed", {
+      logger.log("error", `${name} shutdown failed`, {
         error: errorText(err),
         transportId,
       })
@@ -327,23 +273,17 @@ export async function serveRawSocket(
   let stopped: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopped ??= (async () => {
-      stopping = true;
       signal?.removeEventListener("abort", onAbort);
-      try {
-        listener.close();
-      } catch {
-        // already closed
-      }
-      await acceptLoop;
+      await accepting.stop();
       const left = await tracker.closeAll(GOING_AWAY, "server shutdown", closeTimeoutMs + 1000);
       if (left > 0) {
-        logger.log("warn", "rawsocket transport: connections still open after shutdown", {
+        logger.log("warn", `${name}: connections still open after shutdown`, {
           connections: left,
           transportId,
         });
       }
-      if (unixPath !== undefined) await removeUnixSocket(unixPath, unixId).catch(() => false);
-      logger.log("info", "rawsocket transport stopped", { transportId });
+      await opened.close();
+      logger.log("info", `${name} stopped`, { transportId });
     })();
     return stopped;
   }

@@ -383,7 +383,7 @@ Deno.test("serveRawSocket() rejects invalid options with what and the value", as
     /endpoint.port: .*got 70000/,
   );
   await assert.rejects(
-    serveRawSocket(r.acceptor, { endpoint: { type: "tcp", port: 0 }, maxConnections: 0 }),
+    serveRawSocket(r.acceptor, { endpoint: { type: "tcp", port: 0 }, maxConnections: -1 }),
     /maxConnections/,
   );
   await assert.rejects(

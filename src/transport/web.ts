@@ -1,6 +1,8 @@
 /**
- * The Web transport (Crossbar's `web` transport type): one HTTP(S) port, one
- * `Deno.serve`, and a map of URL paths to services — WebSocket endpoints,
+ * The Web transport (Crossbar's `web` transport type): one HTTP(S) port or
+ * Unix socket, served by our front (`http_front.ts`: connection limits, time
+ * limits, our own HTTP/1.1 and WebSocket framing), and a map of URL paths to
+ * services — WebSocket endpoints,
  * static files, redirects, long-poll, and the HTTP bridges (caller,
  * publisher). See `web_service.ts` for the services and `web_paths.ts` for
  * how paths match.
@@ -30,8 +32,9 @@
  */
 
 import { errorText } from "./router_call.ts";
-import { HttpFallback } from "./http_fallback.ts";
-import { listenFront } from "./http_front.ts";
+import { type FrontTimeouts, serveFront } from "./http_front.ts";
+import type { ConnectionLimits } from "./connection_gate.ts";
+import { type ListenEndpoint, openListener } from "./open_listener.ts";
 import {
   type ConnectionFacts,
   createWebSocketUpgrader,
@@ -63,7 +66,7 @@ import type { HttpBridge } from "./http_bridge.ts";
 import type { BridgeAcceptor } from "./http_bridge.ts";
 import { createCallerBridge } from "./http_bridge_caller.ts";
 import { createPublisherBridge } from "./http_bridge_publisher.ts";
-import { loadTlsCredentials, type TlsFiles } from "./tls.ts";
+import type { TlsFiles } from "./tls.ts";
 import type { PathService } from "./web_service.ts";
 import { jsonValueResponse, nodeInfoResponse } from "./web_info.ts";
 import { PathTable } from "./web_paths.ts";
@@ -76,7 +79,10 @@ export const DEFAULT_WEB_SHUTDOWN_GRACE_MS = 3000;
 /** Default `hstsMaxAge`: one year, in seconds. */
 export const DEFAULT_HSTS_MAX_AGE = 31536000;
 
-/** Where a Web transport listens. */
+/** Where a Web transport listens: TCP (this shape, or `open_listener.ts`'s) or a Unix socket. */
+export type WebListenEndpoint = WebEndpoint | ListenEndpoint;
+
+/** A TCP endpoint of a Web transport. */
 export interface WebEndpoint {
   /** Interface to bind. Default `0.0.0.0`. */
   hostname?: string;
@@ -91,7 +97,11 @@ export interface WebEndpoint {
 /** Options of `serveWeb`. */
 export interface WebOptions {
   /** Where to listen. */
-  endpoint: WebEndpoint;
+  endpoint: WebListenEndpoint;
+  /** Connection limits (per listener, per remote IP). Default: `connection_gate.ts`'s. */
+  limits?: ConnectionLimits;
+  /** Time limits of HTTP connections. Default: `http_front.ts`'s. */
+  timeouts?: FrontTimeouts;
   /** URL path → service. */
   paths: Record<string, PathService>;
   /** Directory that relative static directories and TLS files are resolved against (the node directory). Default: the working directory. */
@@ -131,7 +141,13 @@ export interface WebOptions {
 /** A running Web transport. */
 export interface WebServer {
   /** The address it listens on (with the real port when `port` was 0). */
-  readonly addr: Deno.NetAddr;
+  readonly addr: Deno.Addr;
+  /** `tcp4:127.0.0.1:8080`, `tcp6:[::1]:8080` or `unix:/path`. */
+  readonly address: string;
+  /** The TCP port (0 for a Unix socket). */
+  readonly port: number;
+  /** Connections open now (upgraded WebSockets included). */
+  readonly connections: number;
   /**
    * Stops accepting requests; closes WebSockets (1001), long-poll transports
    * and bridge sessions; waits up to `shutdownGraceMs` for WebSocket peers;
@@ -168,20 +184,30 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
   const tracker = new ConnectionTracker();
   const built = await buildServices(acceptor, table, options, tracker, logger);
 
-  let tls: { cert: string; key: string } | undefined;
   const stopAll = async () => {
     for (const lp of built.longPolls) lp.closeAll();
     await Promise.all(built.bridges.map((b) => b.close().catch(() => {})));
   };
+  const endpoint: ListenEndpoint = "type" in options.endpoint ? options.endpoint : {
+    type: "tcp",
+    hostname: options.endpoint.hostname ?? DEFAULT_WEB_HOSTNAME,
+    port: options.endpoint.port,
+    reusePort: options.endpoint.reusePort,
+    tls: options.endpoint.tls,
+  };
+  let opened;
   try {
-    if (options.endpoint.tls !== undefined) {
-      tls = await loadTlsCredentials(options.endpoint.tls, { baseDir: options.baseDir });
-    }
+    opened = await openListener(endpoint, {
+      baseDir: options.baseDir,
+      logger,
+      transportId: options.transportId,
+    });
   } catch (err) {
     await stopAll();
     throw err;
   }
-  const hsts = tls !== undefined && (options.hsts ?? false)
+  const tls = opened.tls;
+  const hsts = tls && (options.hsts ?? false)
     ? `max-age=${options.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE}`
     : undefined;
 
@@ -219,17 +245,9 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
     return res;
   };
 
-  let fallback: HttpFallback | undefined;
-  let listening;
+  let front;
   try {
-    fallback = new HttpFallback(handle, logger);
-    listening = listenFront({
-      type: "tcp",
-      hostname: options.endpoint.hostname ?? DEFAULT_WEB_HOSTNAME,
-      port: options.endpoint.port,
-      reusePort: options.endpoint.reusePort ?? false,
-      tls,
-    }, {
+    front = serveFront(opened.listener, {
       route(head) {
         if (!isUpgrade(head.headers)) return { kind: "http" };
         const match = table.resolve(head.path);
@@ -238,30 +256,40 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
           : undefined;
         return upgrader === undefined ? { kind: "http" } : { kind: "websocket", upgrader };
       },
-      fallback,
+      http: handle,
       raw: options.rawsocket && rawSocketHandOff(acceptor, options.rawsocket, tracker, logger),
+      onError(err) {
+        logger.log("error", "web transport request failed", {
+          error: errorText(err),
+          transportId: options.transportId,
+        });
+        return textResponse(500, "internal error");
+      },
+      secure: tls,
+      limits: options.limits,
+      timeouts: options.timeouts,
+      name: "web transport",
       logger,
       logFields: { transportId: options.transportId },
     });
   } catch (err) {
-    await fallback?.shutdown(0);
+    await opened.close();
     await stopAll();
     throw err;
   }
-  const { front } = listening;
-  const addr = listening.addr as Deno.NetAddr;
+  const addr = opened.listener.addr;
   logger.log("info", "web transport listening", {
-    address: `${addr.hostname}:${addr.port}`,
-    tls: tls !== undefined,
+    address: opened.address,
+    tls,
     paths: table.entries.map((e) => `${e.key} (${e.service.type})`),
     transportId: options.transportId,
   });
 
-  const http = fallback;
+  const http = front;
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
-      front.close();
+      http.close();
       const closing = tracker.closeAll(CloseCode.GOING_AWAY, "server shutdown", graceMs);
       await stopAll();
       const left = await closing;
@@ -271,8 +299,16 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
           transportId: options.transportId,
         });
       }
-      await http.shutdown(left > 0 ? 0 : graceMs);
-      await front.finished;
+      // Requests in flight get the grace period, then their connections are dropped.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left > 0 ? 0 : graceMs);
+      });
+      await Promise.race([http.idle, expired]);
+      clearTimeout(timer);
+      http.abort();
+      await http.idle;
+      await opened.close();
       logger.log("info", "web transport stopped", { transportId: options.transportId });
     })();
     return stopping;
@@ -281,7 +317,15 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
     if (options.signal.aborted) shutdown();
     else options.signal.addEventListener("abort", () => shutdown(), { once: true });
   }
-  return { addr, shutdown };
+  return {
+    addr,
+    address: opened.address,
+    port: opened.port,
+    get connections() {
+      return http.connections;
+    },
+    shutdown,
+  };
 }
 
 function isUpgrade(headers: Headers): boolean {
@@ -343,8 +387,8 @@ async function buildServices(
             logger,
             tracker,
           };
-          // Upgrades on fresh connections run on our framing; the handler only
-          // serves an upgrade sent on a kept-alive connection (Deno's WebSocket).
+          // Upgrades run on our framing (the front routes them); the handler
+          // answers plain requests on the path (426).
           built.upgraders.set(prefix, createWebSocketUpgrader(acceptor, wsOptions));
           const ws: WebSocketHandler = createWebSocketHandler(acceptor, wsOptions);
           built.handlers.set(

@@ -13,12 +13,12 @@ Deno.test("serveWeb() nodeinfo answers / with an HTML page naming the WebSocket 
     },
   });
   try {
-    const base = `http://127.0.0.1:${server.addr.port}`;
+    const base = `http://127.0.0.1:${server.port}`;
     const page = await fetch(`${base}/`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get("content-type")!, /text\/html/);
     const html = await page.text();
-    assert.match(html, new RegExp(`ws://127\\.0\\.0\\.1:${server.addr.port}/ws`));
+    assert.match(html, new RegExp(`ws://127\\.0\\.0\\.1:${server.port}/ws`));
     assert.match(html, /n1/);
     const json = await fetch(`${base}/info`);
     assert.equal(json.headers.get("access-control-allow-origin"), "*");

@@ -16,7 +16,7 @@ Deno.test("serveWeb() with rawsocket serves RawSocket, WebSocket and HTTP on one
     },
     rawsocket: { serializers: [msgpackSerializer, jsonSerializer], maxMessageSize: 1 << 20 },
   });
-  const port = server.addr.port;
+  const port = server.port;
   try {
     const raw = await joinSession(
       await connectRawSocket({ transport: "tcp", hostname: "127.0.0.1", port }, {

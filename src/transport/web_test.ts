@@ -43,7 +43,7 @@ async function withWeb(
     transportId: "web1",
     ...extra,
   });
-  const host = `127.0.0.1:${web.addr.port}`;
+  const host = `127.0.0.1:${web.port}`;
   try {
     await fn({ router, web, http: `http://${host}`, ws: `ws://${host}`, dir, logger });
   } finally {
@@ -316,7 +316,7 @@ Deno.test("serveWeb() over TLS (https) with HSTS, from PEM files relative to bas
     try {
       const local = await joinSession(localPair(router), "realm1");
       await local.register("com.example.ping", () => "pong");
-      const res = await fetch(`https://localhost:${web.addr.port}/call`, {
+      const res = await fetch(`https://localhost:${web.port}/call`, {
         method: "POST",
         body: JSON.stringify({ procedure: "com.example.ping" }),
         client,
@@ -396,7 +396,7 @@ Deno.test("serveWeb(): accessLog logs each request; the signal shuts the server 
 Deno.test("serveWeb() rejects when the port is taken, leaving no bridge session behind", async () => {
   await withWeb(() => ({ "ws": { type: "websocket" } }), async (f) => {
     const err = await serveWeb(f.router, {
-      endpoint: { hostname: "127.0.0.1", port: f.web.addr.port },
+      endpoint: { hostname: "127.0.0.1", port: f.web.port },
       paths: { "call": { type: "caller", realm: "realm1" } },
     }).then(() => undefined, (e: Error) => e);
     assert.ok(err instanceof Deno.errors.AddrInUse);

@@ -1,7 +1,8 @@
 /**
  * The listener of a WebSocket transport on its own port, on a TCP (TLS) or
  * Unix endpoint from the node config: our own front and WebSocket framing
- * (`transport/http_front.ts`, `transport/websocket_upgrade.ts`), with a
+ * (`transport/http_front.ts`, `transport/websocket_upgrade.ts`) with the
+ * endpoint's connection limits and the transport's time limits, and a
  * graceful shutdown: WebSocket peers get a 1001 close first, then whatever
  * is left after the grace period is dropped.
  *
@@ -10,22 +11,11 @@
 
 import type { ListeningEndpointConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import { ConnectionTracker } from "../transport/connection_tracker.ts";
-import { loadTlsCredentials } from "../transport/tls.ts";
-import { type Front, listenFront } from "../transport/http_front.ts";
+import type { ConnectionLimits } from "../transport/connection_gate.ts";
+import type { ConnectionTracker } from "../transport/connection_tracker.ts";
+import { type FrontTimeouts, serveFront } from "../transport/http_front.ts";
+import { type ListenEndpoint, openListener } from "../transport/open_listener.ts";
 import type { WebSocketUpgrader } from "../transport/websocket_upgrade.ts";
-import {
-  prepareUnixSocketPath,
-  removeUnixSocket,
-  resolveUnixSocketPath,
-  socketFileId,
-} from "../transport/unix_socket_path.ts";
-
-/** A request handler of an HTTP listener. */
-export type HttpHandler = (
-  req: Request,
-  info: Deno.ServeHandlerInfo<Deno.Addr>,
-) => Response | Promise<Response>;
 
 /** A running HTTP listener. */
 export interface HttpListener {
@@ -41,7 +31,7 @@ export interface HttpListener {
 export interface ListenHttpOptions {
   /** Directory relative Unix paths and TLS files are resolved against (the node directory). */
   baseDir: string;
-  /** Tracks WebSocket connections for shutdown (the handler's WebSocket endpoints must share it). */
+  /** Tracks WebSocket connections for shutdown (the upgrader must share it). */
   tracker: ConnectionTracker;
   /** Where to log. */
   logger: Logger;
@@ -49,15 +39,45 @@ export interface ListenHttpOptions {
   transportId: string;
   /** Milliseconds WebSocket peers get to complete the closing handshake on shutdown. Default 2000. */
   graceMs?: number;
-  /** Called once the listener is closed (e.g. to close long-poll transports). */
+  /** Connection limits. Default: the endpoint's (`limitsOf`). */
+  limits?: ConnectionLimits;
+  /** Time limits. Default: `http_front.ts`'s. */
+  timeouts?: FrontTimeouts;
+  /** Called once the listener is closed. */
   onShutdown?: () => void;
 }
 
+/** The endpoint of `open_listener.ts` for a config endpoint. */
+export function listenEndpointOf(endpoint: ListeningEndpointConfig): ListenEndpoint {
+  if (endpoint.type === "unix") return { type: "unix", path: endpoint.path, mode: endpoint.mode };
+  return {
+    type: "tcp",
+    hostname: endpoint.interface,
+    port: endpoint.port,
+    reusePort: endpoint.shared,
+    backlog: endpoint.backlog,
+    tls: endpoint.tls
+      ? {
+        key: endpoint.tls.key,
+        certificate: endpoint.tls.certificate,
+        chainCertificates: endpoint.tls.chain_certificates,
+      }
+      : undefined,
+  };
+}
+
+/** The connection limits a config endpoint sets. */
+export function limitsOf(endpoint: ListeningEndpointConfig): ConnectionLimits {
+  return {
+    maxConnections: endpoint.max_connections,
+    maxConnectionsPerIp: endpoint.type === "tcp" ? endpoint.max_connections_per_ip : 0,
+  };
+}
+
 /**
- * Listens on `endpoint` with our own front (`transport/http_front.ts`):
- * every request is a WebSocket upgrade for `upgrader` (our RFC 6455
- * framing; like Crossbar, every path). Rejects when the endpoint cannot be
- * bound.
+ * Listens on `endpoint` with our own front: every request is a WebSocket
+ * upgrade for `upgrader` (our RFC 6455 framing; like Crossbar, every path).
+ * Rejects when the endpoint cannot be bound.
  */
 export async function listenHttp(
   endpoint: ListeningEndpointConfig,
@@ -66,50 +86,38 @@ export async function listenHttp(
 ): Promise<HttpListener> {
   const { logger, transportId, tracker } = options;
   const graceMs = options.graceMs ?? 2000;
-  const route = () => ({ kind: "websocket" as const, upgrader });
-  const frontOptions = { route, logger, logFields: { transportId } };
-  let front: Front;
-  let address: string;
-  let port = 0;
-  let unixPath: string | undefined;
-  if (endpoint.type === "tcp") {
-    const tls = endpoint.tls
-      ? await loadTlsCredentials({
-        key: endpoint.tls.key,
-        certificate: endpoint.tls.certificate,
-        chainCertificates: endpoint.tls.chain_certificates,
-      }, { baseDir: options.baseDir })
-      : undefined;
-    const l = listenFront({
-      type: "tcp",
-      hostname: endpoint.interface,
-      port: endpoint.port,
-      reusePort: endpoint.shared,
-      tls,
-    }, frontOptions);
-    front = l.front;
-    const addr = l.addr as Deno.NetAddr;
-    port = addr.port;
-    address = `${endpoint.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${port}`;
-  } else {
-    unixPath = resolveUnixSocketPath(endpoint.path, options.baseDir);
-    await prepareUnixSocketPath(unixPath);
-    front = listenFront({ type: "unix", path: unixPath }, frontOptions).front;
-    if (endpoint.mode !== undefined) await Deno.chmod(unixPath, endpoint.mode);
-    address = `unix:${unixPath}`;
+  const opened = await openListener(listenEndpointOf(endpoint), {
+    baseDir: options.baseDir,
+    logger,
+    transportId,
+  });
+  let front;
+  try {
+    front = serveFront(opened.listener, {
+      route: () => ({ kind: "websocket" as const, upgrader }),
+      secure: opened.tls,
+      limits: options.limits ?? limitsOf(endpoint),
+      timeouts: options.timeouts,
+      name: "websocket transport",
+      logger,
+      logFields: { transportId },
+    });
+  } catch (err) {
+    await opened.close();
+    throw err;
   }
-  const unixId = unixPath ? await socketFileId(unixPath) : undefined;
-
+  const f = front;
   let stopping: Promise<void> | undefined;
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
-      front.close();
+      f.close();
       await tracker.closeAll(1001, "server shutdown", graceMs);
-      await front.finished;
-      if (unixPath) await removeUnixSocket(unixPath, unixId);
+      f.abort();
+      await f.idle;
+      await opened.close();
       options.onShutdown?.();
     })();
     return stopping;
   }
-  return { address, port, shutdown };
+  return { address: opened.address, port: opened.port, shutdown };
 }

@@ -140,11 +140,20 @@ async function startWebSocket(
     tracker,
   });
   // Like Crossbar, a WebSocket transport on its own port answers on every path.
+  // open_handshake_timeout bounds the wait for the upgrade request (and for
+  // any further request on a kept-alive connection); 0 means none.
+  const handshakeMs = cfg.options.open_handshake_timeout;
   const listener = await listenHttp(cfg.endpoint, ws, {
     baseDir: ctx.nodeDir,
     tracker,
     logger: ctx.logger,
     transportId: cfg.id,
+    timeouts: {
+      headMs: handshakeMs,
+      idleMs: handshakeMs,
+      bodyMs: handshakeMs,
+      writeMs: handshakeMs,
+    },
   });
   return listener;
 }
@@ -305,10 +314,6 @@ async function startWeb(
   ctx: TransportContext,
   cfg: WebTransportConfig,
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
-  const e = cfg.endpoint;
-  if (e.type !== "tcp") {
-    throw new Error(`transport "${cfg.id}": a web transport on a unix socket is not supported yet`);
-  }
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, cfg.paths, "", skipped);
   if (skipped.length > 0) {
@@ -317,20 +322,18 @@ async function startWeb(
       paths: skipped,
     });
   }
-  const { serveWeb } = await import("../transport/web.ts");
+  const [{ serveWeb }, { limitsOf, listenEndpointOf }] = await Promise.all([
+    import("../transport/web.ts"),
+    import("./http_listener.ts"),
+  ]);
+  // client_timeout (seconds, Crossbar's) bounds the wait for each request
+  // head, the time to receive its body and each write of the response; null
+  // means none.
+  const clientMs = (cfg.options.client_timeout ?? 0) * 1000;
   const server = await serveWeb(ctx.router, {
-    endpoint: {
-      hostname: e.interface,
-      port: e.port,
-      reusePort: e.shared,
-      tls: e.tls
-        ? {
-          key: e.tls.key,
-          certificate: e.tls.certificate,
-          chainCertificates: e.tls.chain_certificates,
-        }
-        : undefined,
-    },
+    endpoint: listenEndpointOf(cfg.endpoint),
+    limits: limitsOf(cfg.endpoint),
+    timeouts: { headMs: clientMs, idleMs: clientMs, bodyMs: clientMs, writeMs: clientMs },
     paths,
     baseDir: ctx.nodeDir,
     transportId: cfg.id,
@@ -340,10 +343,9 @@ async function startWeb(
     hstsMaxAge: cfg.options.hsts_max_age,
     shutdownGraceMs: 2000,
   });
-  const addr = server.addr;
   return {
-    address: `${e.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${addr.port}`,
-    port: addr.port,
+    address: server.address,
+    port: server.port,
     shutdown: () => server.shutdown(),
   };
 }
@@ -358,20 +360,15 @@ async function startUniversal(
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
   const o = cfg.web?.options;
-  const { serveWeb } = await import("../transport/web.ts");
+  const [{ serveWeb }, { limitsOf, listenEndpointOf }] = await Promise.all([
+    import("../transport/web.ts"),
+    import("./http_listener.ts"),
+  ]);
+  const clientMs = (o?.client_timeout ?? 30) * 1000;
   const server = await serveWeb(ctx.router, {
-    endpoint: {
-      hostname: e.interface,
-      port: e.port,
-      reusePort: e.shared,
-      tls: e.tls
-        ? {
-          key: e.tls.key,
-          certificate: e.tls.certificate,
-          chainCertificates: e.tls.chain_certificates,
-        }
-        : undefined,
-    },
+    endpoint: listenEndpointOf(e),
+    limits: limitsOf(e),
+    timeouts: { headMs: clientMs, idleMs: clientMs, bodyMs: clientMs, writeMs: clientMs },
     paths,
     rawsocket: cfg.rawsocket && {
       serializers: pickSerializers(cfg.rawsocket.serializers),
@@ -387,10 +384,9 @@ async function startUniversal(
     hstsMaxAge: o?.hsts_max_age,
     shutdownGraceMs: 2000,
   });
-  const addr = server.addr;
   return {
-    address: `${e.version === 6 ? "tcp6" : "tcp4"}:${addr.hostname}:${addr.port}`,
-    port: addr.port,
+    address: server.address,
+    port: server.port,
     shutdown: () => server.shutdown(),
   };
 }

@@ -17,6 +17,8 @@ Deno.test("endpointText() names a listening endpoint as a user writes it", () =>
       version: 4,
       backlog: 50,
       shared: false,
+      max_connections: 10000,
+      max_connections_per_ip: 256,
     }),
     "127.0.0.1:8080",
   );
@@ -28,11 +30,19 @@ Deno.test("endpointText() names a listening endpoint as a user writes it", () =>
       version: 6,
       backlog: 50,
       shared: false,
+      max_connections: 10000,
+      max_connections_per_ip: 256,
     }),
     "[::1]:8080",
   );
   assert.equal(
-    endpointText({ type: "unix", path: "/tmp/x.sock", backlog: 50 }),
+    endpointText({
+      type: "unix",
+      path: "/tmp/x.sock",
+      backlog: 50,
+      mode: 0o600,
+      max_connections: 10000,
+    }),
     "unix:/tmp/x.sock",
   );
 });

@@ -1,0 +1,107 @@
+/**
+ * A connection that tells its listener when it is closed, so the
+ * listener's connection count (`connection_gate.ts`) follows the connection
+ * wherever it goes: served as HTTP, handed to a WebSocket, answered and
+ * closed. Every consumer closes its connection when done; the first
+ * `close()` (or a read/write failing because the connection is gone) gives
+ * the place back.
+ *
+ * @module
+ */
+
+/**
+ * Wraps `conn`; `onClose` runs once, on the first `close()`, or when a
+ * read or write finds the connection gone (bad resource).
+ */
+export function countedConn<C extends Deno.Conn>(conn: C, onClose: () => void): C {
+  return new CountedConn(conn, onClose) as unknown as C;
+}
+
+class CountedConn implements Deno.Conn {
+  #conn: Deno.Conn;
+  #onClose: (() => void) | undefined;
+
+  constructor(conn: Deno.Conn, onClose: () => void) {
+    this.#conn = conn;
+    this.#onClose = onClose;
+  }
+
+  #released(): void {
+    const f = this.#onClose;
+    this.#onClose = undefined;
+    f?.();
+  }
+
+  get localAddr(): Deno.Addr {
+    return this.#conn.localAddr;
+  }
+
+  get remoteAddr(): Deno.Addr {
+    return this.#conn.remoteAddr;
+  }
+
+  get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return this.#conn.readable;
+  }
+
+  get writable(): WritableStream<Uint8Array<ArrayBufferLike>> {
+    return this.#conn.writable;
+  }
+
+  async read(p: Uint8Array): Promise<number | null> {
+    try {
+      return await this.#conn.read(p);
+    } catch (err) {
+      if (err instanceof Deno.errors.BadResource) this.#released();
+      throw err;
+    }
+  }
+
+  async write(p: Uint8Array): Promise<number> {
+    try {
+      return await this.#conn.write(p);
+    } catch (err) {
+      if (err instanceof Deno.errors.BadResource) this.#released();
+      throw err;
+    }
+  }
+
+  close(): void {
+    try {
+      this.#conn.close();
+    } finally {
+      this.#released();
+    }
+  }
+
+  closeWrite(): Promise<void> {
+    return this.#conn.closeWrite();
+  }
+
+  ref(): void {
+    this.#conn.ref();
+  }
+
+  unref(): void {
+    this.#conn.unref();
+  }
+
+  /** `TcpConn.setNoDelay`, when the connection has it. */
+  setNoDelay(noDelay?: boolean): void {
+    (this.#conn as Deno.TcpConn).setNoDelay?.(noDelay);
+  }
+
+  /** `TcpConn.setKeepAlive`, when the connection has it. */
+  setKeepAlive(keepAlive?: boolean): void {
+    (this.#conn as Deno.TcpConn).setKeepAlive?.(keepAlive);
+  }
+
+  /** `TlsConn.handshake`, when the connection has it. */
+  handshake(): Promise<Deno.TlsHandshakeInfo> {
+    return (this.#conn as Deno.TlsConn).handshake();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
