@@ -22,7 +22,7 @@
  */
 
 import type { Decoder, Encoder } from "cbor-x";
-import { SerializationError, type Serializer } from "./serializer.ts";
+import { MAX_NESTING_DEPTH, SerializationError, type Serializer } from "./serializer.ts";
 
 let encoder: Encoder | undefined;
 let decoder: Decoder | undefined;
@@ -108,7 +108,7 @@ export function decodeCbor(data: string | Uint8Array): unknown {
 }
 
 /** Deepest nesting of arrays, maps and indefinite-length strings `decodeCbor` accepts. */
-export const CBOR_MAX_DEPTH = 1000;
+export const CBOR_MAX_DEPTH: number = MAX_NESTING_DEPTH;
 /** Longest bignum (tags 2 and 3) `decodeCbor` accepts, in bytes (8192 bits). */
 export const CBOR_MAX_BIGNUM_BYTES = 1024;
 const pending = new Float64Array(CBOR_MAX_DEPTH);

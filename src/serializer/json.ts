@@ -10,6 +10,14 @@
  * with a fast non-fatal decoder; when the result contains U+FFFD the input is
  * re-checked with a fatal decoder, so invalid UTF-8 is a `SerializationError`.
  *
+ * Nesting: `JSON.parse` of a deeply nested text (`[[[[...` over 16 MiB)
+ * stalled the whole worker for seconds and took hundreds of MiB, so text
+ * long enough to nest deeper than `JSON_MAX_DEPTH` (at least two characters
+ * per level) is scanned first and refused at the first bracket too deep: the
+ * scan jumps from bracket to quote with a native regular expression, skips
+ * strings whole, and stops early, so its cost is bounded by the text's
+ * length and is small next to `JSON.parse` of the same text.
+ *
  * Numbers: JSON numbers become JS numbers, so integers beyond 2^53 lose
  * precision on decode (as with any `JSON.parse`). A `bigint` is encoded as an
  * exact integer literal.
@@ -17,7 +25,10 @@
  * @module
  */
 
-import { SerializationError, type Serializer } from "./serializer.ts";
+import { MAX_NESTING_DEPTH, SerializationError, type Serializer } from "./serializer.ts";
+
+/** Deepest nesting of arrays and objects `decodeJson` accepts (as MessagePack and CBOR). */
+export const JSON_MAX_DEPTH: number = MAX_NESTING_DEPTH;
 
 const utf8 = new TextDecoder("utf-8");
 const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
@@ -78,6 +89,9 @@ export function decodeJson(data: string | Uint8Array): unknown {
   } else {
     throw new SerializationError(`JSON input must be a string or bytes, got ${typeof data}`);
   }
+  if (text.length > 2 * JSON_MAX_DEPTH && nestedDeeperThan(text, JSON_MAX_DEPTH)) {
+    throw new SerializationError(`invalid JSON: nesting deeper than ${JSON_MAX_DEPTH} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -87,6 +101,36 @@ export function decodeJson(data: string | Uint8Array): unknown {
   // A NUL can only appear in JSON text escaped, as \u0000.
   if (text.includes("\\u0000")) value = reviveBinary(value);
   return value;
+}
+
+const STRUCTURE = /[[\]{}"]/g;
+
+/**
+ * True when `text` opens more than `max` arrays/objects at once. Brackets in
+ * strings do not count; malformed text is left to `JSON.parse`.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  STRUCTURE.lastIndex = 0;
+  for (let m = STRUCTURE.exec(text); m !== null; m = STRUCTURE.exec(text)) {
+    const c = text.charCodeAt(m.index);
+    if (c === 0x22) {
+      // Skip the string: to the next quote not escaped by an odd run of backslashes.
+      const start = m.index + 1;
+      let q = text.indexOf('"', start);
+      for (;;) {
+        if (q < 0) return false;
+        let slashes = 0;
+        while (q - 1 - slashes >= start && text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        q = text.indexOf('"', q + 1);
+      }
+      STRUCTURE.lastIndex = q + 1;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else depth--;
+  }
+  return false;
 }
 
 /** True when `v` holds a Uint8Array or a bigint anywhere. Allocation-free. */

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { decodeJson, encodeJson, jsonSerializer } from "./json.ts";
+import {
+  decodeJson,
+  encodeJson,
+  JSON_MAX_DEPTH,
+  jsonSerializer,
+  nestedDeeperThan,
+} from "./json.ts";
+import { MSGPACK_MAX_DEPTH } from "./msgpack.ts";
+import { CBOR_MAX_DEPTH } from "./cbor.ts";
 import { SerializationError } from "./serializer.ts";
 
 const BIN = new Uint8Array([1, 2, 3]);
@@ -98,4 +106,41 @@ Deno.test("jsonSerializer is the text serializer wamp.2.json with RawSocket id 1
   assert.equal(jsonSerializer.binary, false);
   assert.equal(jsonSerializer.encode, encodeJson);
   assert.equal(jsonSerializer.decode, decodeJson);
+});
+
+Deno.test("decodeJson() accepts nesting up to JSON_MAX_DEPTH and refuses deeper, brackets in strings aside", () => {
+  const nested = (depth: number) => "[".repeat(depth) + "1" + "]".repeat(depth);
+  assert.ok(Array.isArray(decodeJson(nested(JSON_MAX_DEPTH))));
+  assert.throws(() => decodeJson(nested(JSON_MAX_DEPTH + 1)), /nesting deeper than 1000 levels/);
+  const objects = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+  assert.ok(decodeJson(objects(JSON_MAX_DEPTH)));
+  assert.throws(() => decodeJson(objects(JSON_MAX_DEPTH + 1)), SerializationError);
+  // Brackets (and escaped quotes) inside strings are not nesting.
+  const inString = JSON.stringify(["[".repeat(5000) + '\\"[' + "{".repeat(5000)]);
+  assert.deepEqual(decodeJson(inString), JSON.parse(inString));
+  assert.equal(JSON_MAX_DEPTH, MSGPACK_MAX_DEPTH);
+  assert.equal(JSON_MAX_DEPTH, CBOR_MAX_DEPTH);
+});
+
+Deno.test("decodeJson() refuses a 16 MiB [[[[... frame before JSON.parse sees it", () => {
+  const bomb = new TextEncoder().encode("[".repeat(16 * 1024 * 1024));
+  const parse = JSON.parse;
+  let parsed = 0;
+  JSON.parse = (...args: Parameters<typeof parse>) => {
+    parsed++;
+    return parse(...args);
+  };
+  try {
+    assert.throws(() => decodeJson(bomb), /nesting deeper than 1000 levels/);
+  } finally {
+    JSON.parse = parse;
+  }
+  assert.equal(parsed, 0);
+});
+
+Deno.test("nestedDeeperThan() skips strings with escaped quotes and backslashes", () => {
+  assert.equal(nestedDeeperThan('["\\\\", [[]]]', 2), true);
+  assert.equal(nestedDeeperThan('["\\"[[[", []]', 2), false);
+  assert.equal(nestedDeeperThan('{"k":"]]]]"}', 0), true);
+  assert.equal(nestedDeeperThan('"unterminated [[[[', 1), false);
 });

@@ -20,7 +20,7 @@
  */
 
 import type { Packr, Unpackr } from "msgpackr";
-import { SerializationError, type Serializer } from "./serializer.ts";
+import { MAX_NESTING_DEPTH, SerializationError, type Serializer } from "./serializer.ts";
 
 let packr: Packr | undefined;
 let unpackr: Unpackr | undefined;
@@ -100,7 +100,7 @@ export function decodeMsgpack(data: string | Uint8Array): unknown {
 }
 
 /** Deepest nesting of arrays and maps `decodeMsgpack` accepts. */
-export const MSGPACK_MAX_DEPTH = 1000;
+export const MSGPACK_MAX_DEPTH: number = MAX_NESTING_DEPTH;
 const pending = new Float64Array(MSGPACK_MAX_DEPTH);
 
 /**

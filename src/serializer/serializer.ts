@@ -8,6 +8,13 @@
 /** Serializer names as used in WebSocket subprotocols (`wamp.2.<name>`). */
 export type SerializerName = "json" | "msgpack" | "cbor";
 
+/**
+ * Deepest nesting of arrays and maps any serializer decodes: deeper input is
+ * refused (`SerializationError`) before the decoding library sees it, at a
+ * cost bounded by the input's length, not by what decoding it would cost.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
 /** One WAMP serializer. Implementations: json.ts, msgpack.ts, cbor.ts. */
 export interface Serializer {
   /** Name as in the subprotocol `wamp.2.<name>`. */

@@ -29,7 +29,7 @@
 import { errorText } from "./router_call.ts";
 import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
-import { serializers as allSerializers } from "../serializer/mod.ts";
+import { decodeJson, serializers as allSerializers } from "../serializer/mod.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { formatPeerAddress } from "./peer_address.ts";
 import {
@@ -258,7 +258,7 @@ export class LongPollEndpoint {
     if (!read.ok) return textResponse(read.status, read.reason, headers);
     let request: unknown;
     try {
-      request = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(read.bytes));
+      request = decodeJson(read.bytes);
     } catch (err) {
       return textResponse(
         400,
