@@ -92,9 +92,11 @@ export class StaticFiles {
       if (stat.isDirectory) {
         if (!rest.endsWith("/")) {
           const url = new URL(req.url);
+          // One leading slash only: "//host/x" (or "/\\host") would be another site.
+          const path = "/" + url.pathname.replace(/^[/\\]+/, "");
           return new Response(null, {
             status: 301,
-            headers: { location: `${url.pathname}/${url.search}` },
+            headers: { location: `${path}/${url.search}` },
           });
         }
         const index = await this.#inside(join(target, this.#defaultFile)).catch(() => undefined);

@@ -93,6 +93,18 @@ Deno.test("StaticFiles redirects a directory without trailing slash (301), keepi
   });
 });
 
+Deno.test("StaticFiles never redirects off-site: //docs and /\\docs get a one-slash Location", async () => {
+  await withTree({}, async ({ files }) => {
+    for (const path of ["//docs", "///docs", "/\\docs"]) {
+      const req = new Request(`http://localhost${path}`);
+      // The mount point is "/", so the rest is the whole path.
+      const res = await files.handle(req, "//docs");
+      assert.equal(res.status, 301, path);
+      assert.equal(res.headers.get("location"), "/docs/", path);
+    }
+  });
+});
+
 Deno.test("StaticFiles: a directory without index answers 403 unless listing is enabled", async () => {
   await withTree({}, async ({ get }) => {
     const res = await get("/docs/");

@@ -201,6 +201,20 @@ Deno.test("serveWeb(): static files are safe against traversal over the real ser
   );
 });
 
+Deno.test("serveWeb(): a directory asked for as //js gets Location /js/, never a protocol-relative //js/", async () => {
+  await withWeb(
+    () => ({ "/": { type: "static", directory: "web" } }),
+    async (f) => {
+      for (const path of ["//js", "///js"]) {
+        const res = await fetch(`${f.http}${path}`, { redirect: "manual" });
+        await res.body?.cancel();
+        assert.equal(res.status, 301, path);
+        assert.equal(res.headers.get("location"), "/js/", path);
+      }
+    },
+  );
+});
+
 Deno.test("serveWeb(): static directory listing when enabled", async () => {
   await withWeb(
     () => ({
