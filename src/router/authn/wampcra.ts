@@ -10,9 +10,13 @@
  *
  * As in Crossbar, a user's configured `secret` IS the key: for a salted user
  * that is the derived key (so the password itself is never stored). An
- * unknown authid gets a challenge that looks like a real one (a salt that
- * stays the same for that authid when the config has salted users) and
- * the same ABORT as a wrong signature.
+ * unknown authid gets a challenge that looks like a real one and the same
+ * ABORT as a wrong signature: it takes the shape of one of the configured
+ * users, picked by a keyed hash of the authid (so the same authid always
+ * gets the same shape and salt): that user's role, salted or not, and if
+ * salted its iterations, key length and a salt of the same length and kind.
+ * With salted and unsalted users mixed, a caller therefore cannot tell an
+ * unknown authid from a real one by the challenge.
  *
  * `session` in the challenge is the id the session will have: the router
  * reserves it at HELLO.
@@ -105,10 +109,16 @@ export async function signWampcra(key: string, challenge: string): Promise<strin
   return bytesToBase64(new Uint8Array(await crypto.subtle.sign("HMAC", k, utf8(challenge))));
 }
 
+/** How one configured user's challenge looks from outside. */
+interface Shape {
+  role: string;
+  salted?: { iterations: number; keylen: number; saltLength: number; hex: boolean };
+}
+
 /** What a static config looks like to a stranger: used to answer unknown authids. */
 interface Decoy {
-  role: string;
-  salted?: { iterations: number; keylen: number; saltLength: number };
+  /** One shape per configured user (a user's share of decoys is its share of users). */
+  shapes: Shape[];
   key: Promise<CryptoKey>;
 }
 
@@ -119,10 +129,20 @@ export function wampcraMethod(config: WampcraConfig): AuthMethod {
 }
 
 function makeDecoy(users: Record<string, WampcraUser>): Decoy {
-  const list = Object.values(users);
-  const salted = list.find((u) => u.salt !== undefined);
-  const d: Decoy = {
-    role: list.find((u) => u.role !== undefined)?.role ?? "anonymous",
+  const shapes = Object.values(users).map((u): Shape => {
+    const shape: Shape = { role: u.role ?? "anonymous" };
+    if (u.salt !== undefined) {
+      shape.salted = {
+        iterations: u.iterations ?? DEFAULT_ITERATIONS,
+        keylen: u.keylen ?? DEFAULT_KEYLEN,
+        saltLength: u.salt.length,
+        hex: /^[0-9a-f]+$/i.test(u.salt),
+      };
+    }
+    return shape;
+  });
+  return {
+    shapes: shapes.length > 0 ? shapes : [{ role: "anonymous" }],
     key: crypto.subtle.importKey(
       "raw",
       randomBytes(32),
@@ -131,22 +151,28 @@ function makeDecoy(users: Record<string, WampcraUser>): Decoy {
       ["sign"],
     ),
   };
-  if (salted) {
-    d.salted = {
-      iterations: salted.iterations ?? DEFAULT_ITERATIONS,
-      keylen: salted.keylen ?? DEFAULT_KEYLEN,
-      saltLength: salted.salt!.length,
-    };
-  }
-  return d;
 }
 
-/** A salt for an unknown authid: the same on every attempt, unrelated to any real one. */
-async function decoySalt(decoy: Decoy, authid: string, length: number): Promise<string> {
+/** The decoy for `authid`: the same shape and salt on every attempt, unrelated to any real salt. */
+async function decoyFor(decoy: Decoy, authid: string): Promise<WampcraUser & { role: string }> {
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await decoy.key, utf8(authid)));
-  let s = bytesToBase64(mac).replace(/[+/=]/g, "");
-  while (s.length < length) s += s;
-  return s.slice(0, Math.max(1, length));
+  const pick = ((mac[0] << 24) | (mac[1] << 16) | (mac[2] << 8) | mac[3]) >>> 0;
+  const shape = decoy.shapes[pick % decoy.shapes.length];
+  const fake: WampcraUser & { role: string } = {
+    secret: bytesToBase64(randomBytes(32)),
+    role: shape.role,
+  };
+  if (shape.salted) {
+    const { saltLength, hex } = shape.salted;
+    let s = hex
+      ? [...mac.subarray(4)].map((b) => b.toString(16).padStart(2, "0")).join("")
+      : bytesToBase64(mac.subarray(4)).replace(/[+/=]/g, "");
+    while (s.length < saltLength) s += s;
+    fake.salt = s.slice(0, Math.max(1, saltLength));
+    fake.iterations = shape.salted.iterations;
+    fake.keylen = shape.salted.keylen;
+  }
+  return fake;
 }
 
 class WampcraAuthenticator implements SessionAuthenticator {
@@ -218,14 +244,8 @@ class WampcraAuthenticator implements SessionAuthenticator {
   }
 
   async #decoyChallenge(authid: string): Promise<AuthStep> {
-    const decoy = this.#decoy!;
-    const fake: WampcraUser = { secret: bytesToBase64(randomBytes(32)) };
-    if (decoy.salted) {
-      fake.salt = await decoySalt(decoy, authid, decoy.salted.saltLength);
-      fake.iterations = decoy.salted.iterations;
-      fake.keylen = decoy.salted.keylen;
-    }
-    const step = await this.#challenge({ authid, role: decoy.role }, fake);
+    const fake = await decoyFor(this.#decoy!, authid);
+    const step = await this.#challenge({ authid, role: fake.role }, fake);
     this.#principal = undefined;
     return step;
   }

@@ -133,6 +133,45 @@ Deno.test("wampcra unknown authid gets a salted decoy challenge whose salt is st
   assert.notEqual(salts[0], salts[2]);
 });
 
+Deno.test("wampcra with salted and unsalted users mixed: an unknown authid's challenge looks like some real user's", async () => {
+  const { router } = authRouter({
+    wampcra: {
+      type: "static",
+      users: {
+        alice: { secret: "k", role: "frontend" },
+        carol: { secret: "k2", role: "backend", salt: "0a1b2c3d4e5f", iterations: 50, keylen: 20 },
+      },
+    },
+  });
+  const shapeOf = (extra: Record<string, unknown>) =>
+    JSON.stringify({
+      role: JSON.parse(extra.challenge as string).authrole,
+      salted: extra.salt !== undefined,
+      iterations: extra.iterations,
+      keylen: extra.keylen,
+      saltLength: (extra.salt as string | undefined)?.length,
+      hexSalt: extra.salt === undefined ? undefined : /^[0-9a-f]+$/.test(extra.salt as string),
+    });
+  const real = new Set<string>();
+  for (const authid of ["alice", "carol"]) {
+    const { challenge } = await handshake(client(router), { authmethods: [WAMPCRA], authid });
+    real.add(shapeOf(challenge![2] as Record<string, unknown>));
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    const authid = `stranger${i}`;
+    const first = await handshake(client(router), { authmethods: [WAMPCRA], authid });
+    const again = await handshake(client(router), { authmethods: [WAMPCRA], authid });
+    const a = first.challenge![2] as Record<string, unknown>;
+    const b = again.challenge![2] as Record<string, unknown>;
+    assert.ok(real.has(shapeOf(a)), `${authid}: ${shapeOf(a)} is not the shape of a real user`);
+    assert.equal(shapeOf(a), shapeOf(b), "the same shape on every attempt");
+    assert.equal(a.salt, b.salt, "the same salt on every attempt");
+    seen.add(shapeOf(a));
+  }
+  assert.equal(seen.size, 2, "unknown authids look like salted and like unsalted users");
+});
+
 Deno.test("wampcra without an authid is aborted", async () => {
   const { router } = authRouter({
     wampcra: { type: "static", users: { alice: { secret: "k", role: "frontend" } } },
