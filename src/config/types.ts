@@ -665,6 +665,8 @@ export interface HttpBridgeOptions {
   post_body_limit: number;
   /** Allowed clock skew of signed requests in seconds, 0-86400 (default 0 = the service's own default). */
   timestamp_delta_limit: number;
+  /** xbar extension: most nonces of signed requests remembered against replays (default 100000; when full, signed requests are refused). */
+  replay_cache_size: number;
 }
 
 /** HTTP bridge: POST JSON → WAMP call → JSON reply. */

@@ -36,6 +36,7 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
     require_tls: false,
     post_body_limit: 0,
     timestamp_delta_limit: 0,
+    replay_cache_size: 100_000,
   };
   const o = c.object(path, v, {
     optional: [
@@ -46,6 +47,7 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
       "require_ip",
       "post_body_limit",
       "timestamp_delta_limit",
+      "replay_cache_size",
     ],
   });
   if (!o) return out;
@@ -57,6 +59,8 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
   out.timestamp_delta_limit =
     c.integer(p("timestamp_delta_limit"), o.timestamp_delta_limit, { min: 0, max: 86400 }) ??
       0;
+  out.replay_cache_size = c.integer(p("replay_cache_size"), o.replay_cache_size, { min: 1 }) ??
+    out.replay_cache_size;
   const key = c.string(p("key"), o.key, { nonEmpty: true });
   const secret = c.string(p("secret"), o.secret, { nonEmpty: true });
   if (key !== undefined) out.key = key;

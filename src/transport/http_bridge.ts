@@ -44,6 +44,7 @@ import { joinSession } from "../client/join_session.ts";
 import type { Session } from "../client/session.ts";
 import { IpFilter } from "./http_bridge_ip_filter.ts";
 import { verifySignature } from "./http_bridge_signature.ts";
+import { DEFAULT_REPLAY_CACHE_SIZE, NonceCache } from "./http_bridge_nonces.ts";
 import { bridgeError, responseForError } from "./http_bridge_error.ts";
 import { corsHeaders, discard, jsonResponse, preflightResponse, readBody } from "./web_http.ts";
 
@@ -78,8 +79,15 @@ export interface HttpBridgeOptions {
   key?: string;
   /** Secret of signed requests (`secret`). */
   secret?: string;
-  /** Largest clock difference of a signed request's timestamp, seconds (`timestamp_delta_limit`). Default 300; 0 = any. */
+  /**
+   * Largest clock difference of a signed request's timestamp, seconds
+   * (`timestamp_delta_limit`). Default 300. A signed request's nonce is
+   * remembered for this long: the same nonce again is refused (401) as a
+   * replay.
+   */
   timestampDeltaLimit?: number;
+  /** Most nonces of signed requests remembered at once (`replay_cache_size`); when full, signed requests are refused (503). Default 100000. */
+  replayCacheSize?: number;
   /**
    * Transport id of the bridge's internal connection (seen by the router in
    * `PeerInfo.transportId`). Default `xbar.http_bridge.<kind>.<n>`, unique in
@@ -116,6 +124,7 @@ export class HttpBridge<T> {
   #requireTls: boolean;
   #ipFilter: IpFilter | undefined;
   #signing: { key: string; secret: string; timestampDeltaLimit: number } | undefined;
+  #nonces: NonceCache | undefined;
   #log: Logger;
   #session: Session | undefined;
   #joining: Promise<Session> | undefined;
@@ -144,12 +153,16 @@ export class HttpBridge<T> {
     }
     if (options.key !== undefined && options.secret !== undefined) {
       const delta = options.timestampDeltaLimit ?? DEFAULT_BRIDGE_TIMESTAMP_DELTA_LIMIT;
-      if (!Number.isFinite(delta) || delta < 0) {
+      if (!Number.isFinite(delta) || delta <= 0) {
         throw new RangeError(
-          `timestampDeltaLimit: must be 0 (any) or a positive number of seconds, got ${delta}`,
+          `timestampDeltaLimit: must be a positive number of seconds (the window replays are refused in), got ${delta}`,
         );
       }
       this.#signing = { key: options.key, secret: options.secret, timestampDeltaLimit: delta };
+      this.#nonces = new NonceCache(
+        delta * 1000,
+        options.replayCacheSize ?? DEFAULT_REPLAY_CACHE_SIZE,
+      );
     }
     this.#log = options.logger ?? nullLogger;
     acceptor.setAuthenticator?.(this.bridgeId, anonymousAuthenticator(this.role));
@@ -255,6 +268,26 @@ export class HttpBridge<T> {
           check.reason,
           headers,
         );
+      }
+      const seen = this.#nonces!.admit(check.nonce, check.timestamp);
+      if (seen !== "fresh") {
+        this.#log.log("warn", `http bridge: signed request refused (${seen})`, {
+          bridge: this.bridgeId,
+          nonce: check.nonce,
+        });
+        return seen === "replayed"
+          ? bridgeError(
+            401,
+            ErrorUri.NOT_AUTHORIZED,
+            `nonce ${check.nonce} was used already: a replayed request`,
+            headers,
+          )
+          : bridgeError(
+            503,
+            ErrorUri.NOT_AUTHORIZED,
+            "too many signed requests within the timestamp window (replay_cache_size); try again later",
+            headers,
+          );
       }
     }
     let body: unknown;

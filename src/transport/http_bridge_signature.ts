@@ -9,8 +9,10 @@
  * @module
  */
 
-/** The outcome of `verifySignature`: ok, or the HTTP status and why. */
-export type SignatureCheck = { ok: true } | { ok: false; status: 400 | 401; reason: string };
+/** The outcome of `verifySignature`: ok (with the nonce and timestamp), or the HTTP status and why. */
+export type SignatureCheck =
+  | { ok: true; nonce: string; timestamp: number }
+  | { ok: false; status: 400 | 401; reason: string };
 
 const encoder = new TextEncoder();
 
@@ -90,7 +92,7 @@ export async function verifySignature(
   if (!constantTimeEqual(normalize(values.signature), normalize(expected))) {
     return { ok: false, status: 401, reason: "invalid request signature" };
   }
-  return { ok: true };
+  return { ok: true, nonce: values.nonce, timestamp: ts };
 }
 
 /**

@@ -448,6 +448,11 @@ Deno.test("bridges: signed requests (key/secret) are checked as Crossbar signs t
     assert.equal(ok.status, 200, await ok.clone().text());
     assert.ok((await ok.json()).id > 0);
 
+    // The same signed request again, within the timestamp window: a replay.
+    const replay = await fetch(`${f.url}/publish?${q}`, { method: "POST", body });
+    assert.equal(replay.status, 401);
+    assert.match((await replay.json()).args[0], /nonce 42 was used already: a replayed request/);
+
     const unsigned = await f.publish({ topic: "com.t" });
     assert.equal(unsigned.status, 400);
     assert.match((unsigned.json.args as string[])[0], /query parameter "key" missing/);

@@ -277,6 +277,7 @@ function webPaths(
             key: o.key,
             secret: o.secret,
             timestampDeltaLimit: o.timestamp_delta_limit || undefined,
+            replayCacheSize: o.replay_cache_size,
           },
         };
         break;
