@@ -128,6 +128,8 @@ export function defaultLongPollOptions(): LongPollServiceConfig["options"] {
     queue_limit_bytes: 128 * 1024,
     queue_limit_messages: 100,
     debug: false,
+    allowed_origins: ["*"],
+    allow_null_origin: true,
   };
 }
 

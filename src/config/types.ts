@@ -646,6 +646,10 @@ export interface LongPollServiceConfig {
     debug: boolean;
     /** Fixed transport id for debugging (optional). */
     debug_transport_id?: string;
+    /** xbar extension (Crossbar's WebSocket option name): origins allowed from browsers (`"*"` wildcards; default `["*"]`); credentials only for listed origins. */
+    allowed_origins: string[];
+    /** xbar extension (Crossbar's WebSocket option name): accept `Origin: null` (default `true`). */
+    allow_null_origin: boolean;
   };
 }
 
@@ -667,6 +671,10 @@ export interface HttpBridgeOptions {
   timestamp_delta_limit: number;
   /** xbar extension: most nonces of signed requests remembered against replays (default 100000; when full, signed requests are refused). */
   replay_cache_size: number;
+  /** xbar extension (Crossbar's WebSocket option name): origins allowed from browsers (`"*"` wildcards; default `["*"]`); credentials only for listed origins. */
+  allowed_origins: string[];
+  /** xbar extension (Crossbar's WebSocket option name): accept `Origin: null` (default `true`). */
+  allow_null_origin: boolean;
 }
 
 /** HTTP bridge: POST JSON → WAMP call → JSON reply. */

@@ -37,6 +37,8 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
     post_body_limit: 0,
     timestamp_delta_limit: 0,
     replay_cache_size: 100_000,
+    allowed_origins: ["*"],
+    allow_null_origin: true,
   };
   const o = c.object(path, v, {
     optional: [
@@ -48,6 +50,8 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
       "post_body_limit",
       "timestamp_delta_limit",
       "replay_cache_size",
+      "allowed_origins",
+      "allow_null_origin",
     ],
   });
   if (!o) return out;
@@ -70,7 +74,21 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
   }
   const ips = c.stringList(p("require_ip"), o.require_ip, { nonEmpty: true });
   if (ips !== undefined) out.require_ip = ips;
+  readOrigins(c, path, o, out);
   return out;
+}
+
+/** Reads `allowed_origins` and `allow_null_origin` (Crossbar's WebSocket option names) into `out`. */
+function readOrigins(
+  c: Checker,
+  path: ConfigPath,
+  o: Record<string, unknown>,
+  out: { allowed_origins: string[]; allow_null_origin: boolean },
+): void {
+  const origins = c.stringList([...path, "allowed_origins"], o.allowed_origins, { nonEmpty: true });
+  if (origins !== undefined) out.allowed_origins = origins;
+  out.allow_null_origin = c.boolean([...path, "allow_null_origin"], o.allow_null_origin) ??
+    out.allow_null_origin;
 }
 
 /** Reads one web service at `path`. */
@@ -215,6 +233,8 @@ export function checkWebService(
           "debug",
           "debug_transport_id",
           "flow_control",
+          "allowed_origins",
+          "allow_null_origin",
         ],
       });
       if (oo) {
@@ -238,6 +258,7 @@ export function checkWebService(
           queueLimit: { bytes: opts.queue_limit_bytes, key: "queue_limit_bytes" },
         });
         if (flow !== undefined) opts.flow_control = flow;
+        readOrigins(c, path.concat("options"), oo, opts);
       }
       return { type: "longpoll", options: opts };
     }

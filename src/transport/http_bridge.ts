@@ -46,7 +46,15 @@ import { IpFilter } from "./http_bridge_ip_filter.ts";
 import { verifySignature } from "./http_bridge_signature.ts";
 import { DEFAULT_REPLAY_CACHE_SIZE, NonceCache } from "./http_bridge_nonces.ts";
 import { bridgeError, responseForError } from "./http_bridge_error.ts";
-import { corsHeaders, discard, jsonResponse, preflightResponse, readBody } from "./web_http.ts";
+import {
+  corsHeaders,
+  discard,
+  jsonResponse,
+  preflightResponse,
+  readBody,
+  useOriginPolicy,
+} from "./web_http.ts";
+import { OriginPolicy } from "./origin_policy.ts";
 
 /** Default `postBodyLimit`: 1 MiB. */
 export const DEFAULT_BRIDGE_POST_BODY_LIMIT = 1024 * 1024;
@@ -86,6 +94,10 @@ export interface HttpBridgeOptions {
    * replay.
    */
   timestampDeltaLimit?: number;
+  /** Origins allowed to call the bridge from a browser (`allowed_origins`, `*` wildcards). Default `["*"]`; others get 403. */
+  allowedOrigins?: readonly string[];
+  /** Let in `Origin: null` (`allow_null_origin`). Default true. */
+  allowNullOrigin?: boolean;
   /** Most nonces of signed requests remembered at once (`replay_cache_size`); when full, signed requests are refused (503). Default 100000. */
   replayCacheSize?: number;
   /**
@@ -125,6 +137,7 @@ export class HttpBridge<T> {
   #ipFilter: IpFilter | undefined;
   #signing: { key: string; secret: string; timestampDeltaLimit: number } | undefined;
   #nonces: NonceCache | undefined;
+  #origins: OriginPolicy;
   #log: Logger;
   #session: Session | undefined;
   #joining: Promise<Session> | undefined;
@@ -165,6 +178,10 @@ export class HttpBridge<T> {
       );
     }
     this.#log = options.logger ?? nullLogger;
+    this.#origins = new OriginPolicy({
+      allowedOrigins: options.allowedOrigins,
+      allowNullOrigin: options.allowNullOrigin,
+    });
     acceptor.setAuthenticator?.(this.bridgeId, anonymousAuthenticator(this.role));
   }
 
@@ -179,6 +196,16 @@ export class HttpBridge<T> {
 
   /** Answers one request to the bridge's path. */
   async handle(req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>): Promise<Response> {
+    const origin = this.#origins.check(req.headers.get("origin"));
+    if (!origin.ok) {
+      this.#log.log("info", `http ${this.#action.kind} bridge: request refused`, {
+        reason: origin.reason,
+        bridge: this.bridgeId,
+      });
+      await discard(req);
+      return bridgeError(403, ErrorUri.NOT_AUTHORIZED, `forbidden: ${origin.reason}`);
+    }
+    useOriginPolicy(req, this.#origins);
     const headers = corsHeaders(req);
     try {
       return await this.#handle(req, info, headers);

@@ -286,6 +286,48 @@ Deno.test("caller bridge: wrong method 405, wrong content type 415, oversize bod
   });
 });
 
+Deno.test("bridges: CORS never pairs an arbitrary origin with credentials; allowedOrigins refuses others (403)", async () => {
+  const body = JSON.stringify({ topic: "com.t" });
+  const headers = (origin: string) => ({ "content-type": "application/json", origin });
+  await withBridges({}, {}, async (f) => {
+    const res = await fetch(`${f.url}/publish`, {
+      method: "POST",
+      headers: headers("https://evil.example"),
+      body,
+    });
+    await res.body?.cancel();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-credentials"), null);
+  });
+  await withBridges({}, { allowedOrigins: ["https://a.example"] }, async (f) => {
+    const evil = await fetch(`${f.url}/publish`, {
+      method: "POST",
+      headers: headers("https://evil.example"),
+      body,
+    });
+    assert.equal(evil.status, 403);
+    assert.match(
+      (await evil.json()).args[0],
+      /forbidden: origin "https:\/\/evil.example" not allowed/,
+    );
+    const pre = await fetch(`${f.url}/publish`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example" },
+    });
+    await pre.body?.cancel();
+    assert.equal(pre.status, 403);
+    const ok = await fetch(`${f.url}/publish`, {
+      method: "POST",
+      headers: headers("https://a.example"),
+      body,
+    });
+    await ok.body?.cancel();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get("access-control-allow-origin"), "https://a.example");
+    assert.equal(ok.headers.get("access-control-allow-credentials"), "true");
+  });
+});
+
 Deno.test("caller bridge: binary values travel as the WAMP JSON convention both ways", async () => {
   await withBridges({}, {}, async (f) => {
     await f.app.register(

@@ -37,6 +37,7 @@ import {
   type ResolvedFlowControl,
   resolveFlowControl,
 } from "./flow_control.ts";
+import { OriginPolicy } from "./origin_policy.ts";
 import { chooseLongPollProtocol, longPollProtocolNames } from "./longpoll_framing.ts";
 import { type LongPollCloseReason, LongPollTransport } from "./longpoll_transport.ts";
 import {
@@ -47,6 +48,7 @@ import {
   preflightResponse,
   readBody,
   textResponse,
+  useOriginPolicy,
 } from "./web_http.ts";
 
 /** Default `requestTimeout`: 10 seconds (Crossbar's). */
@@ -110,6 +112,14 @@ export interface LongPollOptions {
   debugTransportId?: string;
   /** The configured transport id, copied into `PeerInfo.transportId`. */
   transportId?: string;
+  /**
+   * Origins allowed to use the endpoint from a browser (`allowed_origins`,
+   * `*` wildcards). Default `["*"]`; others are refused (403). CORS
+   * credentials only for explicitly listed origins (see `origin_policy.ts`).
+   */
+  allowedOrigins?: readonly string[];
+  /** Let in `Origin: null` (`allow_null_origin`). Default true. */
+  allowNullOrigin?: boolean;
   /** Where to log. Default: nowhere. */
   logger?: Logger;
 }
@@ -128,6 +138,7 @@ export class LongPollEndpoint {
   #debugTransportId: string | undefined;
   #transportId: string | undefined;
   #log: Logger;
+  #origins: OriginPolicy;
   #transports = new Map<string, LongPollTransport>();
   #tombstones = new Map<string, { reason: LongPollCloseReason; at: number }>();
   #closed = false;
@@ -181,6 +192,10 @@ export class LongPollEndpoint {
     this.#debugTransportId = options.debugTransportId;
     this.#transportId = options.transportId;
     this.#log = options.logger ?? nullLogger;
+    this.#origins = new OriginPolicy({
+      allowedOrigins: options.allowedOrigins,
+      allowNullOrigin: options.allowNullOrigin,
+    });
   }
 
   /** Number of open transports. */
@@ -193,6 +208,16 @@ export class LongPollEndpoint {
    * (`"/open"`, `"/<id>/send"`, ...; `""` for the base itself).
    */
   handle(req: Request, info: Deno.ServeHandlerInfo<Deno.Addr>, rest: string): Promise<Response> {
+    const origin = this.#origins.check(req.headers.get("origin"));
+    if (!origin.ok) {
+      this.#log.log("info", "long-poll request refused", {
+        reason: origin.reason,
+        transportId: this.#transportId,
+      });
+      discard(req);
+      return Promise.resolve(textResponse(403, `forbidden: ${origin.reason}`));
+    }
+    useOriginPolicy(req, this.#origins);
     try {
       return this.#route(req, info, rest);
     } catch (err) {

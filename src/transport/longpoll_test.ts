@@ -149,7 +149,8 @@ Deno.test("long-poll: open answers CORS and no-cache headers, and preflights", a
     });
     await res.body?.cancel();
     assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
-    assert.equal(res.headers.get("access-control-allow-credentials"), "true");
+    // Any origin may use the endpoint by default, but never with credentials.
+    assert.equal(res.headers.get("access-control-allow-credentials"), null);
     assert.match(res.headers.get("cache-control")!, /no-store/);
     const pre = await fetch(`${f.base}/open`, {
       method: "OPTIONS",
@@ -159,6 +160,33 @@ Deno.test("long-poll: open answers CORS and no-cache headers, and preflights", a
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get("access-control-allow-headers"), "content-type");
     assert.match(pre.headers.get("access-control-allow-methods")!, /POST/);
+  });
+});
+
+Deno.test("long-poll: allowedOrigins refuses other origins (403) on every operation; listed ones get credentials", async () => {
+  await withEndpoint(new FakeAcceptor(), {
+    allowedOrigins: ["https://app.example"],
+    allowNullOrigin: false,
+  }, async (f) => {
+    const id = await f.open();
+    for (const origin of ["https://evil.example", "null"]) {
+      for (const op of ["/open", `/${id}/send`, `/${id}/receive`, `/${id}/close`]) {
+        const res = await f.post(op, "[]", { headers: { origin } });
+        assert.equal(res.status, 403, `${origin} ${op}`);
+        assert.match(await res.text(), /forbidden: origin .* not allowed/);
+        assert.equal(res.headers.get("access-control-allow-origin"), null);
+      }
+      const pre = await fetch(`${f.base}/open`, { method: "OPTIONS", headers: { origin } });
+      await pre.body?.cancel();
+      assert.equal(pre.status, 403);
+    }
+    const ok = await f.post("/open", JSON.stringify({ protocols: ["wamp.2.json"] }), {
+      headers: { origin: "https://app.example" },
+    });
+    await ok.body?.cancel();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal(ok.headers.get("access-control-allow-credentials"), "true");
   });
 });
 

@@ -8,6 +8,7 @@
  */
 
 import { errorText } from "./router_call.ts";
+import { corsHeadersFor, type OriginPolicy } from "./origin_policy.ts";
 
 /** The outcome of `readBody`. */
 export type BodyResult =
@@ -99,21 +100,25 @@ export function jsonResponse(status: number, body: string, headers: HeadersInit 
   return new Response(body, { status, headers: h });
 }
 
+const policies = new WeakMap<Request, OriginPolicy>();
+
 /**
- * The headers Crossbar sends on its WAMP HTTP endpoints (long-poll, HTTP
- * bridges): CORS for the requesting origin (any origin, with credentials, as
- * these endpoints do their own authentication), and no caching.
+ * Makes `policy` the origin policy of `req`: the `corsHeaders(req)` of
+ * everything that answers it follow the policy. An endpoint calls it once,
+ * when the request arrives.
+ */
+export function useOriginPolicy(req: Request, policy: OriginPolicy): void {
+  policies.set(req, policy);
+}
+
+/**
+ * The headers of the WAMP HTTP endpoints (long-poll, HTTP bridges): CORS as
+ * the request's origin policy allows (see `origin_policy.ts`: the origin
+ * named, credentials only for explicitly allowed origins; by default any
+ * origin without credentials), and no caching.
  */
 export function corsHeaders(req: Request): Headers {
-  const h = new Headers();
-  const origin = req.headers.get("origin");
-  h.set("access-control-allow-origin", origin === null || origin === "null" ? "*" : origin);
-  h.set("access-control-allow-credentials", "true");
-  h.set("cache-control", "no-store, no-cache, must-revalidate, max-age=0");
-  const asked = req.headers.get("access-control-request-headers");
-  if (asked !== null) h.set("access-control-allow-headers", asked);
-  if (origin !== null && origin !== "null") h.set("vary", "origin");
-  return h;
+  return corsHeadersFor(req, policies.get(req));
 }
 
 /** Answers a CORS preflight (`OPTIONS`) for an endpoint accepting `methods`. */

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { OriginPolicy } from "./origin_policy.ts";
 import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import { serializers as knownSerializers } from "../serializer/mod.ts";
@@ -123,6 +124,14 @@ export interface WebSocketOptions {
   logger?: Logger;
   /** Registers every connection, so a server can close them on shutdown. Default: none. */
   tracker?: ConnectionTracker;
+  /**
+   * Origins allowed to open a WebSocket from a browser (`allowed_origins`,
+   * `*` wildcards). Default `["*"]`; others are refused with 403 before the
+   * upgrade. Requests without `Origin` (not browsers) are let in.
+   */
+  allowedOrigins?: readonly string[];
+  /** Let in `Origin: null` (`allow_null_origin`). Default true. */
+  allowNullOrigin?: boolean;
 }
 
 /** A `Deno.serve` handler for one WAMP WebSocket path. */
@@ -150,6 +159,7 @@ export function createWebSocketHandler(
     logger,
     tracker,
     transportId,
+    origins,
     upgradeRequired,
   } = resolveWebSocketOptions(options);
   if (maxMessageSize > DENO_MAX_MESSAGE_SIZE) {
@@ -168,6 +178,11 @@ export function createWebSocketHandler(
     try {
       if (!isWebSocketUpgrade(req)) {
         return text(426, upgradeRequired, { upgrade: "websocket" });
+      }
+      const origin = origins.check(req.headers.get("origin"));
+      if (!origin.ok) {
+        logger.log("info", "websocket upgrade refused", { reason: origin.reason, transportId });
+        return text(403, `forbidden: ${origin.reason}\n`);
       }
       const choice = chooseSubprotocol(
         parseSubprotocols(req.headers.get("sec-websocket-protocol")),
@@ -263,6 +278,8 @@ export interface ResolvedWebSocketOptions {
   tracker: ConnectionTracker | undefined;
   /** Transport id. */
   transportId: string | undefined;
+  /** Which browser origins may connect. */
+  origins: OriginPolicy;
   /** The 426 answer text. */
   upgradeRequired: string;
 }
@@ -320,6 +337,10 @@ export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebS
     logger: options.logger ?? nullLogger,
     tracker: options.tracker,
     transportId: options.transportId,
+    origins: new OriginPolicy({
+      allowedOrigins: options.allowedOrigins,
+      allowNullOrigin: options.allowNullOrigin,
+    }),
     upgradeRequired:
       `This is a WAMP WebSocket endpoint. Connect with a WebSocket client offering one of the subprotocols ${spoken}.\n`,
   };

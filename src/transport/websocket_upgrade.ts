@@ -8,7 +8,8 @@
  * Answers before the upgrade, as `createWebSocketHandler` gives them on
  * Deno.serve: no `Upgrade: websocket` → 426 with a text naming the
  * subprotocols; `Sec-WebSocket-Version` not 13 → 426 with
- * `Sec-WebSocket-Version: 13`; not GET, no `Connection: upgrade`, a bad
+ * `Sec-WebSocket-Version: 13`; an `Origin` the endpoint does not allow
+ * (`allowedOrigins`, `allowNullOrigin`) → 403; not GET, no `Connection: upgrade`, a bad
  * `Sec-WebSocket-Key`, or no supported subprotocol → 400 with the reason.
  * The connection is closed after an error answer.
  *
@@ -72,6 +73,11 @@ export function createWebSocketUpgrader(
       answerAndClose(conn, httpResponse(status, headers, text));
     if (!hasToken(h.get("upgrade"), "websocket")) {
       return refuse(426, o.upgradeRequired, { upgrade: "websocket", connection: "Upgrade" });
+    }
+    const origin = o.origins.check(h.get("origin"));
+    if (!origin.ok) {
+      logger.log("info", "websocket upgrade refused", { reason: origin.reason, transportId });
+      return refuse(403, `forbidden: ${origin.reason}\n`);
     }
     const key = h.get("sec-websocket-key") ?? "";
     const version = h.get("sec-websocket-version");

@@ -101,6 +101,8 @@ function webSocketOptions(
     requireSubprotocol: o.require_websocket_subprotocol,
     closeTimeoutMs: o.close_handshake_timeout > 0 ? o.close_handshake_timeout : undefined,
     ...flowOptions(o.flow_control),
+    allowedOrigins: o.allowed_origins,
+    allowNullOrigin: o.allow_null_origin,
   };
   const deflate = o.compression?.deflate;
   if (deflate !== undefined) {
@@ -260,6 +262,8 @@ function webPaths(
             queueLimitMessages: s.options.queue_limit_messages,
             debugTransportId: s.options.debug_transport_id,
             flowControl: flowOptions(s.options.flow_control).flowControl,
+            allowedOrigins: s.options.allowed_origins,
+            allowNullOrigin: s.options.allow_null_origin,
           },
         };
         break;
@@ -278,6 +282,8 @@ function webPaths(
             secret: o.secret,
             timestampDeltaLimit: o.timestamp_delta_limit || undefined,
             replayCacheSize: o.replay_cache_size,
+            allowedOrigins: o.allowed_origins,
+            allowNullOrigin: o.allow_null_origin,
           },
         };
         break;
