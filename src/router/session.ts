@@ -111,15 +111,21 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.peer = peer;
     this.#onClosed = onClosed;
     this.flow = new FlowNode(peer);
-    const ms = router.options.handshakeTimeoutMs;
-    if (ms > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        if (this.#state === "new" || this.#state === "authenticating") {
-          this.abort(XbarUri.HANDSHAKE_TIMEOUT, `no session established within ${ms} ms`);
-        }
-      }, ms);
-    }
+    this.#armHandshakeTimer();
+  }
+
+  /**
+   * A connection without a session (new, or after GOODBYE) must establish one
+   * within `handshakeTimeoutMs`, or it is aborted and closed.
+   */
+  #armHandshakeTimer(): void {
+    const ms = this.#router.options.handshakeTimeoutMs;
+    if (ms <= 0) return;
+    this.#setTimer(ms, () => {
+      if (this.#state === "new" || this.#state === "authenticating") {
+        this.abort(XbarUri.HANDSHAKE_TIMEOUT, `no session established within ${ms} ms`);
+      }
+    });
   }
 
   /** True while the session is joined to a realm. */
@@ -390,7 +396,8 @@ export class RouterSession implements SessionHandle, SessionParty {
           case MessageType.GOODBYE:
             this.peer.send([MessageType.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
             this.#leaveRealm(msg[2]);
-            this.#state = "new"; // the transport may carry a new session
+            this.#state = "new"; // the transport may carry a new session, and must do so in time
+            this.#armHandshakeTimer();
             return;
           case MessageType.ABORT:
             this.#finish(msg[2]);

@@ -78,6 +78,18 @@ Deno.test("RouterSession aborts with handshake_timeout when HELLO never comes", 
   assertEquals(m[2], "xbar.close.handshake_timeout");
 });
 
+Deno.test("RouterSession: a connection that sent GOODBYE and then nothing is aborted with handshake_timeout", async () => {
+  const r = new Router({ realms: [{ name: "realm1" }], handshakeTimeoutMs: 200 });
+  const c = new TestClient(r);
+  await c.join();
+  c.send([T.GOODBYE, {}, CloseUri.NORMAL]);
+  assertEquals(await c.next(), [T.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
+  const m = await c.next(5000);
+  assertEquals(m[0], T.ABORT);
+  assertEquals(m[2], "xbar.close.handshake_timeout");
+  assert(c.closed);
+});
+
 Deno.test("Router routes a call and an event end to end in memory", async () => {
   const r = router();
   const callee = new TestClient(r);
