@@ -2,6 +2,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { joined, TestClient, testRouter } from "./_test_client.ts";
 import { MessageType as T } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
+import { DynamicAuthorizer } from "./authz/dynamic_authorizer.ts";
 import {
   type Action,
   type Authorizer,
@@ -237,4 +238,126 @@ Deno.test("Realm with an async authorizer drops a decision that arrives after th
   assertEquals(leaving.received, []);
   assertEquals(watcher.drain(), [], "no subscription was created");
   assertEquals(await watcher.result("wamp.subscription.lookup", ["com.slow.topic"]), null);
+});
+
+function patternAllowed(
+  a: StaticAuthorizer,
+  uri: string,
+  match: "prefix" | "wildcard",
+  action: Action,
+): boolean {
+  return a.authorize(SUBJECT, uri, action, match).allow;
+}
+
+Deno.test("StaticAuthorizer: a pattern needs a permission for every URI it matches (exact permissions grant no pattern)", () => {
+  // The issue's role: exactly proc.a (register) and pub.news (subscribe).
+  const a = new StaticAuthorizer([
+    { uri: "proc.a", allow: { register: true } },
+    { uri: "pub.news", allow: { subscribe: true } },
+  ]);
+  assert(allowed(a, "proc.a", "register"));
+  assert(
+    !patternAllowed(a, "proc.a", "prefix", "register"),
+    "proc.a* reaches proc.admin.delete_all",
+  );
+  assert(!patternAllowed(a, "pub.news", "prefix", "subscribe"), "pub.news* reaches pub.newsroom");
+  assert(!patternAllowed(a, "proc..", "wildcard", "register"));
+  // A wildcard pattern without an empty component is one URI.
+  assert(patternAllowed(a, "proc.a", "wildcard", "register"));
+});
+
+Deno.test("StaticAuthorizer: a pattern is allowed under a covering permission unless a narrower one denies part of it", () => {
+  const a = new StaticAuthorizer([
+    { uri: "", match: "prefix", allow: {} },
+    { uri: "pub.", match: "prefix", allow: { subscribe: true, register: true } },
+    { uri: "pub.secret", allow: {} },
+    { uri: "pub.internal.", match: "prefix", allow: {} },
+    { uri: "pub..admin", match: "wildcard", allow: { subscribe: true } },
+    { uri: "job.", match: "wildcard", allow: { register: true } },
+    { uri: "job..x", match: "wildcard", allow: { register: true } },
+  ]);
+  // The catch-all deny never decides inside pub.news.*: the longer prefix does.
+  assert(patternAllowed(a, "pub.news.", "prefix", "subscribe"));
+  assert(!patternAllowed(a, "pub.", "prefix", "subscribe"), "pub.secret, pub.internal.* deny");
+  assert(!patternAllowed(a, "pub.in", "prefix", "subscribe"), "reaches pub.internal.*");
+  assert(!patternAllowed(a, "pub.x.", "prefix", "register"), "pub.x.admin is in it");
+  assert(patternAllowed(a, "pub.x.y", "prefix", "register"));
+  // Wildcard patterns: covered by a wildcard permission, or by a prefix.
+  assert(patternAllowed(a, "job.", "wildcard", "register"));
+  assert(patternAllowed(a, "job..x", "wildcard", "register"));
+  assert(patternAllowed(a, "pub.news.", "wildcard", "subscribe"));
+  assert(!patternAllowed(a, "pub..news", "wildcard", "subscribe"), "pub.internal.news");
+  assert(!patternAllowed(a, "pub..admin", "wildcard", "register"));
+  assert(!patternAllowed(a, "pub.", "wildcard", "subscribe"), "pub.secret is one of them");
+  assert(!patternAllowed(a, "other.", "wildcard", "subscribe"));
+});
+
+Deno.test("Realm refuses pattern REGISTER/SUBSCRIBE the role's permissions do not cover, and no call or event reaches them", async () => {
+  const r = testRouter({
+    roles: [
+      {
+        name: "narrow",
+        permissions: [
+          { uri: "proc.a", allow: { register: true } },
+          { uri: "pub.news", allow: { subscribe: true } },
+        ],
+      },
+      {
+        name: "admin",
+        permissions: [{
+          uri: "",
+          match: "prefix",
+          allow: { call: true, register: true, publish: true, subscribe: true },
+        }],
+      },
+    ],
+  });
+  const narrow = await joined(r, { authrole: "narrow" });
+  const admin = await joined(r, { authrole: "admin" });
+  narrow.send([T.REGISTER, 1, { match: "prefix" }, "proc.a"]);
+  const reg = await narrow.next();
+  assertEquals([reg[0], reg[1], reg[2], reg[4]], [T.ERROR, T.REGISTER, 1, ErrorUri.NOT_AUTHORIZED]);
+  narrow.send([T.SUBSCRIBE, 2, { match: "prefix" }, "pub.news"]);
+  const sub = await narrow.next();
+  assertEquals([sub[0], sub[1], sub[2], sub[4]], [
+    T.ERROR,
+    T.SUBSCRIBE,
+    2,
+    ErrorUri.NOT_AUTHORIZED,
+  ]);
+  narrow.send([T.REGISTER, 3, { match: "wildcard" }, "proc."]);
+  assertEquals((await narrow.next())[4], ErrorUri.NOT_AUTHORIZED);
+  // Exact ones are fine.
+  await narrow.register("proc.a");
+  await narrow.subscribe("pub.news");
+  const call = await admin.call("proc.admin.delete_all");
+  assertEquals([call[0], call[4]], [T.ERROR, ErrorUri.NO_SUCH_PROCEDURE]);
+  admin.send([T.PUBLISH, 9, { acknowledge: true }, "pub.newsroom.internal", ["x"]]);
+  assertEquals((await admin.next())[0], T.PUBLISHED);
+  assertEquals(narrow.drain(), [], "nothing reached the narrow session");
+});
+
+Deno.test("DynamicAuthorizer gets options.match for a pattern request", async () => {
+  const all = { call: true, register: true, publish: true, subscribe: true };
+  const r = testRouter({
+    roles: [{ name: "dyn" }, {
+      name: "auth",
+      permissions: [{ uri: "", match: "prefix", allow: all }],
+    }],
+  });
+  const seen: unknown[][] = [];
+  const authz = await joined(r, { authrole: "auth" });
+  await authz.register("com.authorize");
+  r.realm("realm1")!.setAuthorizer(
+    "dyn",
+    new DynamicAuthorizer(r.realm("realm1")!, "com.authorize"),
+  );
+  const user = await joined(r, { authrole: "dyn" });
+  user.send([T.SUBSCRIBE, 1, { match: "prefix" }, "com.news"]);
+  const inv = await authz.next();
+  assertEquals(inv[0], T.INVOCATION);
+  seen.push(inv[4] as unknown[]);
+  authz.send([T.YIELD, inv[1], {}, [false]]);
+  assertEquals((await user.next())[4], ErrorUri.NOT_AUTHORIZED);
+  assertEquals((seen[0] as unknown[]).slice(1), ["com.news", "subscribe", { match: "prefix" }]);
 });

@@ -234,18 +234,22 @@ export class Realm {
     this.broker.publishFromRouter(topic, args, kwargs, {}, false, details);
   }
 
-  /** Decides whether `session` may perform `action` on `uri`. */
+  /**
+   * Decides whether `session` may perform `action` on `uri`; for a pattern
+   * SUBSCRIBE/REGISTER (`match` prefix or wildcard) on every URI it matches.
+   */
   authorize(
     session: Pick<RouterSession, "auth" | "subject">,
     uri: string,
     action: Action,
+    match: MatchPolicy = "exact",
   ): AuthzDecision | Promise<AuthzDecision> {
     const role = session.auth!.authrole;
     const authorizer = this.#roles === undefined
       ? allowAllAuthorizer
       : this.#roles.get(role) ?? (role === TRUSTED_ROLE ? allowAllAuthorizer : undefined);
     if (!authorizer) return { allow: false, disclose: false };
-    return authorizer.authorize(session.subject!, uri, action);
+    return authorizer.authorize(session.subject!, uri, action, match);
   }
 
   /** Handles one message of an established session. */
@@ -278,7 +282,7 @@ export class Realm {
           }
           return;
         }
-        return this.#authorized(session, topic, "publish", (d) => {
+        return this.#authorized(session, topic, "publish", "exact", (d) => {
           if (d.allow) this.broker.publish(session, msg, d.disclose);
           else if (ack) deny(session, msg, "publish", topic);
         });
@@ -287,7 +291,7 @@ export class Realm {
         const topic = msg[3];
         const match = this.#matchPolicy(session, msg, "topic");
         if (match === undefined) return;
-        return this.#authorized(session, topic, "subscribe", (d) => {
+        return this.#authorized(session, topic, "subscribe", match, (d) => {
           if (d.allow) this.broker.subscribe(session, msg, match);
           else deny(session, msg, "subscribe", topic);
         });
@@ -308,7 +312,7 @@ export class Realm {
           );
           return;
         }
-        return this.#authorized(session, procedure, "call", (d) => {
+        return this.#authorized(session, procedure, "call", "exact", (d) => {
           if (d.allow) this.dealer.call(session, msg, d.disclose);
           else deny(session, msg, "call", procedure);
         });
@@ -327,7 +331,7 @@ export class Realm {
           );
           return;
         }
-        return this.#authorized(session, procedure, "register", (d) => {
+        return this.#authorized(session, procedure, "register", match, (d) => {
           if (d.allow) return this.#register(session, msg, match);
           deny(session, msg, "register", procedure);
         });
@@ -430,9 +434,10 @@ export class Realm {
     session: RouterSession,
     uri: string,
     action: Action,
+    match: MatchPolicy,
     then: (d: AuthzDecision) => void | Promise<void>,
   ): void | Promise<void> {
-    const d = this.authorize(session, uri, action);
+    const d = this.authorize(session, uri, action, match);
     if (!(d instanceof Promise)) return then(d);
     return d.then(
       (decision) => {

@@ -8,6 +8,7 @@
  */
 
 import { type MatchPolicy, UriMatcher } from "../matcher.ts";
+import { overlaps, type Pattern, prefixCoversAll, wildcardCoversAll } from "./pattern_coverage.ts";
 
 /** What a session wants to do with a URI. */
 export type Action = "call" | "register" | "publish" | "subscribe";
@@ -36,11 +37,16 @@ export interface AuthzSubject {
 
 /** Decides actions for the sessions of one role. */
 export interface Authorizer {
-  /** Decides whether `subject` may perform `action` on `uri`. */
+  /**
+   * Decides whether `subject` may perform `action` on `uri`. For a SUBSCRIBE
+   * or REGISTER with a `prefix` or `wildcard` `match`, `uri` is the pattern:
+   * it may only be allowed when every URI the pattern can match is.
+   */
   authorize(
     subject: AuthzSubject,
     uri: string,
     action: Action,
+    match?: MatchPolicy,
   ): AuthzDecision | Promise<AuthzDecision>;
 }
 
@@ -85,6 +91,8 @@ export class StaticAuthorizer implements Authorizer {
   #specific = new UriMatcher<Entry>();
   /** Prefix patterns (longest first). */
   #prefixes = new UriMatcher<Entry>();
+  /** Every entry with its pattern (pattern checks look at all of them). */
+  #rules: (Pattern & { entry: Entry })[] = [];
   #allowAll: Entry | undefined;
 
   /** @param permissions the role's permission entries */
@@ -100,16 +108,74 @@ export class StaticAuthorizer implements Authorizer {
       };
       const match = p.match ?? "exact";
       (match === "prefix" ? this.#prefixes : this.#specific).set(p.uri, match, entry);
+      this.#rules.push({ uri: p.uri, match, entry });
     }
     // Fast path: a single "everything" entry and nothing else.
     const all = this.#prefixes.get("", "prefix");
     if (all && this.#prefixes.size === 1 && this.#specific.size === 0) this.#allowAll = all;
   }
 
-  /** Decides from the most specific matching permission. */
-  authorize(_subject: AuthzSubject, uri: string, action: Action): AuthzDecision {
+  /**
+   * Decides from the most specific matching permission; a prefix or
+   * wildcard pattern (`match`) through `authorizePattern`.
+   */
+  authorize(
+    _subject: AuthzSubject,
+    uri: string,
+    action: Action,
+    match: MatchPolicy = "exact",
+  ): AuthzDecision {
+    if (match !== "exact" && this.#allowAll === undefined) {
+      return this.authorizePattern(uri, match, action);
+    }
+    return this.#decide(uri, action);
+  }
+
+  #decide(uri: string, action: Action): AuthzDecision {
     const e = this.#allowAll ?? this.#specific.best(uri) ?? this.#prefixes.best(uri);
     return e ? e[action] : DENY;
+  }
+
+  /**
+   * Allows `action` on the pattern `uri` (`match`) only when the permission
+   * that decides each URI the pattern can match allows it: the permission
+   * deciding the pattern's generic URIs (a wildcard covering all of them,
+   * else the longest prefix of all of them) must allow, and no permission
+   * that decides some of them may deny (a more specific wildcard that only
+   * covers part of the pattern is counted as deciding: a rare config may be
+   * refused more than it needs, never less).
+   */
+  authorizePattern(uri: string, match: MatchPolicy, action: Action): AuthzDecision {
+    const pattern: Pattern = { uri, match };
+    // A wildcard pattern without an empty component is one URI.
+    if (match === "exact" || (match === "wildcard" && !uri.split(".").includes(""))) {
+      return this.#decide(uri, action);
+    }
+    let base: Entry | undefined;
+    let baseIsWildcard = false;
+    if (match === "prefix") {
+      base = this.#prefixes.best(uri);
+    } else {
+      // A URI the pattern matches that no permission names: "\uffff" stands for any component.
+      const generic = uri.split(".").map((c) => c === "" ? "\uffff" : c).join(".");
+      base = this.#specific.best(generic);
+      baseIsWildcard = base !== undefined;
+      base ??= this.#prefixes.best(generic);
+    }
+    if (base === undefined || !base[action].allow) return DENY;
+    for (const r of this.#rules) {
+      if (r.entry[action].allow || !overlaps(pattern, r)) continue;
+      // Rules that never decide inside the pattern: prefixes of all of it (the
+      // base is longer), everything under a covering wildcard base but more
+      // specific wildcards, and covering wildcards less specific than the base.
+      if (r.match === "prefix" && (baseIsWildcard || prefixCoversAll(r.uri, pattern))) continue;
+      if (
+        r.match === "wildcard" && match === "wildcard" && baseIsWildcard &&
+        wildcardCoversAll(r.uri, uri)
+      ) continue;
+      return DENY;
+    }
+    return base[action];
   }
 }
 

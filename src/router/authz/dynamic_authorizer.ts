@@ -8,7 +8,11 @@
  * `{allow: bool, disclose?: bool, cache?: bool}`. With `cache: true` the
  * decision is remembered for that session, URI and action until the session
  * leaves (later decisions are then synchronous). Anything else, an error or
- * no answer in time denies the action (and is logged). An authorizer that
+ * no answer in time denies the action (and is logged). For a pattern
+ * SUBSCRIBE/REGISTER, `uri` is the pattern and `options.match` says how it
+ * matches (`prefix`, `wildcard`; as Crossbar passes the request's options):
+ * the authorizer must allow it only when it allows every URI it can match.
+ * An authorizer that
  * rejects the 4-argument form with `wamp.error.invalid_argument` is called
  * again without `options`, as Crossbar does for old authorizers.
  *
@@ -23,6 +27,7 @@ import type { Realm } from "../realm.ts";
 import type { SessionParty } from "../party.ts";
 import { internalCallerFor } from "../internal_caller.ts";
 import type { Action, Authorizer, AuthzDecision, AuthzSubject } from "./authorizer.ts";
+import type { MatchPolicy } from "../matcher.ts";
 
 /** Options of `DynamicAuthorizer`. */
 export interface DynamicAuthorizerOptions {
@@ -62,15 +67,16 @@ export class DynamicAuthorizer implements Authorizer {
     subject: AuthzSubject,
     uri: string,
     action: Action,
+    match: MatchPolicy = "exact",
   ): AuthzDecision | Promise<AuthzDecision> {
     const session = this.#realm.sessions.get(subject.session);
-    const key = `${action} ${uri}`;
+    const key = `${action} ${match} ${uri}`;
     const cached = session && this.#cache.get(session);
     const hit = cached && cached.session === subject.session
       ? cached.decisions.get(key)
       : undefined;
     if (hit) return hit;
-    return this.#ask(session, subject, uri, action, key);
+    return this.#ask(session, subject, uri, action, match, key);
   }
 
   async #ask(
@@ -78,6 +84,7 @@ export class DynamicAuthorizer implements Authorizer {
     subject: AuthzSubject,
     uri: string,
     action: Action,
+    match: MatchPolicy,
     key: string,
   ): Promise<AuthzDecision> {
     const details = session ? this.#realm.sessionDetails(session) : { ...subject };
@@ -86,10 +93,14 @@ export class DynamicAuthorizer implements Authorizer {
     let answer: unknown;
     try {
       try {
-        answer = (await caller.call(this.procedure, [details, uri, action, {}], undefined, opts))
-          .args[0];
+        const options = match === "exact" ? {} : { match };
+        answer =
+          (await caller.call(this.procedure, [details, uri, action, options], undefined, opts))
+            .args[0];
       } catch (e) {
         if (!(e instanceof ApplicationError) || e.uri !== ErrorUri.INVALID_ARGUMENT) throw e;
+        // Without options the authorizer cannot know `uri` is a pattern: deny those.
+        if (match !== "exact") throw e;
         answer =
           (await caller.call(this.procedure, [details, uri, action], undefined, opts)).args[0];
       }
