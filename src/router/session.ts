@@ -38,6 +38,7 @@ import type { Realm } from "./realm.ts";
 import type { PendingCall, Registration } from "./dealer.ts";
 import type { Subscription } from "./broker.ts";
 import type { Testament } from "./meta/testament.ts";
+import { publicTransportDetails } from "./meta/public_transport.ts";
 import type { SessionParty } from "./party.ts";
 import type { LinkEndpoint } from "./link/link.ts";
 import { FlowNode } from "./flow_control.ts";
@@ -138,7 +139,11 @@ export class RouterSession implements SessionHandle, SessionParty {
     return this.#state;
   }
 
-  /** Session details as the session meta API shows them. */
+  /**
+   * Session details as the session meta API shows them (to other sessions
+   * too): the transport without its credentials (see
+   * `meta/public_transport.ts`).
+   */
   details(): Dict {
     const a = this.auth!;
     return {
@@ -148,7 +153,7 @@ export class RouterSession implements SessionHandle, SessionParty {
       authmethod: a.authmethod,
       authprovider: a.authprovider,
       authextra: a.authextra ?? {},
-      transport: { ...this.peer.info },
+      transport: publicTransportDetails(this.peer.info),
       joined: this.joinedAt,
     };
   }
