@@ -503,3 +503,16 @@ Deno.test("RouterSession.overflow() drops a slow consumer: logged, on_leave publ
   assertEquals(logger.lines.filter((l) => l.msg.includes("slow consumer")).length, 1);
   assertEquals(XbarUri.SLOW_CONSUMER, "xbar.close.slow_consumer");
 });
+
+Deno.test("Realm with enableMetaApi false: meta procedures answer no_such_procedure, no meta events", async () => {
+  const r = testRouter({ enableMetaApi: false });
+  const a = await joined(r);
+  await a.subscribe("wamp.session.on_join");
+  const b = await joined(r);
+  for (const proc of ["wamp.session.count", "wamp.session.get", "wamp.registration.list"]) {
+    const res = await b.call(proc, [a.id]);
+    assertEquals([res[0], res[4]], [T.ERROR, ErrorUri.NO_SUCH_PROCEDURE], proc);
+  }
+  await b.register("com.x");
+  assertEquals(a.drain(), [], "no on_join, no on_register");
+});

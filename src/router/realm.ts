@@ -62,6 +62,14 @@ export interface RealmConfig {
   uriCheck?: "loose" | "strict";
   /** Log every message of this realm's sessions, in and out, at info level (Crossbar's realm `trace`). */
   trace?: boolean;
+  /**
+   * Serve the WAMP meta API (Crossbar's `enable_meta_api`): the
+   * `wamp.session.*`, `wamp.registration.*` and `wamp.subscription.*`
+   * procedures (testaments included) and meta events. Default true; with
+   * false, calls to them answer `wamp.error.no_such_procedure` and no meta
+   * event is published.
+   */
+  enableMetaApi?: boolean;
 }
 
 /** A procedure implemented by the router itself (the meta API). */
@@ -122,10 +130,12 @@ export class Realm {
     }
     this.broker = new Broker(this, config.eventHistory ?? []);
     this.dealer = new Dealer(this);
-    this.changes.add(metaEvents(this));
-    installSessionMeta(this);
-    installRegistrationMeta(this);
-    installSubscriptionMeta(this);
+    if (config.enableMetaApi ?? true) {
+      this.changes.add(metaEvents(this));
+      installSessionMeta(this);
+      installRegistrationMeta(this);
+      installSubscriptionMeta(this);
+    }
   }
 
   /**

@@ -37,6 +37,7 @@ export function routerRealmConfig(
       })),
       uriCheck: realm.options.uri_check,
       ...(realm.trace ? { trace: true } : {}),
+      enableMetaApi: realm.options.enable_meta_api,
     },
     roles: roles.filter((r) => r.authorizer !== undefined),
   };
