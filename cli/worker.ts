@@ -11,7 +11,7 @@ import { ExitCode, logFormatOf, logLevelOf, out, parseCommand, UsageError } from
 
 /** Help of `xbar worker`. */
 export const WORKER_HELP =
-  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F]
+  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T]
 
 Internal: a worker process, spawned by the node controller ("xbar start").
 Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
@@ -37,6 +37,7 @@ export async function worker(args: string[]): Promise<number> {
     loglevel: { type: "string" },
     logformat: { type: "string" },
     color: { type: "string" },
+    title: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (v.help) {
@@ -55,6 +56,9 @@ export async function worker(args: string[]): Promise<number> {
   // The host module loads while the worker joins the controller.
   const host = HOSTS[kind]();
   host.catch(() => {}); // awaited in create(); a failure surfaces there
+  if (typeof v.title === "string") {
+    (await import("../src/node/process_title.ts")).setProcessTitle(v.title);
+  }
   return await runWorker({
     kind,
     id: v.id,

@@ -21,8 +21,12 @@ export interface KeySpec {
   optional?: readonly string[];
   /** Crossbar keys xbar does not support: key → why (an error "not supported by xbar"). */
   unsupported?: Readonly<Record<string, string>>;
-  /** Crossbar keys xbar accepts without effect: key → why (a warning). */
-  ignored?: Readonly<Record<string, string>>;
+  /**
+   * Crossbar keys xbar accepts only with the value it implements: key →
+   * that value and why (any other value is an error saying so). There is no
+   * "accepted and ignored": a key is implemented, fixed, or refused.
+   */
+  fixed?: Readonly<Record<string, { value: unknown; reason: string }>>;
   /** Extra advice for particular unknown keys: key → hint. */
   hints?: Readonly<Record<string, string>>;
 }
@@ -120,13 +124,16 @@ export class Checker {
         this.error([...path, key], `"${key}" is not supported by xbar (${unsupported})`, "key");
         continue;
       }
-      const ignored = spec.ignored?.[key];
-      if (ignored !== undefined) {
-        this.warn(
-          [...path, key],
-          `"${key}" is accepted for Crossbar compatibility and ignored (${ignored})`,
-          "key",
-        );
+      const fixed = spec.fixed?.[key];
+      if (fixed !== undefined) {
+        if (v[key] !== fixed.value) {
+          this.error(
+            [...path, key],
+            `xbar supports only ${JSON.stringify(fixed.value)} here (${fixed.reason}), got ${
+              describe(v[key])
+            }`,
+          );
+        }
         continue;
       }
       const hint = spec.hints?.[key];

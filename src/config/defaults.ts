@@ -86,7 +86,6 @@ export function defaultProcessEnv(): ProcessEnv {
 export const DEFAULT_REALM_OPTIONS: Readonly<RealmOptions> = {
   enable_meta_api: true,
   uri_check: "loose",
-  event_dispatching_chunk_size: 100,
 };
 
 /** Default event history length per topic of a realm store (Crossbar's). */
@@ -106,6 +105,9 @@ export function defaultWebSocketOptions(): WebSocketOptions {
     require_websocket_subprotocol: true,
     enable_webstatus: true,
     show_server_version: false,
+    max_frame_size: 0,
+    auto_fragment_size: 0,
+    echo_close_codereason: false,
   };
 }
 

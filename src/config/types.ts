@@ -276,8 +276,6 @@ export interface RealmOptions {
    * `"loose"` (default, as in Crossbar) or `"strict"` (`[0-9a-z_]` components).
    */
   uri_check: "strict" | "loose";
-  /** Events dispatched per turn of the event loop before yielding (default 100). */
-  event_dispatching_chunk_size: number;
 }
 
 /** A role. Exactly one of `permissions` (static) or `authorizer` (dynamic) applies. */
@@ -488,22 +486,24 @@ export interface WebSocketOptions {
   enable_webstatus: boolean;
   /** Include the server version in the status page and headers (default `false`). */
   show_server_version: boolean;
-  /** Port to show in generated URLs when behind a proxy (optional). */
-  external_port?: number;
+  /** Largest incoming WebSocket frame in bytes; a larger one closes with 1009 (default 0 = only `max_message_size` applies). */
+  max_frame_size: number;
+  /** Send longer messages in frames of at most this many bytes (default 0 = one frame per message). */
+  auto_fragment_size: number;
+  /** Echo the reason of a client's close frame, not only its code (default `false`). */
+  echo_close_codereason: boolean;
   /**
    * permessage-deflate (RFC 7692), offered when `deflate` is given. xbar
    * always runs it without context takeover in both directions (each
    * message inflated on its own, bounded by `max_message_size`), so the
-   * `*no_context_takeover` flags are accepted and always true in effect;
-   * `max_window_bits` (9-15) bounds the server's window, `memory_level` its
-   * zlib memory; `request_max_window_bits` is not needed without context
-   * takeover and has no further effect.
+   * `*no_context_takeover` flags may only be `true`; `max_window_bits`
+   * (9-15) bounds the server's window, `memory_level` its zlib memory,
+   * `request_max_window_bits` is asked of the client
+   * (`client_max_window_bits`) when its offer allows it.
    */
   compression?: {
     deflate?: {
-      request_no_context_takeover?: boolean;
       request_max_window_bits?: number;
-      no_context_takeover?: boolean;
       max_window_bits?: number;
       memory_level?: number;
     };

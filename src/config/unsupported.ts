@@ -52,13 +52,18 @@ export const UNSUPPORTED_AUTH_METHODS: Readonly<Record<string, string>> = {
   "cryptosign-proxy": "proxy-worker authentication",
 };
 
-/** Keys of worker options that only meant something to Crossbar's Python processes (accepted, warned). */
-export const IGNORED_WORKER_OPTIONS: Readonly<Record<string, string>> = {
+/** Keys of worker options that only meant something to Crossbar's Python processes (refused). */
+export const PYTHON_WORKER_OPTIONS: Readonly<Record<string, string>> = {
   reactor: "Python-only: Python components run on Twisted's default reactor",
-  cpu_affinity: "not available to Deno processes",
+  cpu_affinity: "Deno cannot pin a process to CPUs",
   expose_controller: "Crossbar-internal",
   expose_shared: "Crossbar-internal",
 };
 
 /** The Python manhole, present on several Crossbar items. */
 export const MANHOLE = "the Python debugging manhole";
+
+/** `debug` (Crossbar's per-item debug logging): only `false`; xbar's log level is node-wide. */
+export const NO_DEBUG = {
+  debug: { value: false, reason: "debug logging is node-wide: start with --loglevel debug" },
+} as const;

@@ -39,11 +39,11 @@ function listeningTls(c: Checker, path: ConfigPath, v: unknown): ListeningTlsCon
   const o = c.object(path, v, {
     required: ["key", "certificate"],
     optional: ["chain_certificates"],
-    ignored: {
-      dhparam: "Deno's TLS chooses its own key exchange",
-      ciphers: "Deno's TLS chooses its own cipher suites",
+    unsupported: {
+      ca_certificates: "TLS client certificate verification",
+      dhparam: "Deno's TLS chooses its own key exchange (TLS 1.2/1.3 with ECDHE)",
+      ciphers: "Deno's TLS (rustls) chooses its own cipher suites",
     },
-    unsupported: { ca_certificates: "TLS client certificate verification" },
   });
   if (!o) return undefined;
   return {
@@ -95,8 +95,10 @@ export function checkListeningEndpoint(
         "max_connections",
         "max_connections_per_ip",
       ],
-      unsupported: { portrange: "listening on the first free port of a range" },
-      ignored: { "user-timeout": "Deno does not expose TCP_USER_TIMEOUT" },
+      unsupported: {
+        portrange: "listening on the first free port of a range",
+        "user-timeout": "Deno does not expose TCP_USER_TIMEOUT",
+      },
     })!;
     const version = ipVersion(c, p("version"), o.version) ?? 4;
     const tls = o.tls === undefined ? undefined : listeningTls(c, p("tls"), o.tls);
@@ -119,12 +121,15 @@ export function checkListeningEndpoint(
   }
   const o = c.object(path, t.o, {
     required: ["type", "path"],
-    optional: ["backlog", "mode", "max_connections"],
+    optional: ["mode", "max_connections"],
+    unsupported: {
+      backlog: "Deno does not let a Unix socket listener set its accept queue (it uses 511)",
+    },
   })!;
   return {
     type: "unix",
     path: c.string(p("path"), o.path, { nonEmpty: true }) ?? "",
-    backlog: c.integer(p("backlog"), o.backlog, { min: 1, max: 65535 }) ?? DEFAULT_BACKLOG,
+    backlog: DEFAULT_BACKLOG,
     mode: unixMode(c, p("mode"), o.mode) ?? DEFAULT_UNIX_SOCKET_MODE,
     max_connections: c.integer(p("max_connections"), o.max_connections, { min: 0 }) ??
       DEFAULT_MAX_CONNECTIONS,

@@ -281,8 +281,14 @@ export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfi
     rlinks: [],
   };
   const opts = c.object(p("options"), o.options, {
-    optional: ["enable_meta_api", "uri_check", "event_dispatching_chunk_size"],
-    ignored: { bridge_meta_api: "xbar has no management-side meta API bridge" },
+    optional: ["enable_meta_api", "uri_check"],
+    fixed: {
+      bridge_meta_api: { value: false, reason: "xbar has no management-side meta API bridge" },
+    },
+    unsupported: {
+      event_dispatching_chunk_size:
+        "an event is sent to all subscribers at once (encoded once per serializer), not in chunks",
+    },
   });
   if (opts) {
     const op = (k: string) => [...path, "options", k];
@@ -291,11 +297,6 @@ export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfi
     out.options.uri_check =
       c.oneOf(op("uri_check"), opts.uri_check, ["strict", "loose"] as const) ??
         out.options.uri_check;
-    out.options.event_dispatching_chunk_size =
-      c.integer(op("event_dispatching_chunk_size"), opts.event_dispatching_chunk_size, {
-        min: 1,
-      }) ??
-        out.options.event_dispatching_chunk_size;
   }
   const strict = out.options.uri_check === "strict";
   const trace = c.boolean(p("trace"), o.trace);

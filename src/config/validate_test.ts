@@ -909,7 +909,6 @@ Deno.test("validateConfig() applies defaults and generates ids", () => {
   assert.deepEqual(router.realms[0].options, {
     enable_meta_api: true,
     uri_check: "loose",
-    event_dispatching_chunk_size: 100,
   });
   assert.deepEqual(guest2.options.stdin, "close");
   assert.deepEqual([guest2.options.stdout, guest2.options.stderr], ["log", "log"]);
@@ -1038,28 +1037,67 @@ workers:
   );
 });
 
-Deno.test("validateConfig() warns about accepted Crossbar settings without effect", () => {
-  const { config, errors, warnings } = validateConfig({
+Deno.test("validateConfig() refuses Crossbar settings xbar does not implement, each with the reason", () => {
+  const { errors, warnings } = validateConfig({
     version: 2,
     workers: [{
       type: "router",
       options: { pythonpath: [".."], cpu_affinity: [0] },
-      realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
+      realms: [{
+        name: "realm1",
+        roles: [{ name: "anonymous" }],
+        options: { event_dispatching_chunk_size: 50, bridge_meta_api: true },
+      }],
       transports: [{
         type: "websocket",
-        endpoint: { type: "tcp", port: 8080 },
+        endpoint: {
+          type: "tcp",
+          port: 8080,
+          "user-timeout": 1000,
+          tls: { key: "k.pem", certificate: "c.pem", ciphers: "HIGH" },
+        },
         serializers: ["ubjson", "json"],
+        debug: true,
+        options: {
+          external_port: 80,
+          enable_hybi10: true,
+          validate_utf8: false,
+          fail_by_drop: true,
+          tcp_nodelay: true,
+          compression: { deflate: { no_context_takeover: false } },
+        },
       }],
+    }, {
+      type: "router",
+      id: "router2",
+      realms: [{ name: "realm2", roles: [{ name: "anonymous" }] }],
+      transports: [{ type: "rawsocket", endpoint: { type: "unix", path: "x.sock", backlog: 10 } }],
     }],
   });
-  assert.deepEqual(errors, []);
-  assert.deepEqual(warnings.map((w) => w.path), [
-    "workers[0].options.cpu_affinity",
-    "workers[0].transports[0].serializers[0]",
-  ]);
-  assert.match(warnings[1].message, /"ubjson" is not supported by xbar/);
-  const ws = (config!.workers[0] as RouterWorkerConfig).transports[0];
-  assert.deepEqual(ws.type === "websocket" && ws.serializers, ["json"]);
+  assert.deepEqual(warnings, []);
+  const by = new Map(errors.map((e) => [e.path, e.message]));
+  const t = "workers[0].transports[0]";
+  for (
+    const [path, why] of [
+      ["workers[0].options.cpu_affinity", /cannot pin/],
+      ["workers[0].realms[0].options.event_dispatching_chunk_size", /all subscribers at once/],
+      ["workers[0].realms[0].options.bridge_meta_api", /supports only false/],
+      [`${t}.endpoint["user-timeout"]`, /TCP_USER_TIMEOUT/],
+      [`${t}.endpoint.tls.ciphers`, /cipher suites/],
+      [`${t}.serializers[0]`, /"ubjson" is not supported/],
+      [`${t}.debug`, /--loglevel debug/],
+      [`${t}.options.external_port`, /builds no URLs/],
+      [`${t}.options.enable_hybi10`, /RFC 6455 only/],
+      [`${t}.options.validate_utf8`, /1007/],
+      [`${t}.options.fail_by_drop`, /close frame/],
+      [`${t}.options.compression.deflate.no_context_takeover`, /no context takeover/],
+      ["workers[1].transports[0].endpoint.backlog", /Unix socket/],
+    ] as const
+  ) {
+    assert.ok(by.has(path), `${path} refused; got ${[...by.keys()].join(", ")}`);
+    assert.match(by.get(path)!, why, path);
+  }
+  assert.ok(!by.has(`${t}.options.tcp_nodelay`), "tcp_nodelay: true is what xbar does");
 });
 
 Deno.test("validateConfig() reads Crossbar's container restart string as the component restart mode", () => {

@@ -21,7 +21,7 @@ import type {
   TransportConfig,
   WebTransportOptions,
 } from "./types.ts";
-import { UNSUPPORTED_TRANSPORT_TYPES } from "./unsupported.ts";
+import { NO_DEBUG, UNSUPPORTED_TRANSPORT_TYPES } from "./unsupported.ts";
 import { checkAuth } from "./validate_auth.ts";
 import { checkConnectingEndpoint, checkListeningEndpoint } from "./validate_endpoint.ts";
 import { checkWebPaths } from "./validate_web_service.ts";
@@ -193,8 +193,9 @@ export function checkTransport(
     case "websocket": {
       c.object(path, o, {
         required: ["type", "endpoint"],
-        optional: ["id", "url", "serializers", "options", "auth", "debug"],
+        optional: ["id", "url", "serializers", "options", "auth"],
         unsupported: { cookie: "WebSocket cookie tracking" },
+        fixed: NO_DEBUG,
       });
       const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
       const out: TransportConfig = {
@@ -204,7 +205,7 @@ export function checkTransport(
         serializers: checkSerializers(c, p("serializers"), o.serializers),
         options: checkWebSocketOptions(c, p("options"), o.options),
         auth: checkAuth(c, p("auth"), o.auth),
-        debug: c.boolean(p("debug"), o.debug) ?? false,
+        debug: false,
       };
       const url = c.string(p("url"), o.url, {
         pattern: /^wss?:\/\/[^\s/]+/,
@@ -216,7 +217,8 @@ export function checkTransport(
     case "rawsocket": {
       c.object(path, o, {
         required: ["type", "endpoint"],
-        optional: ["id", "serializers", "options", "max_message_size", "auth", "debug"],
+        optional: ["id", "serializers", "options", "max_message_size", "auth"],
+        fixed: NO_DEBUG,
       });
       const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
       return {
@@ -229,7 +231,7 @@ export function checkTransport(
           value: o.max_message_size,
         }),
         auth: checkAuth(c, p("auth"), o.auth),
-        debug: c.boolean(p("debug"), o.debug) ?? false,
+        debug: false,
       };
     }
     case "universal":
@@ -287,11 +289,11 @@ export function checkConnectingTransport(
   }
   c.object(path, o, {
     required: ["type", "endpoint"],
-    optional: ["id", "serializer", "options", "url", "debug"],
+    optional: ["id", "serializer", "options", "url"],
     hints: { serializers: `a connecting RawSocket transport takes one "serializer"` },
+    fixed: NO_DEBUG,
   });
   c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
-  c.boolean(p("debug"), o.debug);
   refuseFlowControl(c, p("options"), o.options);
   const out: ConnectingTransportConfig = {
     type: "rawsocket",

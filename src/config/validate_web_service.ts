@@ -12,7 +12,7 @@ import { readType } from "./_typed.ts";
 import { DEFAULT_COMPONENT_ROLE, defaultLongPollOptions } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
 import type { HttpBridgeOptions, WebServiceConfig } from "./types.ts";
-import { UNSUPPORTED_WEB_SERVICES } from "./unsupported.ts";
+import { NO_DEBUG, UNSUPPORTED_WEB_SERVICES } from "./unsupported.ts";
 import { checkAuth } from "./validate_auth.ts";
 import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
@@ -42,7 +42,6 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
   };
   const o = c.object(path, v, {
     optional: [
-      "debug",
       "key",
       "secret",
       "require_tls",
@@ -53,10 +52,10 @@ function bridgeOptions(c: Checker, path: ConfigPath, v: unknown): HttpBridgeOpti
       "allowed_origins",
       "allow_null_origin",
     ],
+    fixed: NO_DEBUG,
   });
   if (!o) return out;
   const p = (k: string) => [...path, k];
-  out.debug = c.boolean(p("debug"), o.debug) ?? false;
   out.require_tls = c.boolean(p("require_tls"), o.require_tls) ?? false;
   out.post_body_limit =
     c.integer(p("post_body_limit"), o.post_body_limit, { min: 0, max: 1 << 20 }) ?? 0;
@@ -106,15 +105,16 @@ export function checkWebService(
     case "websocket": {
       c.object(path, o, {
         required: ["type"],
-        optional: ["id", "url", "serializers", "auth", "options", "debug"],
+        optional: ["id", "url", "serializers", "auth", "options"],
         unsupported: { cookie: "WebSocket cookie tracking" },
+        fixed: NO_DEBUG,
       });
       const out: WebServiceConfig = {
         type: "websocket",
         serializers: checkSerializers(c, p("serializers"), o.serializers),
         options: checkWebSocketOptions(c, p("options"), o.options),
         auth: checkAuth(c, p("auth"), o.auth),
-        debug: c.boolean(p("debug"), o.debug) ?? false,
+        debug: false,
       };
       const url = c.string(p("url"), o.url, {
         pattern: /^wss?:\/\/[^\s/]+/,
@@ -230,12 +230,12 @@ export function checkWebService(
           "session_timeout",
           "queue_limit_bytes",
           "queue_limit_messages",
-          "debug",
           "debug_transport_id",
           "flow_control",
           "allowed_origins",
           "allow_null_origin",
         ],
+        fixed: NO_DEBUG,
       });
       if (oo) {
         const op = (k: string) => [...path, "options", k];
@@ -251,7 +251,6 @@ export function checkWebService(
         opts.queue_limit_messages =
           c.integer(op("queue_limit_messages"), oo.queue_limit_messages, { min: 1 }) ??
             opts.queue_limit_messages;
-        opts.debug = c.boolean(op("debug"), oo.debug) ?? false;
         const id = c.string(op("debug_transport_id"), oo.debug_transport_id, { nonEmpty: true });
         if (id !== undefined) opts.debug_transport_id = id;
         const flow = checkFlowControl(c, op("flow_control"), oo.flow_control, {

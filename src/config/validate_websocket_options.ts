@@ -16,23 +16,26 @@ import type { ConfigPath } from "./path.ts";
 import type { SerializerName, WebSocketOptions } from "./types.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
-const NO_EFFECT = "Deno's WebSocket implementation handles this itself";
-
-/** WebSocket options Crossbar (Autobahn) knows that have no effect in xbar. */
-const IGNORED_WEBSOCKET_OPTIONS: Readonly<Record<string, string>> = {
-  enable_hybi10: NO_EFFECT,
-  enable_rfc6455: NO_EFFECT,
-  validate_utf8: NO_EFFECT,
-  mask_server_frames: NO_EFFECT,
-  require_masked_client_frames: NO_EFFECT,
-  apply_mask: NO_EFFECT,
-  max_frame_size: NO_EFFECT,
-  auto_fragment_size: NO_EFFECT,
-  fail_by_drop: NO_EFFECT,
-  echo_close_codereason: NO_EFFECT,
-  tcp_nodelay: NO_EFFECT,
-  enable_flash_policy: "Flash is gone",
-  flash_policy: "Flash is gone",
+/** WebSocket options Crossbar (Autobahn) knows that xbar implements with one value only. */
+const FIXED_WEBSOCKET_OPTIONS: Readonly<Record<string, { value: unknown; reason: string }>> = {
+  enable_hybi10: { value: false, reason: "xbar speaks RFC 6455 only" },
+  enable_rfc6455: { value: true, reason: "xbar speaks RFC 6455 only" },
+  validate_utf8: {
+    value: true,
+    reason: "text messages are always checked; invalid UTF-8 closes with 1007",
+  },
+  mask_server_frames: { value: false, reason: "a server never masks its frames (RFC 6455)" },
+  require_masked_client_frames: {
+    value: true,
+    reason: "unmasked client frames always close the connection (RFC 6455)",
+  },
+  apply_mask: { value: true, reason: "xbar's client always masks its frames (RFC 6455)" },
+  fail_by_drop: {
+    value: false,
+    reason: "a failed connection is always sent a close frame with the reason before the drop",
+  },
+  tcp_nodelay: { value: true, reason: "TCP_NODELAY is always set on WebSocket connections" },
+  enable_flash_policy: { value: false, reason: "Flash is gone" },
 };
 
 /** Reads WebSocket `options`, applying defaults. */
@@ -51,11 +54,18 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
       "require_websocket_subprotocol",
       "enable_webstatus",
       "show_server_version",
-      "external_port",
       "compression",
       "flow_control",
+      "max_frame_size",
+      "auto_fragment_size",
+      "echo_close_codereason",
     ],
-    ignored: IGNORED_WEBSOCKET_OPTIONS,
+    fixed: FIXED_WEBSOCKET_OPTIONS,
+    unsupported: {
+      flash_policy: "Flash policy files; Flash is gone",
+      external_port:
+        "xbar builds no URLs from a transport's port (the node info page uses the request's Host)",
+    },
   });
   if (!o) return out;
   const p = (k: string) => [...path, k];
@@ -111,30 +121,34 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
   }
   const flow = checkFlowControl(c, p("flow_control"), o.flow_control);
   if (flow !== undefined) out.flow_control = flow;
-  const external = c.integer(p("external_port"), o.external_port, { min: 1, max: 65535 });
-  if (external !== undefined) out.external_port = external;
+  const frame = c.integer(p("max_frame_size"), o.max_frame_size, { min: 0 });
+  if (frame !== undefined) out.max_frame_size = frame;
+  const fragment = c.integer(p("auto_fragment_size"), o.auto_fragment_size, { min: 0 });
+  if (fragment !== undefined) out.auto_fragment_size = fragment;
+  const echo = c.boolean(p("echo_close_codereason"), o.echo_close_codereason);
+  if (echo !== undefined) out.echo_close_codereason = echo;
   if (o.compression !== undefined) {
     const comp = c.object(p("compression"), o.compression, { optional: ["deflate"] });
     const d = comp?.deflate === undefined ? undefined : c.object(
       [...p("compression"), "deflate"],
       comp.deflate,
       {
-        optional: [
-          "request_no_context_takeover",
-          "request_max_window_bits",
-          "no_context_takeover",
-          "max_window_bits",
-          "memory_level",
-        ],
+        optional: ["request_max_window_bits", "max_window_bits", "memory_level"],
+        fixed: {
+          no_context_takeover: {
+            value: true,
+            reason: "xbar compresses each message on its own (no context takeover)",
+          },
+          request_no_context_takeover: {
+            value: true,
+            reason: "xbar always asks the client for no context takeover",
+          },
+        },
       },
     );
     if (d) {
       const dp = (k: string) => [...p("compression"), "deflate", k];
       const deflate: NonNullable<WebSocketOptions["compression"]>["deflate"] = {};
-      for (const k of ["request_no_context_takeover", "no_context_takeover"] as const) {
-        const b = c.boolean(dp(k), d[k]);
-        if (b !== undefined) deflate[k] = b;
-      }
       for (const k of ["request_max_window_bits", "max_window_bits"] as const) {
         const n = c.integer(dp(k), d[k], { min: 0, max: 15 });
         if (n !== undefined && n !== 0 && n < 9) {
@@ -149,7 +163,7 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
   return out;
 }
 
-/** Reads a `serializers` list (default cbor, msgpack, json); `ubjson` is dropped with a warning. */
+/** Reads a `serializers` list (default cbor, msgpack, json); `ubjson` is refused. */
 export function checkSerializers(c: Checker, path: ConfigPath, v: unknown): SerializerName[] {
   const list = c.list(path, v);
   if (!list) return [...DEFAULT_SERIALIZERS];
@@ -157,7 +171,10 @@ export function checkSerializers(c: Checker, path: ConfigPath, v: unknown): Seri
   let ok = true;
   list.forEach((item, i) => {
     if (item === "ubjson") {
-      c.warn([...path, i], `serializer "ubjson" is not supported by xbar and is left out`);
+      c.error(
+        [...path, i],
+        `serializer "ubjson" is not supported by xbar (it speaks json, msgpack and cbor): remove it`,
+      );
       return;
     }
     const s = c.oneOf([...path, i], item ?? null, ["json", "msgpack", "cbor"] as const);

@@ -24,7 +24,7 @@ import type {
   WorkerConfig,
   WorkerOptions,
 } from "./types.ts";
-import { IGNORED_WORKER_OPTIONS, MANHOLE, UNSUPPORTED_WORKER_TYPES } from "./unsupported.ts";
+import { MANHOLE, PYTHON_WORKER_OPTIONS, UNSUPPORTED_WORKER_TYPES } from "./unsupported.ts";
 import {
   checkContainerComponent,
   checkRouterComponent,
@@ -143,7 +143,7 @@ const CROSSBAR_COMPONENT_RESTART = {
 function containerOptions(c: Checker, path: ConfigPath, v: unknown): ContainerOptions {
   const o = c.object(path, v ?? {}, {
     optional: [...COMMON_OPTIONS, ...PYTHON_OPTIONS, "shutdown", "component_restart"],
-    ignored: IGNORED_WORKER_OPTIONS,
+    unsupported: PYTHON_WORKER_OPTIONS,
   }) ?? {};
   const out: ContainerOptions = {
     ...commonOptions(c, path, o),
@@ -364,7 +364,7 @@ export function checkWorker(c: Checker, path: ConfigPath, v: unknown): CheckedWo
       const replicas = c.integer(p("replicas"), o.replicas, { min: 1, max: MAX_REPLICAS }) ?? 1;
       const opts = c.object(p("options"), o.options ?? {}, {
         optional: [...COMMON_OPTIONS, ...PYTHON_OPTIONS],
-        ignored: IGNORED_WORKER_OPTIONS,
+        unsupported: PYTHON_WORKER_OPTIONS,
       }) ?? {};
       if (typeof opts.restart === "string") {
         c.error(

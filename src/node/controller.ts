@@ -54,6 +54,7 @@ import { Router } from "../router/router.ts";
 import type { AuthenticatorFactory } from "../router/authn/authenticator.ts";
 import type { PeerInfo } from "../router/peer.ts";
 import { type RawSocketServer, serveRawSocket } from "../transport/rawsocket_server.ts";
+import { setProcessTitle } from "./process_title.ts";
 import { jsonSerializer } from "../serializer/json.ts";
 import { localPair } from "../client/local_transport.ts";
 import { joinSession } from "../client/join_session.ts";
@@ -254,6 +255,7 @@ export class Controller {
    * cannot boot.
    */
   async start(): Promise<void> {
+    setProcessTitle(this.#o.config.controller.options.title);
     this.#session = await joinSession(
       localPair(this.router, {
         info: { transportId: CONTROLLER_TRANSPORT_ID, peer: "controller" },
@@ -430,6 +432,7 @@ export class Controller {
         started,
         id: w.id,
         kind: w.type,
+        title: w.config.options.title,
         nodeDir: this.#o.nodeDir,
         logLevel: this.#o.logLevel,
         logFormat: this.#o.logFormat,

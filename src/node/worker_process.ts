@@ -73,6 +73,8 @@ export interface SpawnWorkerOptions {
   id: string;
   /** Worker kind. */
   kind: WorkerKind;
+  /** Process title (the config's `options.title`). Default: none set. */
+  title?: string;
   /** Node directory (absolute). */
   nodeDir: string;
   /** Log level and format for the worker's own log lines. */
@@ -146,6 +148,7 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     "--logformat",
     options.logFormat,
     ...(options.logColor ? ["--color", "true"] : []),
+    ...(options.title !== undefined && options.title !== "" ? ["--title", options.title] : []),
   ]);
   const env = { ...options.env };
   for (const name of DENO_ENV) {

@@ -191,6 +191,11 @@ export function serveFront(listener: Deno.Listener, options: FrontOptions): Fron
     name,
     transportId,
     onConnection(raw, slot) {
+      try {
+        (raw as Deno.TcpConn).setNoDelay?.(true); // tcp_nodelay: always on
+      } catch {
+        // a connection reset before we got to it: the reader sees it
+      }
       const conn = countedConn(raw, () => slot.release());
       serveConnection(conn, state).catch((err) => {
         log.log("error", `${name}: connection failed`, {

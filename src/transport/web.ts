@@ -112,6 +112,8 @@ export interface WebOptions {
   logger?: Logger;
   /** Log every HTTP request at `info` (`access_log`). Default false. */
   accessLog?: boolean;
+  /** Show the error and its stack in 500 answers (`display_tracebacks`). Default false. */
+  displayTracebacks?: boolean;
   /** Send `Strict-Transport-Security` over TLS (`hsts`). Default false. */
   hsts?: boolean;
   /** HSTS `max-age` in seconds (`hsts_max_age`). Default 31536000. */
@@ -263,6 +265,13 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
           error: errorText(err),
           transportId: options.transportId,
         });
+        // display_tracebacks: the error and its stack in the answer (for development).
+        if (options.displayTracebacks) {
+          return textResponse(
+            500,
+            `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+          );
+        }
         return textResponse(500, "internal error");
       },
       secure: tls,

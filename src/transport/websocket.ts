@@ -22,6 +22,7 @@
  */
 
 import { OriginPolicy } from "./origin_policy.ts";
+import { XBAR_VERSION } from "../version.ts";
 import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import { serializers as knownSerializers } from "../serializer/mod.ts";
@@ -132,6 +133,25 @@ export interface WebSocketOptions {
   allowedOrigins?: readonly string[];
   /** Let in `Origin: null` (`allow_null_origin`). Default true. */
   allowNullOrigin?: boolean;
+  /**
+   * Largest incoming frame, in octets (`max_frame_size`): a frame header
+   * announcing more closes the connection with 1009. Default 0 = no limit of
+   * its own (messages are bounded by `maxMessageSize`).
+   */
+  maxFrameSize?: number;
+  /** Send messages longer than this many octets in frames of at most this size (`auto_fragment_size`). Default 0 = one frame. */
+  autoFragmentSize?: number;
+  /** Octets of payload in the pings `idleTimeout` sends (`auto_ping_size`, 4-125). Default 0. */
+  pingSize?: number;
+  /** Echo the reason of a client's close frame, not only its code (`echo_close_codereason`). Default false. */
+  echoCloseReason?: boolean;
+  /**
+   * Answer a plain HTTP request on the endpoint with a short text saying what
+   * it is (`enable_webstatus`). Default true; false: a bare 426.
+   */
+  webStatus?: boolean;
+  /** Send `Server: xbar/<version>` on the endpoint's HTTP answers (`show_server_version`). Default false. */
+  showServerVersion?: boolean;
 }
 
 /** A `Deno.serve` handler for one WAMP WebSocket path. */
@@ -160,6 +180,7 @@ export function createWebSocketHandler(
     tracker,
     transportId,
     origins,
+    webStatus,
     upgradeRequired,
   } = resolveWebSocketOptions(options);
   if (maxMessageSize > DENO_MAX_MESSAGE_SIZE) {
@@ -177,6 +198,9 @@ export function createWebSocketHandler(
   ): Response | Promise<Response> {
     try {
       if (!isWebSocketUpgrade(req)) {
+        if (!webStatus) {
+          return new Response(null, { status: 426, headers: { upgrade: "websocket" } });
+        }
         return text(426, upgradeRequired, { upgrade: "websocket" });
       }
       const origin = origins.check(req.headers.get("origin"));
@@ -280,6 +304,18 @@ export interface ResolvedWebSocketOptions {
   transportId: string | undefined;
   /** Which browser origins may connect. */
   origins: OriginPolicy;
+  /** Largest incoming frame (0: none of its own). */
+  maxFrameSize: number;
+  /** Outgoing frame size for long messages (0: one frame). */
+  autoFragmentSize: number;
+  /** Ping payload octets. */
+  pingSize: number;
+  /** Echo a client's close reason. */
+  echoCloseReason: boolean;
+  /** Explain the endpoint in the 426 answer. */
+  webStatus: boolean;
+  /** Headers added to every HTTP answer of the endpoint (`server` with `showServerVersion`). */
+  answerHeaders: Record<string, string>;
   /** The 426 answer text. */
   upgradeRequired: string;
 }
@@ -341,6 +377,12 @@ export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebS
       allowedOrigins: options.allowedOrigins,
       allowNullOrigin: options.allowNullOrigin,
     }),
+    maxFrameSize: nonNegativeInteger("maxFrameSize", options.maxFrameSize ?? 0),
+    autoFragmentSize: nonNegativeInteger("autoFragmentSize", options.autoFragmentSize ?? 0),
+    pingSize: pingSizeOf(options.pingSize ?? 0),
+    echoCloseReason: options.echoCloseReason ?? false,
+    webStatus: options.webStatus ?? true,
+    answerHeaders: options.showServerVersion ? { server: `xbar/${XBAR_VERSION}` } : {},
     upgradeRequired:
       `This is a WAMP WebSocket endpoint. Connect with a WebSocket client offering one of the subprotocols ${spoken}.\n`,
   };
@@ -357,6 +399,20 @@ function text(status: number, body: string, headers: Record<string, string> = {}
     status,
     headers: { "content-type": "text/plain; charset=utf-8", ...headers },
   });
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name}: must be 0 (off) or a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function pingSizeOf(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 125) {
+    throw new RangeError(`pingSize: must be 0-125 octets, got ${value}`);
+  }
+  return value;
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -39,6 +39,12 @@ export interface DeflateSettings {
   level?: number;
   /** Messages shorter than this many octets are not compressed. Default 64. */
   threshold?: number;
+  /**
+   * Window bits asked of the client (`client_max_window_bits` in the
+   * answer, when the client's offer allows it: Crossbar's
+   * `request_max_window_bits`). Default: not asked.
+   */
+  clientMaxWindowBits?: number;
 }
 
 /** Compression of one connection. */
@@ -95,6 +101,7 @@ function splitOffers(header: string): string[] {
 function acceptOffer(params: string[], settings: DeflateSettings): DeflateAgreement | undefined {
   const seen = new Set<string>();
   let serverBits: number | undefined;
+  let clientOffer: number | "any" | undefined;
   for (const p of params) {
     if (p === "") continue;
     const eq = p.indexOf("=");
@@ -118,6 +125,7 @@ function acceptOffer(params: string[], settings: DeflateSettings): DeflateAgreem
         if (raw !== undefined && (!/^\d+$/.test(raw) || Number(raw) < 8 || Number(raw) > 15)) {
           return undefined;
         }
+        clientOffer = raw === undefined ? "any" : Number(raw);
         break;
       default:
         return undefined; // unknown parameter: decline this offer
@@ -127,6 +135,13 @@ function acceptOffer(params: string[], settings: DeflateSettings): DeflateAgreem
   const bits = Math.min(serverBits ?? 15, configured);
   let response = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
   if (bits < 15 || serverBits !== undefined) response += `; server_max_window_bits=${bits}`;
+  // The client may be asked for a smaller window only when it offered the parameter.
+  if (settings.clientMaxWindowBits !== undefined && clientOffer !== undefined) {
+    const asked = clientOffer === "any"
+      ? settings.clientMaxWindowBits
+      : Math.min(settings.clientMaxWindowBits, clientOffer);
+    if (asked >= 9) response += `; client_max_window_bits=${asked}`;
+  }
   return { response, codec: createDeflate({ ...settings, maxWindowBits: bits }) };
 }
 

@@ -16,6 +16,8 @@
  *   Breaks: 1007.
  * - A close frame has no payload or a 2-octet code (1000-1003, 1007-1014,
  *   3000-4999) and a reason. Breaks: 1002.
+ * - A data frame over `maxFrameSize` (when set) is refused (1009) as soon as
+ *   its header arrives.
  * - A message over `maxMessageSize` is refused as soon as a frame header
  *   announces it (1009): nothing of it is buffered. Payload is buffered only
  *   as it arrives (a header announcing 16 MiB costs nothing until the bytes
@@ -115,6 +117,8 @@ export interface WebSocketFrameReaderOptions {
   inflate?: (compressed: Uint8Array, maxSize: number) => Uint8Array;
   /** Initial (and resting) read buffer size. Default 1 KiB. */
   initialSize?: number;
+  /** Largest data frame payload, in octets (a longer one closes with 1009). Default 0: no limit of its own. */
+  maxFrameSize?: number;
 }
 
 const READ_SPACE = 16 * 1024;
@@ -147,6 +151,7 @@ export class WebSocketFrameReader {
   #lastFull = false;
   #lastRead = 0;
   #max: number;
+  #maxFrame: number;
   #budget: ReceiveBudget | undefined;
   #inflate: WebSocketFrameReaderOptions["inflate"];
   // The frame whose payload is being received in pieces (-1: none).
@@ -171,6 +176,7 @@ export class WebSocketFrameReader {
   /** @param options see WebSocketFrameReaderOptions */
   constructor(options: WebSocketFrameReaderOptions) {
     this.#max = options.maxMessageSize;
+    this.#maxFrame = options.maxFrameSize ?? 0;
     this.#budget = options.budget;
     this.#inflate = options.inflate;
     this.#initial = Math.max(options.initialSize ?? DEFAULT_READ_SIZE, 256);
@@ -359,6 +365,12 @@ export class WebSocketFrameReader {
       if ((b0 & 0x40) !== 0 && this.#inflate === undefined) {
         throw new WebSocketFrameError(1002, "RSV1 set without permessage-deflate");
       }
+    }
+    if (this.#maxFrame > 0 && len > this.#maxFrame) {
+      throw new WebSocketFrameError(
+        1009,
+        `frame of ${len} bytes exceeds the frame limit of ${this.#maxFrame} bytes`,
+      );
     }
     const total = (opcode === 0 ? this.#msgSize : 0) + len;
     if (total > this.#max) {

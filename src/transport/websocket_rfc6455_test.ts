@@ -427,3 +427,112 @@ Deno.test("RFC 6455: a bad upgrade gets 400/426 and a close, never a crash", asy
     }
   });
 });
+
+// ---------------------------------------------------------------------------
+// Crossbar's WebSocket options that map to framing (issue 9 item 8: they were
+// accepted and ignored)
+
+Deno.test("max_frame_size (maxFrameSize): a data frame over it closes with 1009 from its header", async () => {
+  await withEcho({ maxFrameSize: 100 }, async (port) => {
+    const { c } = await RawClient.open(port);
+    // Two 80-octet fragments: each frame is within the limit, the message too.
+    await c.send(frame(1, JSON.stringify(["x".repeat(74)]).slice(0, 40), { fin: false }));
+    await c.send(frame(0, JSON.stringify(["x".repeat(74)]).slice(40)));
+    const echoed = await c.frame();
+    assert.equal(echoed?.op, 1);
+    await c.send(frame(1, JSON.stringify(["x".repeat(200)])));
+    assert.equal(await c.closeCode(), 1009);
+    c.close();
+  });
+});
+
+Deno.test("auto_fragment_size (autoFragmentSize): a long message goes out in frames of at most that size", async () => {
+  await withEcho({ autoFragmentSize: 64 }, async (port) => {
+    const { c } = await RawClient.open(port);
+    const text = JSON.stringify(["y".repeat(200)]);
+    await c.send(frame(1, text));
+    const frames = [];
+    for (;;) {
+      const f = await c.frame();
+      assert.ok(f);
+      frames.push(f);
+      if (f.fin) break;
+    }
+    assert.ok(frames.length >= 4, `${frames.length} frames`);
+    assert.equal(frames[0].op, 1);
+    assert.ok(frames.slice(1).every((f) => f.op === 0), "continuations");
+    assert.ok(frames.every((f) => f.payload.length <= 64));
+    const joined = new TextDecoder().decode(
+      new Uint8Array(frames.flatMap((f) => [...f.payload])),
+    );
+    assert.equal(joined, text);
+    c.close();
+  });
+});
+
+Deno.test("echo_close_codereason (echoCloseReason): the client's close reason comes back too", async () => {
+  for (const echo of [false, true]) {
+    await withEcho({ echoCloseReason: echo }, async (port) => {
+      const { c } = await RawClient.open(port);
+      await c.send(frame(8, closePayload(4000, "bye now")));
+      const f = await c.frame();
+      assert.equal(f?.op, 8);
+      assert.equal((f!.payload[0] << 8) | f!.payload[1], 4000);
+      assert.equal(new TextDecoder().decode(f!.payload.subarray(2)), echo ? "bye now" : "");
+      c.close();
+    });
+  }
+});
+
+Deno.test("auto_ping_size (pingSize): idle pings carry that many octets", async () => {
+  await withEcho({ idleTimeout: 1, pingSize: 12 }, async (port) => {
+    const { c } = await RawClient.open(port);
+    const f = await c.frame();
+    assert.equal(f?.op, 9);
+    assert.equal(f!.payload.length, 12);
+    c.close();
+  });
+});
+
+Deno.test("enable_webstatus / show_server_version: the 426 text and a Server header", async () => {
+  const plain = async (port: number) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(new TextEncoder().encode("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n"));
+    let text = "";
+    const buf = new Uint8Array(4096);
+    for (;;) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    conn.close();
+    return text;
+  };
+  await withEcho({}, async (port) => {
+    const t = await plain(port);
+    assert.match(t, /^HTTP\/1\.1 426 /);
+    assert.match(t, /This is a WAMP WebSocket endpoint/);
+    assert.doesNotMatch(t, /\r\nserver:/i);
+  });
+  await withEcho({ webStatus: false, showServerVersion: true }, async (port) => {
+    const t = await plain(port);
+    assert.match(t, /^HTTP\/1\.1 426 /);
+    assert.doesNotMatch(t, /WAMP WebSocket endpoint/);
+    assert.match(t, /\r\nserver: xbar\/\d/);
+    const { c, head } = await RawClient.open(port);
+    assert.match(head, /\r\nserver: xbar\/\d/);
+    c.close();
+  });
+});
+
+Deno.test("request_max_window_bits (compression.clientMaxWindowBits): asked of a client that offers client_max_window_bits", async () => {
+  await withEcho({ compression: { clientMaxWindowBits: 10 } }, async (port) => {
+    const offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+    const { c, head } = await RawClient.open(port, offer);
+    assert.match(head, /client_max_window_bits=10/);
+    c.close();
+    const none = await RawClient.open(port, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+    assert.doesNotMatch(none.head, /client_max_window_bits/, "not asked when not offered");
+    none.c.close();
+  });
+});

@@ -77,6 +77,14 @@ export interface WebSocketStreamOptions {
   logger: Logger;
   /** Extra log fields (the transport id). */
   logFields?: Record<string, unknown>;
+  /** Largest incoming data frame (0: no limit of its own). */
+  maxFrameSize?: number;
+  /** Send longer messages in frames of at most this many octets (0: one frame). */
+  autoFragmentSize?: number;
+  /** Octets of payload in idle pings. Default 0. */
+  pingSize?: number;
+  /** Echo the reason of a client's close frame too (not only its code). Default false. */
+  echoCloseReason?: boolean;
 }
 
 type State = "open" | "closing" | "closed";
@@ -90,6 +98,8 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
 
   #conn: Deno.Conn;
   #opts: WebSocketStreamOptions;
+  /** Frame size for long messages (0: one frame). */
+  #fragment = 0;
   #log: Logger;
   #serializer: Serializer;
   #binary: boolean;
@@ -132,8 +142,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     this.#serializer = options.serializer;
     this.#binary = options.serializer.binary;
     this.#max = options.maxMessageSize;
+    this.#fragment = options.autoFragmentSize ?? 0;
     this.#reader = new WebSocketFrameReader({
       maxMessageSize: options.maxMessageSize,
+      maxFrameSize: options.maxFrameSize,
       budget: options.budget,
       inflate: options.deflate ? (data, max) => options.deflate!.inflate(data, max) : undefined,
     });
@@ -193,6 +205,14 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
         if (this.#opts.deflate !== undefined) {
           size = this.#sendCompressed(new TextEncoder().encode(data), Opcode.TEXT, msg);
           if (size < 0) return;
+        } else if (this.#fragment > 0 && data.length > this.#fragment / 3) {
+          const bytes = new TextEncoder().encode(data);
+          size = bytes.length;
+          if (size > this.#max) {
+            this.#tooBig(msg, size, "");
+            return;
+          }
+          writer.appendMessage(Opcode.TEXT, bytes, false, this.#fragment);
         } else {
           size = writer.appendText(data);
           if (size > this.#max) {
@@ -211,7 +231,7 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
           size = this.#sendCompressed(data, Opcode.BINARY, msg);
           if (size < 0) return;
         } else {
-          writer.appendFrame(Opcode.BINARY, data);
+          writer.appendMessage(Opcode.BINARY, data, false, this.#fragment);
         }
       }
     } catch (err) {
@@ -240,10 +260,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     }
     const packed = this.#opts.deflate!.deflate(data);
     if (packed === undefined) {
-      this.#writer.appendFrame(opcode, data);
+      this.#writer.appendMessage(opcode, data, false, this.#fragment);
       return data.length;
     }
-    this.#writer.appendFrame(opcode, packed, true);
+    this.#writer.appendMessage(opcode, packed, true, this.#fragment);
     return packed.length;
   }
 
@@ -300,7 +320,11 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     }
     if (!this.pinged && this.#state === "open") {
       this.pinged = true;
-      this.#writer.appendFrame(Opcode.PING, new Uint8Array(0));
+      const size = this.#opts.pingSize ?? 0;
+      this.#writer.appendFrame(
+        Opcode.PING,
+        size > 0 ? crypto.getRandomValues(new Uint8Array(size)) : new Uint8Array(0),
+      );
       return true;
     }
     this.#log.log("info", "websocket peer did not answer a ping: closing", {
@@ -432,9 +456,10 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     this.#closeReceived = true;
     this.#debug("websocket close frame received", { code, reason });
     if (this.#state === "open") {
-      // Echo the code; the router hears closed() when the connection ends.
+      // Echo the code (and the reason with echoCloseReason); the router hears
+      // closed() when the connection ends.
       this.#state = "closing";
-      this.#sendClose(code ?? 1000, "");
+      this.#sendClose(code ?? 1000, this.#opts.echoCloseReason ? reason : "");
     }
     this.#closeAfterFlush();
   }

@@ -70,9 +70,12 @@ export function createWebSocketUpgrader(
   ): Promise<void> {
     const h = head.headers;
     const refuse = (status: number, text: string, headers: Record<string, string> = {}) =>
-      answerAndClose(conn, httpResponse(status, headers, text));
+      answerAndClose(conn, httpResponse(status, { ...o.answerHeaders, ...headers }, text));
     if (!hasToken(h.get("upgrade"), "websocket")) {
-      return refuse(426, o.upgradeRequired, { upgrade: "websocket", connection: "Upgrade" });
+      // With enable_webstatus off, a bare 426 (no text about the endpoint).
+      const headers = { ...o.answerHeaders, upgrade: "websocket", connection: "Upgrade" };
+      if (!o.webStatus) return answerAndClose(conn, httpResponse(426, headers, ""));
+      return refuse(426, o.upgradeRequired, headers);
     }
     const origin = o.origins.check(h.get("origin"));
     if (!origin.ok) {
@@ -113,6 +116,7 @@ export function createWebSocketUpgrader(
       : negotiateDeflate(h.get("sec-websocket-extensions"), o.compression);
     const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(key + GUID));
     const response: Record<string, string> = {
+      ...o.answerHeaders,
       upgrade: "websocket",
       connection: "Upgrade",
       "sec-websocket-accept": btoa(String.fromCharCode(...new Uint8Array(digest))),
@@ -151,6 +155,10 @@ export function createWebSocketUpgrader(
         deflate: deflate?.codec,
         logger,
         logFields,
+        maxFrameSize: o.maxFrameSize,
+        autoFragmentSize: o.autoFragmentSize,
+        pingSize: o.pingSize,
+        echoCloseReason: o.echoCloseReason,
       },
     );
     o.tracker?.add(ws);

@@ -33,15 +33,16 @@ export function headerLength(length: number): number {
   return length < 126 ? 2 : length < 65536 ? 4 : 10;
 }
 
-/** Writes a final, unmasked frame header at `at`; returns its length. */
+/** Writes an unmasked frame header at `at` (final unless `fin` is false); returns its length. */
 export function writeHeader(
   buf: Uint8Array,
   at: number,
   opcode: number,
   length: number,
   rsv1 = false,
+  fin = true,
 ): number {
-  buf[at] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
+  buf[at] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   if (length < 126) {
     buf[at + 1] = length;
     return 2;
@@ -69,10 +70,35 @@ export function writeHeader(
 export class WebSocketWriter extends CoalescingWriter {
   /** Appends one final frame carrying `payload` (RSV1 marks a compressed message). */
   appendFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
+    this.#frame(opcode, payload, rsv1, true);
+  }
+
+  /**
+   * Appends a data message: one frame, or with `fragment` > 0 and a longer
+   * payload, frames of at most `fragment` octets (the first carries the
+   * opcode and RSV1, the rest are continuations, the last is final).
+   */
+  appendMessage(opcode: number, payload: Uint8Array, rsv1 = false, fragment = 0): void {
+    if (fragment <= 0 || payload.length <= fragment) {
+      this.#frame(opcode, payload, rsv1, true);
+      return;
+    }
+    for (let at = 0; at < payload.length; at += fragment) {
+      const first = at === 0;
+      this.#frame(
+        first ? opcode : Opcode.CONTINUATION,
+        payload.subarray(at, at + fragment),
+        first && rsv1,
+        at + fragment >= payload.length,
+      );
+    }
+  }
+
+  #frame(opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): void {
     if (this.stopped) return;
     const at = this.pendingLength;
     const buf = this.reserve(10 + payload.length);
-    const h = writeHeader(buf, at, opcode, payload.length, rsv1);
+    const h = writeHeader(buf, at, opcode, payload.length, rsv1, fin);
     buf.set(payload, at + h);
     this.commit(at + h + payload.length);
   }

@@ -103,11 +103,18 @@ function webSocketOptions(
     ...flowOptions(o.flow_control),
     allowedOrigins: o.allowed_origins,
     allowNullOrigin: o.allow_null_origin,
+    maxFrameSize: o.max_frame_size,
+    autoFragmentSize: o.auto_fragment_size,
+    pingSize: o.auto_ping_size,
+    echoCloseReason: o.echo_close_codereason,
+    webStatus: o.enable_webstatus,
+    showServerVersion: o.show_server_version,
   };
   const deflate = o.compression?.deflate;
   if (deflate !== undefined) {
     out.compression = {
       maxWindowBits: deflate.max_window_bits || undefined,
+      clientMaxWindowBits: deflate.request_max_window_bits || undefined,
       memoryLevel: deflate.memory_level,
     };
   }
@@ -166,7 +173,10 @@ async function startRawSocket(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
   const e = cfg.endpoint;
-  const { serveRawSocket } = await import("../transport/rawsocket_server.ts");
+  const [{ serveRawSocket }, { limitsOf }] = await Promise.all([
+    import("../transport/rawsocket_server.ts"),
+    import("./http_listener.ts"),
+  ]);
   const server = await serveRawSocket(ctx.router, {
     endpoint: e.type === "tcp"
       ? {
@@ -174,6 +184,7 @@ async function startRawSocket(
         port: e.port,
         hostname: e.interface,
         reusePort: e.shared,
+        backlog: e.backlog,
         tls: e.tls
           ? {
             key: e.tls.key,
@@ -186,6 +197,10 @@ async function startRawSocket(
     serializers: pickSerializers(cfg.serializers),
     maxMessageSize: cfg.options.max_message_size,
     ...flowOptions(cfg.options.flow_control),
+    ...(() => {
+      const l = limitsOf(e);
+      return { maxConnections: l.maxConnections, maxConnectionsPerIp: l.maxConnectionsPerIp };
+    })(),
     baseDir: ctx.nodeDir,
     transportId: cfg.id,
     logger: ctx.logger,
@@ -346,6 +361,7 @@ async function startWeb(
     transportId: cfg.id,
     logger: ctx.logger,
     accessLog: cfg.options.access_log,
+    displayTracebacks: cfg.options.display_tracebacks,
     hsts: cfg.options.hsts,
     hstsMaxAge: cfg.options.hsts_max_age,
     shutdownGraceMs: 2000,
