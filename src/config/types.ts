@@ -789,8 +789,8 @@ export interface TcpConnectingEndpointConfig {
   version: 4 | 6;
   /** Connect timeout in seconds, 0-600 (default 10). */
   timeout: number;
-  /** TLS; absent = plain TCP. */
-  tls?: { hostname: string; ca_certificates: string[]; certificate?: string; key?: string };
+  /** TLS; absent = plain TCP. `hostname` must be `host` (the certificate is verified against it). */
+  tls?: { hostname: string; ca_certificates: string[] };
 }
 
 /** A Unix domain socket connecting endpoint. */

@@ -164,11 +164,30 @@ export function checkConnectingEndpoint(
       version: ipVersion(c, p("version"), o.version) ?? 4,
       timeout: c.integer(p("timeout"), o.timeout, { min: 0, max: 600 }) ?? DEFAULT_CONNECT_TIMEOUT,
     };
+    // xbar connects to `host` as given: the IP version follows from it.
+    if (o.version !== undefined && out.host !== "") {
+      const literal6 = out.host.includes(":");
+      const literal4 = /^\d+\.\d+\.\d+\.\d+$/.test(out.host);
+      if (
+        (out.version === 6 && !literal6) || (out.version === 4 && literal6) ||
+        (literal4 && out.version !== 4)
+      ) {
+        c.error(
+          p("version"),
+          `xbar connects to host ${JSON.stringify(out.host)} as the system resolves it: ` +
+            `version ${out.version} cannot be forced (use an IPv${out.version} address as host)`,
+        );
+      }
+    }
     if (o.tls !== undefined) {
       const tp = p("tls");
       const to = c.object(tp, o.tls, {
         required: ["hostname"],
-        optional: ["ca_certificates", "certificate", "key"],
+        optional: ["ca_certificates"],
+        unsupported: {
+          certificate: "TLS client certificates",
+          key: "TLS client certificates",
+        },
       });
       if (to) {
         const tls: NonNullable<TcpConnectingEndpointConfig["tls"]> = {
@@ -176,15 +195,12 @@ export function checkConnectingEndpoint(
           ca_certificates:
             c.stringList([...tp, "ca_certificates"], to.ca_certificates, { nonEmpty: true }) ?? [],
         };
-        const cert = c.string([...tp, "certificate"], to.certificate, { nonEmpty: true });
-        const key = c.string([...tp, "key"], to.key, { nonEmpty: true });
-        if (cert !== undefined) tls.certificate = cert;
-        if (key !== undefined) tls.key = key;
-        if (
-          (cert === undefined) !== (key === undefined) &&
-          (to.certificate === undefined) !== (to.key === undefined)
-        ) {
-          c.error(tp, `"certificate" and "key" go together: give both or neither`);
+        if (tls.hostname !== "" && out.host !== "" && tls.hostname !== out.host) {
+          c.error(
+            [...tp, "hostname"],
+            `must be the endpoint's host ${JSON.stringify(out.host)}: xbar verifies the server's ` +
+              `certificate against the host it connects to, got ${JSON.stringify(tls.hostname)}`,
+          );
         }
         out.tls = tls;
       }

@@ -1209,3 +1209,52 @@ workers:
     [["workers[0].components[1].module", "changed since the build"]],
   );
 });
+
+Deno.test("validateConfig() refuses connecting-side settings xbar's clients do not apply", () => {
+  const comp = (transport: unknown) => ({
+    version: 2,
+    workers: [
+      {
+        type: "router",
+        realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
+        transports: [{ type: "rawsocket", endpoint: { type: "tcp", port: 8081 } }],
+      },
+      {
+        type: "container",
+        components: [{ type: "module", module: "./c.ts", realm: "realm1", transport }],
+      },
+    ],
+  });
+  const { errors } = validateConfig(comp({
+    type: "websocket",
+    url: "wss://127.0.0.1:8080/ws",
+    endpoint: {
+      type: "tcp",
+      host: "127.0.0.1",
+      port: 8080,
+      version: 6,
+      tls: { hostname: "example.com", ca_certificates: ["ca.pem"], certificate: "c", key: "k" },
+    },
+    options: { auto_ping_interval: 1000 },
+  }));
+  const at = "workers[1].components[0].transport";
+  const by = new Map(errors.map((e) => [e.path, e.message]));
+  for (
+    const [path, why] of [
+      [`${at}.options.auto_ping_interval`, /listening WebSocket transports/],
+      [`${at}.endpoint.version`, /cannot be forced/],
+      [`${at}.endpoint.tls.hostname`, /must be the endpoint's host/],
+      [`${at}.endpoint.tls.certificate`, /client certificates/],
+      [`${at}.endpoint.tls.ca_certificates`, /system's CA roots/],
+    ] as const
+  ) {
+    assert.ok(by.has(path), `${path}; got ${[...by.keys()].join(", ")}`);
+    assert.match(by.get(path)!, why, path);
+  }
+  const raw = validateConfig(comp({
+    type: "rawsocket",
+    endpoint: { type: "tcp", host: "127.0.0.1", port: 8081, tls: { hostname: "127.0.0.1" } },
+    options: { max_message_size: 100 },
+  }));
+  assert.deepEqual(raw.errors.map((e) => e.path), [`${at}.options.max_message_size`]);
+});

@@ -10,6 +10,7 @@ import { ID, ID_TEXT } from "./_patterns.ts";
 import { readType } from "./_typed.ts";
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
+  defaultWebSocketOptions,
   defaultWebTransportOptions,
   MAX_MESSAGE_SIZE_LIMIT,
   RAWSOCKET_MAX_ANNOUNCED,
@@ -25,7 +26,11 @@ import { NO_DEBUG, UNSUPPORTED_TRANSPORT_TYPES } from "./unsupported.ts";
 import { checkAuth } from "./validate_auth.ts";
 import { checkConnectingEndpoint, checkListeningEndpoint } from "./validate_endpoint.ts";
 import { checkWebPaths } from "./validate_web_service.ts";
-import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
+import {
+  checkConnectingWebSocketOptions,
+  checkSerializers,
+  checkWebSocketOptions,
+} from "./validate_websocket_options.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
 /** Stands in for an endpoint with errors (the config is not returned then). */
@@ -40,7 +45,8 @@ function rawSocketOptions(
   const o = c.object(path, v, { optional: ["max_message_size", "flow_control"] });
   const flow = checkFlowControl(c, [...path, "flow_control"], o?.flow_control);
   const p = [...path, "max_message_size"];
-  let size = c.integer(p, o?.max_message_size, { min: 1, max: MAX_MESSAGE_SIZE_LIMIT });
+  // RawSocket announces 2^9 to 2^24 octets: less than 512 cannot be announced.
+  let size = c.integer(p, o?.max_message_size, { min: 512, max: MAX_MESSAGE_SIZE_LIMIT });
   if (legacy.value !== undefined) {
     if (o?.max_message_size !== undefined) {
       c.error(
@@ -49,7 +55,8 @@ function rawSocketOptions(
         "key",
       );
     }
-    size = c.integer(legacy.path, legacy.value, { min: 1, max: MAX_MESSAGE_SIZE_LIMIT }) ?? size;
+    size = c.integer(legacy.path, legacy.value, { min: 512, max: MAX_MESSAGE_SIZE_LIMIT }) ??
+      size;
   }
   if (size !== undefined && size > RAWSOCKET_MAX_ANNOUNCED) {
     c.warn(
@@ -276,15 +283,30 @@ export function checkConnectingTransport(
     });
     c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
     refuseFlowControl(c, p("options"), o.options);
+    checkConnectingWebSocketOptions(c, p("options"), o.options);
+    const ep = endpoint();
+    if (ep.type === "tcp" && ep.tls !== undefined) {
+      const tls = (o.endpoint as { tls: Record<string, unknown> }).tls;
+      for (const k of ["ca_certificates", "certificate", "key"]) {
+        if (tls[k] !== undefined) {
+          c.error(
+            [...p("endpoint"), "tls", k],
+            `"${k}" is not supported by xbar on a WebSocket client (Deno's WebSocket uses the ` +
+              `system's CA roots and has no client certificates; a rawsocket transport takes ca_certificates)`,
+            "key",
+          );
+        }
+      }
+    }
     return {
       type: "websocket",
-      endpoint: endpoint(),
+      endpoint: ep,
       url: c.string(p("url"), o.url, {
         pattern: /^wss?:\/\/[^\s/]+/,
         patternName: "a ws:// or wss:// URL",
       }) ?? "",
       serializers: checkSerializers(c, p("serializers"), o.serializers),
-      options: checkWebSocketOptions(c, p("options"), o.options),
+      options: defaultWebSocketOptions(),
     };
   }
   c.object(path, o, {

@@ -38,28 +38,49 @@ const FIXED_WEBSOCKET_OPTIONS: Readonly<Record<string, { value: unknown; reason:
   enable_flash_policy: { value: false, reason: "Flash is gone" },
 };
 
+/** The WebSocket options xbar implements on listening transports. */
+export const WEBSOCKET_OPTION_KEYS: readonly string[] = [
+  "max_message_size",
+  "auto_ping_interval",
+  "auto_ping_timeout",
+  "auto_ping_size",
+  "open_handshake_timeout",
+  "close_handshake_timeout",
+  "allowed_origins",
+  "allow_null_origin",
+  "require_websocket_subprotocol",
+  "enable_webstatus",
+  "show_server_version",
+  "compression",
+  "flow_control",
+  "max_frame_size",
+  "auto_fragment_size",
+  "echo_close_codereason",
+];
+
+/**
+ * WebSocket `options` of a connecting transport (container components,
+ * rlinks): xbar's WebSocket client (Deno's) applies none of them, so each
+ * one given is refused with that reason.
+ */
+export function checkConnectingWebSocketOptions(c: Checker, path: ConfigPath, v: unknown): void {
+  const reason =
+    "applies to listening WebSocket transports; xbar's WebSocket client does not use it";
+  c.object(path, v, {
+    // flow_control is refused with its own reason by the caller
+    optional: ["flow_control"],
+    unsupported: Object.fromEntries(
+      [...WEBSOCKET_OPTION_KEYS, ...Object.keys(FIXED_WEBSOCKET_OPTIONS)]
+        .filter((k) => k !== "flow_control").map((k) => [k, reason]),
+    ),
+  });
+}
+
 /** Reads WebSocket `options`, applying defaults. */
 export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown): WebSocketOptions {
   const out = defaultWebSocketOptions();
   const o = c.object(path, v, {
-    optional: [
-      "max_message_size",
-      "auto_ping_interval",
-      "auto_ping_timeout",
-      "auto_ping_size",
-      "open_handshake_timeout",
-      "close_handshake_timeout",
-      "allowed_origins",
-      "allow_null_origin",
-      "require_websocket_subprotocol",
-      "enable_webstatus",
-      "show_server_version",
-      "compression",
-      "flow_control",
-      "max_frame_size",
-      "auto_fragment_size",
-      "echo_close_codereason",
-    ],
+    optional: WEBSOCKET_OPTION_KEYS,
     fixed: FIXED_WEBSOCKET_OPTIONS,
     unsupported: {
       flash_policy: "Flash policy files; Flash is gone",

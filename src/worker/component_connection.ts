@@ -12,6 +12,7 @@ import type { ClientTransport } from "../client/client_transport.ts";
 import type { JoinOptions } from "../client/join_session.ts";
 import { connectWebSocket } from "../client/websocket_transport.ts";
 import { connectRawSocket } from "../client/rawsocket_transport.ts";
+import { lengthExponentFor } from "../transport/rawsocket_protocol.ts";
 import { deriveKey, signWampcra } from "../router/authn/wampcra.ts";
 import { cryptosignKey } from "../router/authn/cryptosign_key.ts";
 
@@ -38,6 +39,7 @@ export async function connectTransport(
     : { transport: "unix" as const, path: resolve(nodeDir, e.path) };
   return await connectRawSocket(target, {
     serializer: config.serializer,
+    maxLengthExponent: lengthExponentFor(config.options.max_message_size),
     handshakeTimeoutMs: e.timeout > 0 ? e.timeout * 1000 : undefined,
     tls: e.type === "tcp" && e.tls
       ? { caCerts: await readCaCerts(e.tls.ca_certificates, nodeDir) }
