@@ -117,6 +117,18 @@ export function checkListeningEndpoint(
           DEFAULT_MAX_CONNECTIONS_PER_IP,
     };
     if (tls) out.tls = tls;
+    // `version` picks the default interface; with an address given, they must agree.
+    if (o.version !== undefined && o.interface !== undefined && out.interface !== "") {
+      const v6 = out.interface.includes(":");
+      if (v6 !== (version === 6)) {
+        c.error(
+          p("version"),
+          `interface ${JSON.stringify(out.interface)} is an IPv${
+            v6 ? 6 : 4
+          } address, got version ${version}`,
+        );
+      }
+    }
     return out;
   }
   const o = c.object(path, t.o, {

@@ -781,6 +781,10 @@ export class Controller {
       public_key: this.#o.publicKey,
       workers: this.#workers.size,
       worker_states: counts,
+      title: this.#o.config.controller.options.title,
+      ...(this.#o.config.controller.extra !== undefined
+        ? { extra: this.#o.config.controller.extra }
+        : {}),
     };
   }
 

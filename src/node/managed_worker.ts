@@ -116,7 +116,9 @@ export class ManagedWorker {
       state: this.state,
       restarts: this.tracker.total,
       restart_policy: this.config.options.restart.policy,
+      title: this.config.options.title,
     };
+    if (this.config.options.extra !== undefined) out.extra = this.config.options.extra;
     if (this.process) out.pid = this.process.pid;
     if (this.started) out.started = this.started;
     if (this.lastExit) out.last_exit = { ...this.lastExit };
