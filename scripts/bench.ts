@@ -16,11 +16,16 @@
  * time (launch of `xbar start` to its WebSocket port accepting, medians of
  * alternating runs; beside another checkout's with --startup-baseline).
  *
+ * Plain HTTP (Web transport: our front and HTTP/1.1, which also bounds
+ * time and connections) is measured beside a bare `Deno.serve` with the
+ * same answer, in the same process and run, alternating rounds.
+ *
  * Options: --seconds N (per throughput run, default 3), --quick (1 s runs,
  * fewer latency samples, 200 idle sessions for memory), --links (only the
  * router links part), --flow (only flow control, idle memory and start-up),
  * --startup (only start-up), --startup-baseline <checkout dir> (also time
- * `xbar start` of that checkout, e.g. main, in the same rounds).
+ * `xbar start` of that checkout, e.g. main, in the same rounds), --http (only
+ * the plain HTTP part).
  *
  * @module
  */
@@ -45,6 +50,7 @@ const { values } = parseArgs({
     flow: { type: "boolean", default: false },
     startup: { type: "boolean", default: false },
     "startup-baseline": { type: "string" },
+    http: { type: "boolean", default: false },
   },
 });
 await loadSerializers(); // the lean drivers encode and decode themselves
@@ -58,6 +64,8 @@ const ROUNDS = values.quick ? 1 : 3;
 
 interface Server {
   port: number;
+  /** `http`: the bare Deno.serve baseline. */
+  baselinePort?: number;
   /** The router's WebSocket endpoint on Deno.serve + Deno.upgradeWebSocket (the "before"). */
   legacyPort?: number;
   tcpPort?: number;
@@ -67,7 +75,7 @@ interface Server {
 }
 
 async function startServer(
-  kind: "router" | "fanout" | "echo" | "tcpecho" | "nodews" | "linked",
+  kind: "router" | "fanout" | "echo" | "tcpecho" | "nodews" | "linked" | "http",
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Server> {
@@ -89,13 +97,14 @@ async function startServer(
     buf += value;
   }
   reader.releaseLock();
-  const { port, tcpPort, unixPath, legacyPort } = JSON.parse(buf.split("\n")[0]);
+  const { port, tcpPort, unixPath, legacyPort, baselinePort } = JSON.parse(buf.split("\n")[0]);
   const writer = child.stdin.getWriter();
   return {
     port,
     tcpPort,
     unixPath,
     legacyPort,
+    baselinePort,
     pid: child.pid,
     async stop() {
       await writer.close().catch(() => {});
@@ -502,6 +511,10 @@ if (values.flow) {
   await startupBench();
   Deno.exit(0);
 }
+if (values.http) {
+  await httpBench();
+  Deno.exit(0);
+}
 const echo = await startServer("echo");
 const echoRate = await echoThroughput(echo.port);
 const echoLeanRate = await echoThroughput(echo.port, "lean");
@@ -590,6 +603,7 @@ await printIdleMemory(router);
 await router.stop();
 await flowBench();
 await startupBench();
+await httpBench();
 await linksBench();
 
 async function printIdleMemory(router: Server): Promise<void> {
@@ -896,5 +910,43 @@ async function startupBench(): Promise<void> {
     `${line}; ${base}: ${Math.round(med(theirs))} ms; this/baseline ${
       ratio(med(mine), med(theirs))
     } (min ${Math.round(Math.min(...mine))} vs ${Math.round(Math.min(...theirs))} ms)`,
+/** Keep-alive GET requests/s over `conns` connections for SECONDS (fetch, from this process). */
+async function httpThroughput(port: number, conns = 8): Promise<number> {
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: conns });
+  const url = `http://127.0.0.1:${port}/j`;
+  let n = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: conns }, async () => {
+    while (performance.now() < until) {
+      const res = await fetch(url, { client });
+      await res.arrayBuffer();
+      n++;
+    }
+  }));
+  const dt = (performance.now() - t0) / 1000;
+  client.close();
+  return n / dt;
+}
+
+/** Plain HTTP: a Web transport's JSON path vs a bare Deno.serve, alternating rounds. */
+async function httpBench(): Promise<void> {
+  const http = await startServer("http");
+  const ours: number[] = [];
+  const base: number[] = [];
+  await httpThroughput(http.port); // warm-up
+  await httpThroughput(http.baselinePort!);
+  for (let r = 0; r < Math.max(ROUNDS, 3); r++) {
+    ours.push(await httpThroughput(http.port));
+    base.push(await httpThroughput(http.baselinePort!));
+  }
+  await http.stop();
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  console.log(
+    `http      GET /j keep-alive, 8 connections: Web transport ${
+      fmt(med(ours))
+    } req/s, bare Deno.serve ${fmt(med(base))} req/s (${
+      (med(ours) / med(base)).toFixed(2)
+    }x; rounds ${ours.map((o, i) => (o / base[i]).toFixed(2)).join(", ")})`,
   );
 }

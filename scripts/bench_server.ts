@@ -4,7 +4,8 @@
  * "before", RawSocket TCP and Unix), `fanout flow|noflow` (WebSocket and
  * RawSocket TCP with the default outbound bound, with or without flow
  * control), `echo` (a bare Deno WebSocket echo, the
- * baseline), `tcpecho`, or `linked <a|b> <dir>` (a router worker's Router
+ * baseline), `tcpecho`, `http` (a Web transport's JSON path, and a bare
+ * Deno.serve with the same answer as its baseline), or `linked <a|b> <dir>` (a router worker's Router
  * with links, as a router worker runs it: link socket `<dir>/link-<a|b>.sock`,
  * clients on `<dir>/<a|b>.sock`; `b` dials `a` and reports ready once the link
  * is synced; the node key comes in `XBAR_BENCH_KEY` as
@@ -22,6 +23,7 @@ import { linkIdentity } from "../src/router/link/link_identity.ts";
 import { RouterLinks } from "../src/worker/router_links.ts";
 import { nullLogger } from "../src/log/logger.ts";
 import { createWebSocketHandler } from "../src/transport/websocket.ts";
+import { serveWeb } from "../src/transport/web.ts";
 
 const kind = Deno.args[0];
 let port: number;
@@ -94,6 +96,20 @@ if (kind === "linked") {
     flowControl,
   });
   extra.tcpPort = (tcp.addr as Deno.NetAddr).port;
+} else if (kind === "http") {
+  // Plain HTTP: a Web transport (our front and HTTP/1.1) and, as the
+  // baseline, a bare Deno.serve answering the same JSON document.
+  const web = await serveWeb(new Router({ realms: [{ name: "realm1" }] }), {
+    endpoint: { hostname: "127.0.0.1", port: 0 },
+    paths: { j: { type: "json", value: { ok: true, text: "x".repeat(100) } } },
+  });
+  port = web.port;
+  const body = JSON.stringify({ ok: true, text: "x".repeat(100) });
+  const plain = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(body, { headers: { "content-type": "application/json" } }),
+  );
+  extra.baselinePort = plain.addr.port;
 } else if (kind === "tcpecho") {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   port = (listener.addr as Deno.NetAddr).port;
@@ -118,7 +134,7 @@ if (kind === "linked") {
   port = server.addr.port;
 } else {
   console.error(
-    "usage: bench_server.ts router|fanout <flow|noflow>|echo|tcpecho|linked <a|b> <dir>",
+    "usage: bench_server.ts router|fanout <flow|noflow>|echo|tcpecho|http|linked <a|b> <dir>",
   );
   Deno.exit(2);
 }

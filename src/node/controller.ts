@@ -55,6 +55,7 @@ import type { AuthenticatorFactory } from "../router/authn/authenticator.ts";
 import type { PeerInfo } from "../router/peer.ts";
 import { type RawSocketServer, serveRawSocket } from "../transport/rawsocket_server.ts";
 import { setProcessTitle } from "./process_title.ts";
+import { DEFAULT_CONTROLLER_OPTIONS } from "../config/defaults.ts";
 import { jsonSerializer } from "../serializer/json.ts";
 import { localPair } from "../client/local_transport.ts";
 import { joinSession } from "../client/join_session.ts";
@@ -255,7 +256,9 @@ export class Controller {
    * cannot boot.
    */
   async start(): Promise<void> {
-    setProcessTitle(this.#o.config.controller.options.title);
+    // Only a title the config names: setting one replaces the command line `ps` shows.
+    const title = this.#o.config.controller.options.title;
+    if (title !== DEFAULT_CONTROLLER_OPTIONS.title) setProcessTitle(title);
     this.#session = await joinSession(
       localPair(this.router, {
         info: { transportId: CONTROLLER_TRANSPORT_ID, peer: "controller" },
@@ -432,7 +435,10 @@ export class Controller {
         started,
         id: w.id,
         kind: w.type,
-        title: w.config.options.title,
+        // Only a title the config names (not the default): it replaces the command line.
+        title: w.config.options.title === `xbar-${w.type}-${w.id}`
+          ? undefined
+          : w.config.options.title,
         nodeDir: this.#o.nodeDir,
         logLevel: this.#o.logLevel,
         logFormat: this.#o.logFormat,

@@ -1,8 +1,9 @@
 /**
  * The process title (Crossbar's controller and worker `options.title`): the
- * name `ps`, `top` and `/proc/<pid>/comm` show. Set through Node's
- * `process.title`, which Deno maps to the thread name (Linux keeps the first
- * 15 bytes).
+ * name `ps`, `top` and `/proc/<pid>/comm` show, set through Node's
+ * `process.title` (Linux keeps the first 15 bytes of the name). As with
+ * Crossbar's setproctitle, the command line `ps` shows becomes the title, so
+ * the node sets only titles the config names, not the defaults.
  *
  * @module
  */
