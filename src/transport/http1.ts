@@ -2,9 +2,10 @@
  * Serving one plain HTTP/1.1 (or 1.0) request on a connection whose request
  * head `http_front.ts` has read: the `Request` for the handler (its body
  * read off the connection as the handler pulls it, chunked or
- * `Content-Length`), and the handler's `Response` written back
- * (`Content-Length` when known, else chunked; HTTP/1.0 gets a
- * close-delimited body).
+ * `Content-Length`), and the handler's `Response` written back with a
+ * `Content-Length`: a declared one is streamed (static files), any other
+ * body is read whole (the bodies of our services are strings and bytes) and
+ * sent in one write with the head.
  *
  * Strict where HTTP/1.1 request smuggling lives: a request with both
  * `Transfer-Encoding` and `Content-Length`, a transfer coding other than
@@ -131,7 +132,6 @@ export async function serveHttp1Request(
     return "close";
   }
 
-  const abort = new AbortController();
   const body = framing.kind === "none" ? undefined : new BodyReader(ctx, framing, head);
   const canHaveBody = head.method !== "GET" && head.method !== "HEAD";
   let req: Request;
@@ -140,7 +140,6 @@ export async function serveHttp1Request(
       method: head.method,
       headers: head.headers,
       body: body !== undefined && canHaveBody ? body.stream() : undefined,
-      signal: abort.signal,
       duplex: "half",
     } as RequestInit);
   } catch (err) {
@@ -148,6 +147,12 @@ export async function serveHttp1Request(
     await writeSimple(ctx, 400, `invalid request: ${err instanceof Error ? err.message : err}\n`);
     return "close";
   }
+  // `req.signal` aborts when the client goes away. Made on first use: a
+  // Request built with a signal costs about as much as the rest of the request.
+  let abort: AbortController | undefined;
+  Object.defineProperty(req, "signal", {
+    get: () => (abort ??= new AbortController()).signal,
+  });
 
   // While the handler works, watch for the client going away (once the body is in).
   let watching = true;
@@ -156,7 +161,7 @@ export async function serveHttp1Request(
     while (watching && !ctx.reader.eof && ctx.reader.available < 64 * 1024) {
       if (!await ctx.reader.fill()) break;
     }
-    if (watching && ctx.reader.eof) abort.abort(new Deno.errors.ConnectionReset("client gone"));
+    if (watching && ctx.reader.eof) abort?.abort(new Deno.errors.ConnectionReset("client gone"));
   })();
 
   const completed = Promise.withResolvers<void>();
@@ -391,101 +396,53 @@ async function writeResponse(
   for (const c of res.headers.getSetCookie()) lines += `set-cookie: ${c}\r\n`;
   lines += `date: ${httpDate()}\r\n`;
 
-  const reader = noBody || res.body === null ? undefined : res.body.getReader();
   try {
-    // Decide the framing: the declared length, or the whole body when it is one chunk.
-    let first: Uint8Array | undefined;
-    let ended = reader === undefined;
-    if (reader !== undefined && declaredLength === undefined) {
-      const a = await reader.read();
-      if (a.done) ended = true;
-      else {
-        first = a.value;
-        const b = await reader.read();
-        if (b.done) ended = true;
-        else {
-          first = concat(first, b.value);
-        }
-      }
-    }
-    let mode: "length" | "chunked" | "eof";
-    let length: number | undefined;
     if (noBody) {
-      mode = "length";
       if (declaredLength !== undefined) lines += `content-length: ${declaredLength}\r\n`;
-      else if (head.method === "HEAD" && status !== 204 && status !== 304) {
-        lines += "content-length: 0\r\n";
-      }
-    } else if (declaredLength !== undefined) {
-      mode = "length";
-      length = declaredLength;
-      lines += `content-length: ${length}\r\n`;
-    } else if (ended) {
-      mode = "length";
-      length = first?.length ?? 0;
-      lines += `content-length: ${length}\r\n`;
-    } else if (head.version === "HTTP/1.1") {
-      mode = "chunked";
-      lines += "transfer-encoding: chunked\r\n";
-    } else {
-      mode = "eof";
-      close = true;
-    }
-    const keepAliveForOld = head.version !== "HTTP/1.1" && !close;
-    lines += close ? "connection: close\r\n" : keepAliveForOld ? "connection: keep-alive\r\n" : "";
-    lines += "\r\n";
-    const headBytes = enc.encode(lines);
-
-    if (noBody || reader === undefined) {
-      await writeAllWithin(ctx, headBytes);
+      else if (head.method === "HEAD") lines += "content-length: 0\r\n";
+      lines += closeLine(head, close);
+      if (res.body !== null) res.body.cancel().catch(() => {});
+      await writeAllWithin(ctx, enc.encode(lines));
       return { ok: true, close };
     }
-    if (mode === "length" && length !== undefined && declaredLength === undefined) {
-      // The whole body is `first`: one write.
-      await writeAllWithin(ctx, first === undefined ? headBytes : concat(headBytes, first));
+    if (declaredLength === undefined) {
+      // Length unknown (the bodies our services make: strings, bytes): read it
+      // whole without a stream, send it with its length in one write.
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      lines += `content-length: ${bytes.length}\r\n${closeLine(head, close)}`;
+      await writeAllWithin(ctx, concat(enc.encode(lines), bytes));
       return { ok: true, close };
     }
-    await writeAllWithin(ctx, headBytes);
-    if (mode === "chunked") {
-      if (first !== undefined) await writeAllWithin(ctx, chunk(first));
-      for (;;) {
+    // A declared length (static files): stream the body.
+    lines += `content-length: ${declaredLength}\r\n${closeLine(head, close)}`;
+    await writeAllWithin(ctx, enc.encode(lines));
+    if (res.body === null) {
+      return { ok: declaredLength === 0, close: declaredLength !== 0 || close };
+    }
+    const reader = res.body.getReader();
+    let left = declaredLength;
+    try {
+      while (left > 0) {
         const { done, value } = await reader.read();
         if (done) break;
-        if (value.length > 0) await writeAllWithin(ctx, chunk(value));
+        const part = value.length > left ? value.subarray(0, left) : value;
+        await writeAllWithin(ctx, part);
+        left -= part.length;
       }
-      await writeAllWithin(ctx, enc.encode("0\r\n\r\n"));
-      return { ok: true, close };
+    } finally {
+      reader.cancel().catch(() => {});
     }
-    let left = length ?? Infinity;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const part = value.length > left ? value.subarray(0, left) : value;
-      await writeAllWithin(ctx, part);
-      left -= part.length;
-      if (left === 0) break;
-    }
-    // A body shorter (or longer) than its Content-Length cannot keep the connection.
-    if (mode === "length" && left !== 0) return { ok: false, close: true };
-    return { ok: true, close };
+    // A body shorter than its Content-Length cannot keep the connection.
+    return left === 0 ? { ok: true, close } : { ok: false, close: true };
   } catch {
     return { ok: false, close: true };
-  } finally {
-    reader?.cancel().catch(() => {});
-    if (reader === undefined && res.body !== null && !res.bodyUsed) {
-      res.body.cancel().catch(() => {});
-    }
   }
 }
 
-function chunk(data: Uint8Array): Uint8Array {
-  const size = enc.encode(`${data.length.toString(16)}\r\n`);
-  const out = new Uint8Array(size.length + data.length + 2);
-  out.set(size);
-  out.set(data, size.length);
-  out[out.length - 2] = 13;
-  out[out.length - 1] = 10;
-  return out;
+/** The `Connection` line (HTTP/1.0 keeps the connection only when told) and the head's end. */
+function closeLine(head: RequestHead, close: boolean): string {
+  if (close) return "connection: close\r\n\r\n";
+  return head.version === "HTTP/1.1" ? "\r\n" : "connection: keep-alive\r\n\r\n";
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -495,28 +452,24 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Writes all of `bytes`; rejects when a write fails or takes longer than `writeMs`. */
+/**
+ * Writes all of `bytes`; rejects when a write fails. A write that takes
+ * longer than `writeMs` closes the connection (so the write fails).
+ */
 async function writeAllWithin(ctx: Http1Context, bytes: Uint8Array): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = ctx.writeMs > 0
-    ? new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        ctx.onTimeout("response");
-        try {
-          ctx.conn.close();
-        } catch {
-          // already closed
-        }
-        reject(new Deno.errors.TimedOut("response write stalled"));
-      }, ctx.writeMs);
-    })
+  const timer = ctx.writeMs > 0
+    ? setTimeout(() => {
+      ctx.onTimeout("response");
+      try {
+        ctx.conn.close();
+      } catch {
+        // already closed
+      }
+    }, ctx.writeMs)
     : undefined;
   try {
     let at = 0;
-    while (at < bytes.length) {
-      const n = ctx.conn.write(bytes.subarray(at));
-      at += stalled === undefined ? await n : await Promise.race([n, stalled]);
-    }
+    while (at < bytes.length) at += await ctx.conn.write(bytes.subarray(at));
   } finally {
     clearTimeout(timer);
   }
