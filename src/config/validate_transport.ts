@@ -126,7 +126,8 @@ function checkUniversal(
   };
   if (o.rawsocket !== undefined) {
     const r = c.object(p("rawsocket"), o.rawsocket, {
-      optional: ["serializers", "options", "max_message_size", "auth", "debug"],
+      optional: ["serializers", "options", "max_message_size", "auth"],
+      fixed: NO_DEBUG,
     });
     if (r) {
       out.rawsocket = {
@@ -137,7 +138,6 @@ function checkUniversal(
         }),
         auth: checkAuth(c, p("rawsocket", "auth"), r.auth),
       };
-      c.boolean(p("rawsocket", "debug"), r.debug);
     }
   }
   const ws = c.freeMap(p("websocket"), o.websocket);

@@ -403,6 +403,7 @@ async function startUniversal(
     transportId: cfg.id,
     logger: ctx.logger,
     accessLog: o?.access_log,
+    displayTracebacks: o?.display_tracebacks,
     hsts: o?.hsts,
     hstsMaxAge: o?.hsts_max_age,
     shutdownGraceMs: 2000,
