@@ -162,7 +162,7 @@ export function checkContainerComponent(
         "key",
       );
     }
-    const transport = checkConnectingTransport(c, [...path, "transport"], t.o.transport);
+    const transport = checkConnectingTransport(c, [...path, "transport"], t.o.transport, "python");
     return { ...python(c, path, t.o, t.type), transport: transport ?? placeholderTransport() };
   }
   c.object(path, t.o, {

@@ -148,11 +148,19 @@ export function checkListeningEndpoint(
   };
 }
 
+/**
+ * Who connects over a connecting endpoint: xbar's own client (TypeScript
+ * components, rlinks) or a Python component's Autobahn|Python (which takes
+ * a TLS server name apart from the host and forces an IP version).
+ */
+export type ConnectingClient = "xbar" | "python";
+
 /** Reads a connecting endpoint (container components, rlinks). */
 export function checkConnectingEndpoint(
   c: Checker,
   path: ConfigPath,
   v: unknown,
+  client: ConnectingClient = "xbar",
 ): ConnectingEndpointConfig | undefined {
   const t = readType(
     c,
@@ -177,7 +185,7 @@ export function checkConnectingEndpoint(
       timeout: c.integer(p("timeout"), o.timeout, { min: 0, max: 600 }) ?? DEFAULT_CONNECT_TIMEOUT,
     };
     // xbar connects to `host` as given: the IP version follows from it.
-    if (o.version !== undefined && out.host !== "") {
+    if (client === "xbar" && o.version !== undefined && out.host !== "") {
       const literal6 = out.host.includes(":");
       const literal4 = /^\d+\.\d+\.\d+\.\d+$/.test(out.host);
       if (
@@ -207,7 +215,9 @@ export function checkConnectingEndpoint(
           ca_certificates:
             c.stringList([...tp, "ca_certificates"], to.ca_certificates, { nonEmpty: true }) ?? [],
         };
-        if (tls.hostname !== "" && out.host !== "" && tls.hostname !== out.host) {
+        if (
+          client === "xbar" && tls.hostname !== "" && out.host !== "" && tls.hostname !== out.host
+        ) {
           c.error(
             [...tp, "hostname"],
             `must be the endpoint's host ${JSON.stringify(out.host)}: xbar verifies the server's ` +

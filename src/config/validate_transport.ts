@@ -24,7 +24,11 @@ import type {
 } from "./types.ts";
 import { NO_DEBUG, UNSUPPORTED_TRANSPORT_TYPES } from "./unsupported.ts";
 import { checkAuth } from "./validate_auth.ts";
-import { checkConnectingEndpoint, checkListeningEndpoint } from "./validate_endpoint.ts";
+import {
+  checkConnectingEndpoint,
+  checkListeningEndpoint,
+  type ConnectingClient,
+} from "./validate_endpoint.ts";
 import { checkWebPaths } from "./validate_web_service.ts";
 import {
   checkConnectingWebSocketOptions,
@@ -262,6 +266,7 @@ export function checkConnectingTransport(
   c: Checker,
   path: ConfigPath,
   v: unknown,
+  client: ConnectingClient = "xbar",
 ): ConnectingTransportConfig | undefined {
   const t = readType(
     c,
@@ -275,7 +280,8 @@ export function checkConnectingTransport(
   const o = t.o;
   const p = (k: string) => [...path, k];
   const endpoint = () =>
-    checkConnectingEndpoint(c, p("endpoint"), o.endpoint) ?? { type: "unix", path: "", timeout: 0 };
+    checkConnectingEndpoint(c, p("endpoint"), o.endpoint, client) ??
+      { type: "unix", path: "", timeout: 0 };
   if (t.type === "websocket") {
     c.object(path, o, {
       required: ["type", "endpoint", "url"],
@@ -283,9 +289,9 @@ export function checkConnectingTransport(
     });
     c.string(p("id"), o.id, { pattern: ID, patternName: ID_TEXT });
     refuseFlowControl(c, p("options"), o.options);
-    checkConnectingWebSocketOptions(c, p("options"), o.options);
+    const options = checkConnectingWebSocketOptions(c, p("options"), o.options, client);
     const ep = endpoint();
-    if (ep.type === "tcp" && ep.tls !== undefined) {
+    if (client === "xbar" && ep.type === "tcp" && ep.tls !== undefined) {
       const tls = (o.endpoint as { tls: Record<string, unknown> }).tls;
       for (const k of ["ca_certificates", "certificate", "key"]) {
         if (tls[k] !== undefined) {
@@ -306,7 +312,7 @@ export function checkConnectingTransport(
         patternName: "a ws:// or wss:// URL",
       }) ?? "",
       serializers: checkSerializers(c, p("serializers"), o.serializers),
-      options: defaultWebSocketOptions(),
+      options,
     };
   }
   c.object(path, o, {

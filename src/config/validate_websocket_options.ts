@@ -60,20 +60,36 @@ export const WEBSOCKET_OPTION_KEYS: readonly string[] = [
 
 /**
  * WebSocket `options` of a connecting transport (container components,
- * rlinks): xbar's WebSocket client (Deno's) applies none of them, so each
- * one given is refused with that reason.
+ * rlinks). xbar's WebSocket client (Deno's) applies none of them, so each
+ * one given is refused with that reason; a Python component's Autobahn
+ * client takes `max_message_size` (and refuses the rest the same way).
  */
-export function checkConnectingWebSocketOptions(c: Checker, path: ConfigPath, v: unknown): void {
-  const reason =
-    "applies to listening WebSocket transports; xbar's WebSocket client does not use it";
-  c.object(path, v, {
-    // flow_control is refused with its own reason by the caller
-    optional: ["flow_control"],
-    unsupported: Object.fromEntries(
-      [...WEBSOCKET_OPTION_KEYS, ...Object.keys(FIXED_WEBSOCKET_OPTIONS)]
-        .filter((k) => k !== "flow_control").map((k) => [k, reason]),
-    ),
+export function checkConnectingWebSocketOptions(
+  c: Checker,
+  path: ConfigPath,
+  v: unknown,
+  client: "xbar" | "python" = "xbar",
+): WebSocketOptions {
+  const out = defaultWebSocketOptions();
+  const reason = client === "xbar"
+    ? "applies to listening WebSocket transports; xbar's WebSocket client does not use it"
+    : "applies to listening WebSocket transports; a Python component's client takes only max_message_size";
+  // flow_control is refused with its own reason by the caller
+  const refused = [...WEBSOCKET_OPTION_KEYS, ...Object.keys(FIXED_WEBSOCKET_OPTIONS)].filter((k) =>
+    k !== "flow_control" && (client === "xbar" || k !== "max_message_size")
+  );
+  const o = c.object(path, v, {
+    optional: client === "python" ? ["max_message_size", "flow_control"] : ["flow_control"],
+    unsupported: Object.fromEntries(refused.map((k) => [k, reason])),
   });
+  if (o && client === "python") {
+    const size = c.integer([...path, "max_message_size"], o.max_message_size, {
+      min: 512,
+      max: MAX_MESSAGE_SIZE_LIMIT,
+    });
+    if (size !== undefined) out.max_message_size = size;
+  }
+  return out;
 }
 
 /** Reads WebSocket `options`, applying defaults. */

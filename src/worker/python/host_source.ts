@@ -237,6 +237,8 @@ def connect():
         else:
             endpoint = tcp_endpoint(e)
     factory.noisy = False
+    if t.get('max_message_size'):
+        factory.setProtocolOptions(maxMessagePayloadSize=t['max_message_size'])
     d = endpoint.connect(factory)
 
     def connect_failed(err):

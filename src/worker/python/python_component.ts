@@ -123,9 +123,15 @@ async function hostTransport(
       url: `${scheme}://${host}:${port}${given.pathname}${given.search}`,
       serializers: t.serializers,
       endpoint,
+      max_message_size: t.options.max_message_size,
     };
   }
-  return { kind: "rawsocket", serializer: t.serializer, endpoint };
+  return {
+    kind: "rawsocket",
+    serializer: t.serializer,
+    endpoint,
+    max_message_size: Math.min(t.options.max_message_size, 2 ** 24),
+  };
 }
 
 /** A peer that reports the router's WELCOME and ABORT to a Python router component. */
