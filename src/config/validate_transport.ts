@@ -10,7 +10,6 @@ import { ID, ID_TEXT } from "./_patterns.ts";
 import { readType } from "./_typed.ts";
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
-  defaultWebSocketOptions,
   defaultWebTransportOptions,
   MAX_MESSAGE_SIZE_LIMIT,
   RAWSOCKET_MAX_ANNOUNCED,
