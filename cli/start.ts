@@ -184,6 +184,7 @@ export async function start(args: string[]): Promise<number> {
         startWorkerProcess({
           id: w.id,
           kind: "router",
+          title: w.options.title,
           nodeDir: paths.dir,
           logLevel: level,
           logFormat: format,

@@ -910,6 +910,9 @@ async function startupBench(): Promise<void> {
     `${line}; ${base}: ${Math.round(med(theirs))} ms; this/baseline ${
       ratio(med(mine), med(theirs))
     } (min ${Math.round(Math.min(...mine))} vs ${Math.round(Math.min(...theirs))} ms)`,
+  );
+}
+
 /** Keep-alive GET requests/s over `conns` connections for SECONDS (fetch, from this process). */
 async function httpThroughput(port: number, conns = 8): Promise<number> {
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: conns });

@@ -14,8 +14,9 @@ import type { Logger } from "../log/logger.ts";
 import type { ConnectionLimits } from "../transport/connection_gate.ts";
 import type { ConnectionTracker } from "../transport/connection_tracker.ts";
 import { type FrontTimeouts, serveFront } from "../transport/http_front.ts";
-import { type ListenEndpoint, openListener } from "../transport/open_listener.ts";
+import { openListener } from "../transport/open_listener.ts";
 import type { WebSocketUpgrader } from "../transport/websocket_upgrade.ts";
+import { limitsOf, listenEndpointOf } from "./listen_endpoint.ts";
 
 /** A running HTTP listener. */
 export interface HttpListener {
@@ -45,33 +46,6 @@ export interface ListenHttpOptions {
   timeouts?: FrontTimeouts;
   /** Called once the listener is closed. */
   onShutdown?: () => void;
-}
-
-/** The endpoint of `open_listener.ts` for a config endpoint. */
-export function listenEndpointOf(endpoint: ListeningEndpointConfig): ListenEndpoint {
-  if (endpoint.type === "unix") return { type: "unix", path: endpoint.path, mode: endpoint.mode };
-  return {
-    type: "tcp",
-    hostname: endpoint.interface,
-    port: endpoint.port,
-    reusePort: endpoint.shared,
-    backlog: endpoint.backlog,
-    tls: endpoint.tls
-      ? {
-        key: endpoint.tls.key,
-        certificate: endpoint.tls.certificate,
-        chainCertificates: endpoint.tls.chain_certificates,
-      }
-      : undefined,
-  };
-}
-
-/** The connection limits a config endpoint sets. */
-export function limitsOf(endpoint: ListeningEndpointConfig): ConnectionLimits {
-  return {
-    maxConnections: endpoint.max_connections,
-    maxConnectionsPerIp: endpoint.type === "tcp" ? endpoint.max_connections_per_ip : 0,
-  };
 }
 
 /**

@@ -30,6 +30,7 @@ import { type Serializer, serializers as allSerializers } from "../serializer/mo
 import type { WebSocketOptions } from "../transport/websocket.ts";
 import type { FlowControlOptions } from "../transport/flow_control.ts";
 import type { PathService } from "../transport/web_service.ts";
+import { limitsOf, listenEndpointOf } from "./listen_endpoint.ts";
 
 /** A transport that is listening. */
 export interface RunningTransport {
@@ -173,10 +174,7 @@ async function startRawSocket(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
   const e = cfg.endpoint;
-  const [{ serveRawSocket }, { limitsOf }] = await Promise.all([
-    import("../transport/rawsocket_server.ts"),
-    import("./http_listener.ts"),
-  ]);
+  const { serveRawSocket } = await import("../transport/rawsocket_server.ts");
   const server = await serveRawSocket(ctx.router, {
     endpoint: e.type === "tcp"
       ? {
@@ -344,10 +342,7 @@ async function startWeb(
       paths: skipped,
     });
   }
-  const [{ serveWeb }, { limitsOf, listenEndpointOf }] = await Promise.all([
-    import("../transport/web.ts"),
-    import("./http_listener.ts"),
-  ]);
+  const { serveWeb } = await import("../transport/web.ts");
   // client_timeout (seconds, Crossbar's) bounds the wait for each request
   // head, the time to receive its body and each write of the response; null
   // means none.
@@ -383,10 +378,7 @@ async function startUniversal(
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
   const o = cfg.web?.options;
-  const [{ serveWeb }, { limitsOf, listenEndpointOf }] = await Promise.all([
-    import("../transport/web.ts"),
-    import("./http_listener.ts"),
-  ]);
+  const { serveWeb } = await import("../transport/web.ts");
   const clientMs = (o?.client_timeout ?? 30) * 1000;
   const server = await serveWeb(ctx.router, {
     endpoint: listenEndpointOf(e),
