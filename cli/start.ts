@@ -10,7 +10,11 @@ import { ConsoleLogger } from "../src/log/console_logger.ts";
 import { loadConfig } from "../src/config/load_config.ts";
 import { formatConfigError, sortedErrors } from "../src/config/format.ts";
 import type { Controller } from "../src/node/controller.ts";
-import { type StartedWorkerProcess, startWorkerProcess } from "../src/node/worker_process.ts";
+import {
+  configuredTitle,
+  type StartedWorkerProcess,
+  startWorkerProcess,
+} from "../src/node/worker_process.ts";
 import { processEnv } from "../src/worker/guest_worker.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
@@ -184,7 +188,7 @@ export async function start(args: string[]): Promise<number> {
         startWorkerProcess({
           id: w.id,
           kind: "router",
-          title: w.options.title,
+          title: configuredTitle("router", w.id, w.options.title),
           nodeDir: paths.dir,
           logLevel: level,
           logFormat: format,

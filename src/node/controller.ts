@@ -89,7 +89,12 @@ import { describeExit, type ExitInfo, isFailure } from "./supervisor.ts";
 import { meshPlan, routerIdOf } from "./link_mesh.ts";
 import { linkSocketPath } from "./node_dir.ts";
 import type { RouterLinkSettings } from "../worker/router_worker.ts";
-import { spawnWorker, type StartedWorkerProcess, STDIO_TRANSPORT_ID } from "./worker_process.ts";
+import {
+  configuredTitle,
+  spawnWorker,
+  type StartedWorkerProcess,
+  STDIO_TRANSPORT_ID,
+} from "./worker_process.ts";
 
 /** Transport id of the management Unix socket. */
 export const MANAGEMENT_TRANSPORT_ID = "xbar.management";
@@ -435,10 +440,7 @@ export class Controller {
         started,
         id: w.id,
         kind: w.type,
-        // Only a title the config names (not the default): it replaces the command line.
-        title: w.config.options.title === `xbar-${w.type}-${w.id}`
-          ? undefined
-          : w.config.options.title,
+        title: configuredTitle(w.type, w.id, w.config.options.title),
         nodeDir: this.#o.nodeDir,
         logLevel: this.#o.logLevel,
         logFormat: this.#o.logFormat,

@@ -131,6 +131,15 @@ export interface WorkerProcess {
 }
 
 /**
+ * The process title to give a worker: the config's `options.title` when it
+ * names one, none for the default (`xbar-<kind>-<id>`, filled in by the
+ * config check), since setting a title replaces the command line `ps` shows.
+ */
+export function configuredTitle(kind: WorkerKind, id: string, title: string): string | undefined {
+  return title === "" || title === `xbar-${kind}-${id}` ? undefined : title;
+}
+
+/**
  * Starts a worker's process without attaching it to a router yet (see
  * `StartedWorkerProcess`). Throws when the executable cannot be started.
  */
