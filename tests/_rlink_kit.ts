@@ -75,28 +75,16 @@ export async function writeRlinkConfig(
       realms: [{
         name: "realm1",
         rlinks,
-        roles: [
-          {
-            name: "anonymous",
-            permissions: [{
-              uri: "",
-              match: "prefix",
-              allow,
-              disclose: { caller: true, publisher: true },
-              cache: true,
-            }],
-          },
-          {
-            name: "rlink",
-            permissions: [{
-              uri: "",
-              match: "prefix",
-              allow,
-              disclose: { caller: true, publisher: true },
-              cache: true,
-            }],
-          },
-        ],
+        roles: ["anonymous", "rlink"].map((name) => ({
+          name,
+          permissions: [{
+            uri: "",
+            match: "prefix",
+            allow,
+            disclose: { caller: true, publisher: true },
+            cache: true,
+          }],
+        })),
       }],
       transports: [
         {
