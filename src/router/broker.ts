@@ -274,6 +274,7 @@ export class Broker {
       return;
     }
     const excludeMe = options.exclude_me !== false;
+    this.#realm.metrics.eventsPublished++;
     let disclosed: Dict | undefined;
     if (disclose || options.disclose_me === true) {
       const a = session.auth!;
@@ -490,6 +491,7 @@ export class Broker {
   ): Set<PartyLink> | undefined {
     const subs = this.#subs.matchAll(topic);
     let links: Set<PartyLink> | undefined;
+    let delivered = 0;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i];
       if (sub.history && !(filter?.exclude || filter?.eligible)) {
@@ -510,8 +512,10 @@ export class Broker {
         if (s === exclude || s.realm !== this.#realm) continue;
         if (filter && !passes(filter, s)) continue;
         s.send(event);
+        delivered++;
       }
     }
+    this.#realm.metrics.eventsDelivered += delivered;
     return links;
   }
 
@@ -556,6 +560,7 @@ export class Broker {
       const details: Dict = { ...(r.disclosed ?? {}), retained: true };
       if (sub.match !== "exact") details.topic = r.topic;
       session.send(eventMessage(sub.id, r.publication, details, r.args, r.kwargs));
+      this.#realm.metrics.eventsDelivered++;
     };
     if (sub.match === "exact") {
       const r = this.#retained.get(sub.uri);

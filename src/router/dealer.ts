@@ -142,6 +142,8 @@ export interface PendingCall {
   killing: boolean;
   /** Dealer-side timeout timer. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the call was routed (`performance.now()`), for the duration metric; 0 when not measured here. */
+  started: number;
 }
 
 /** The realm's RPC routing. */
@@ -361,10 +363,12 @@ export class Dealer {
       invocationOpen: progress,
       killing: false,
       timer: undefined,
+      started: performance.now(),
     };
     session.calls.set(request, p);
     cs.invocations.set(invocationRequest, p);
     if (timeout > 0) p.timer = setTimeout(() => this.#timedOut(p, timeout), timeout);
+    this.#realm.metrics.callsRouted++;
     cs.send(invocationMessage(invocationRequest, reg.id, details, args, kwargs));
   }
 
@@ -470,6 +474,7 @@ export class Dealer {
       invocationOpen: details.progress === true,
       killing: false,
       timer: undefined,
+      started: 0,
     };
     caller.calls.set(call, p);
     cs.invocations.set(invocationRequest, p);
@@ -662,6 +667,10 @@ export class Dealer {
     if (p.timer !== undefined) {
       clearTimeout(p.timer);
       p.timer = undefined;
+    }
+    if (p.started > 0) {
+      this.#realm.metrics.callDuration.observe((performance.now() - p.started) / 1000);
+      p.started = 0;
     }
   }
 

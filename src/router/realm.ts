@@ -41,6 +41,7 @@ import { installRegistrationMeta } from "./meta/registration_meta.ts";
 import { installSubscriptionMeta } from "./meta/subscription_meta.ts";
 import { publishTestaments } from "./meta/testament.ts";
 import { sendError } from "./errors.ts";
+import { RealmMetrics } from "./router_metrics.ts";
 
 /** The role Crossbar defines on every realm: allowed everything unless a role of that name is configured. */
 export const TRUSTED_ROLE = "trusted";
@@ -101,6 +102,8 @@ export class Realm {
   readonly strictUris: boolean;
   /** Messages of this realm's sessions are logged (`RealmConfig.trace`). */
   readonly traced: boolean;
+  /** Counters for metrics (`router_metrics.ts`). */
+  readonly metrics = new RealmMetrics();
 
   #roles: Map<string, Authorizer> | undefined;
   #releaseSessionId: (id: number) => void;

@@ -20,6 +20,7 @@ import { RouterSession } from "./session.ts";
 import { LinkManager, type LinkManagerOptions } from "./link/link_manager.ts";
 import type { LinkIdentity } from "./link/link_identity.ts";
 import { FlowControl } from "./flow_control.ts";
+import { RouterMetrics } from "./router_metrics.ts";
 
 /** Router options. */
 export interface RouterOptions {
@@ -52,6 +53,8 @@ export class Router implements SessionAcceptor {
   readonly logger: Logger;
   /** Flow control across this router's sessions (see flow_control.ts). */
   readonly flow: FlowControl = new FlowControl();
+  /** Counters by transport type, for metrics (`router_metrics.ts`). */
+  readonly metrics = new RouterMetrics();
   #realms = new Map<string, Realm>();
   #sessions = new Set<RouterSession>();
   #sessionIds = new Set<number>();
@@ -119,6 +122,11 @@ export class Router implements SessionAcceptor {
     const f = (info.transportId !== undefined && this.#authenticators.get(info.transportId)) ||
       this.options.authenticator;
     return f(info);
+  }
+
+  /** Every connection with a session object (any state, router links included). */
+  connections(): IterableIterator<RouterSession> {
+    return this.#sessions.values();
   }
 
   /** Number of connections with a session object (any state). */

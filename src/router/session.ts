@@ -42,6 +42,7 @@ import { publicTransportDetails } from "./meta/public_transport.ts";
 import type { SessionParty } from "./party.ts";
 import type { LinkEndpoint } from "./link/link.ts";
 import { FlowNode } from "./flow_control.ts";
+import { authMethodLabel, type Traffic } from "./router_metrics.ts";
 
 type State = "new" | "authenticating" | "established" | "link" | "closing" | "closed";
 
@@ -101,6 +102,10 @@ export class RouterSession implements SessionHandle, SessionParty {
   #link: LinkEndpoint | undefined;
   /** Closes the session when it stays backlogged too long. */
   #stuckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The counters of this connection's transport type. */
+  #traffic: Traffic;
+  /** The authentication method of the pending challenge. */
+  #authMethod: string | undefined;
 
   /**
    * @param router the router this session belongs to
@@ -112,6 +117,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.peer = peer;
     this.#onClosed = onClosed;
     this.flow = new FlowNode(peer);
+    this.#traffic = router.metrics.trafficOf(peer.info.type);
     this.#armHandshakeTimer();
   }
 
@@ -165,6 +171,10 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   /** Sends a message to the peer (a hit for flow control when its queue is backlogged). */
   send(msg: RouterMessage): void {
+    this.#traffic.sent[msg[0]]++;
+    if (msg[0] === MessageType.ERROR && msg[1] === MessageType.CALL) {
+      this.realm?.metrics.callErrors.inc(msg[4]);
+    }
     if (this.realm?.traced) this.#trace("out", msg);
     this.peer.send(msg);
     if (this.flow.backlogged) this.#router.flow.hit(this.flow);
@@ -200,6 +210,7 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   /** The transport could not decode or accept something: ABORT and close. */
   protocolViolation(message: string, uri: string = ErrorUri.PROTOCOL_VIOLATION): void {
+    if (this.#state !== "closed") this.#traffic.protocolViolations++;
     this.abort(uri, message);
   }
 
@@ -254,6 +265,7 @@ export class RouterSession implements SessionHandle, SessionParty {
   }
 
   #logSlowConsumer(queuedBytes: number, reason: string): void {
+    this.#traffic.slowConsumers++;
     this.#router.logger.log("warn", "session closed: slow consumer", {
       session: this.id,
       realm: this.realm?.name,
@@ -315,7 +327,7 @@ export class RouterSession implements SessionHandle, SessionParty {
       reason: uri,
       message,
     });
-    this.peer.send([MessageType.ABORT, { message }, uri]);
+    this.send([MessageType.ABORT, { message }, uri]);
     this.#finish(uri);
     this.peer.close();
   }
@@ -328,7 +340,7 @@ export class RouterSession implements SessionHandle, SessionParty {
   kill(reason: string = CloseUri.KILLED, message?: string): void {
     if (this.#state !== "established") return;
     const details: Dict = message !== undefined ? { message } : {};
-    this.peer.send([MessageType.GOODBYE, details, reason]);
+    this.send([MessageType.GOODBYE, details, reason]);
     this.#leaveRealm(reason);
     this.#state = "closing";
     this.#setTimer(GOODBYE_WAIT_MS, () => this.#close());
@@ -346,6 +358,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     const frame = flow.enter(this.flow);
     try {
       const msg = parseMessage(value);
+      this.#traffic.received[msg[0]]++;
       result = this.#dispatch(msg);
     } catch (e) {
       this.#fail(e);
@@ -371,6 +384,7 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   #fail(e: unknown): void {
     if (e instanceof ProtocolViolation) {
+      if (this.#state !== "closed") this.#traffic.protocolViolations++;
       this.abort(e.uri, e.message);
       return;
     }
@@ -399,7 +413,7 @@ export class RouterSession implements SessionHandle, SessionParty {
           case MessageType.HELLO:
             throw new ProtocolViolation("HELLO received on an established session");
           case MessageType.GOODBYE:
-            this.peer.send([MessageType.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
+            this.send([MessageType.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
             this.#leaveRealm(msg[2]);
             this.#state = "new"; // the transport may carry a new session, and must do so in time
             this.#armHandshakeTimer();
@@ -446,11 +460,17 @@ export class RouterSession implements SessionHandle, SessionParty {
     switch (step.kind) {
       case "challenge":
         this.#state = "authenticating";
-        this.peer.send([MessageType.CHALLENGE, step.method, step.extra]);
+        this.#authMethod = step.method;
+        this.send([MessageType.CHALLENGE, step.method, step.extra]);
         return;
-      case "abort":
+      case "abort": {
+        const offered = this.helloDetails.authmethods;
+        this.#traffic.authFailures.inc(authMethodLabel(
+          this.#authMethod ?? (Array.isArray(offered) ? offered[0] : "anonymous"),
+        ));
         this.abort(step.uri, step.message);
         return;
+      }
       case "welcome": {
         const info = step.info;
         const realmName = info.realm ?? this.#helloRealm;
@@ -473,6 +493,7 @@ export class RouterSession implements SessionHandle, SessionParty {
         this.joinedAt = new Date().toISOString();
         const id = this.#reservedId;
         this.#reservedId = 0; // the realm owns the id from here on
+        realm.metrics.sessionsOpened.inc(this.peer.info.type);
         realm.join(this, id, (id) => {
           const welcome: Dict = {
             realm: realmName,
@@ -483,7 +504,7 @@ export class RouterSession implements SessionHandle, SessionParty {
             roles: ROUTER_ROLES,
           };
           if (info.authextra !== undefined) welcome.authextra = info.authextra;
-          this.peer.send([MessageType.WELCOME, id, welcome]);
+          this.send([MessageType.WELCOME, id, welcome]);
         });
         return;
       }
@@ -535,7 +556,9 @@ export class RouterSession implements SessionHandle, SessionParty {
   /** Leaves the realm (if joined) with `reason`: cleanup and meta events happen there. */
   #leaveRealm(reason: string, message?: string): void {
     const realm = this.realm;
-    if (realm) realm.leave(this, reason, message);
+    if (!realm) return;
+    realm.metrics.sessionClosed(this.peer.info.type, reason);
+    realm.leave(this, reason, message);
   }
 
   /** Final state: leave the realm, stop timers, drop queued input. */
