@@ -38,6 +38,7 @@ import type { Party } from "./party.ts";
 import type { Realm } from "./realm.ts";
 import { PatternIds } from "./pattern_id.ts";
 import { sendError } from "./errors.ts";
+import { turnClock } from "./router_metrics.ts";
 
 /** Shared-registration invocation policies. */
 export type InvokePolicy = "single" | "roundrobin" | "random" | "first" | "last";
@@ -142,7 +143,7 @@ export interface PendingCall {
   killing: boolean;
   /** Dealer-side timeout timer. */
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the call was routed (`performance.now()`), for the duration metric; 0 when not measured here. */
+  /** When the call was routed (`turnClock()`), for the duration metric; 0 when not measured here. */
   started: number;
 }
 
@@ -363,7 +364,7 @@ export class Dealer {
       invocationOpen: progress,
       killing: false,
       timer: undefined,
-      started: performance.now(),
+      started: turnClock(),
     };
     session.calls.set(request, p);
     cs.invocations.set(invocationRequest, p);
@@ -669,7 +670,7 @@ export class Dealer {
       p.timer = undefined;
     }
     if (p.started > 0) {
-      this.#realm.metrics.callDuration.observe((performance.now() - p.started) / 1000);
+      this.#realm.metrics.callDuration.observe((turnClock() - p.started) / 1000);
       p.started = 0;
     }
   }
