@@ -5,7 +5,10 @@
  * `Content-Length`), and the handler's `Response` written back with a
  * `Content-Length`: a declared one is streamed (static files), any other
  * body is read whole (the bodies of our services are strings and bytes) and
- * sent in one write with the head.
+ * sent in one write with the head. The one exception is a stream of
+ * server-sent events (`Content-Type: text/event-stream`, the status page's
+ * updates): sent as it comes, chunked (HTTP/1.0: until the connection
+ * closes), and the connection ends with it.
  *
  * Strict where HTTP/1.1 request smuggling lives: a request with both
  * `Transfer-Encoding` and `Content-Length`, a transfer coding other than
@@ -405,6 +408,9 @@ async function writeResponse(
       await writeAllWithin(ctx, enc.encode(lines));
       return { ok: true, close };
     }
+    if (declaredLength === undefined && res.body !== null && isEventStream(res)) {
+      return await writeEventStream(ctx, head, lines, res.body);
+    }
     if (declaredLength === undefined) {
       // Length unknown (the bodies our services make: strings, bytes): read it
       // whole without a stream, send it with its length in one write.
@@ -438,6 +444,50 @@ async function writeResponse(
     return { ok: false, close: true };
   }
 }
+
+function isEventStream(res: Response): boolean {
+  const type = res.headers.get("content-type");
+  return type !== null && type.split(";")[0].trim().toLowerCase() === "text/event-stream";
+}
+
+/**
+ * Writes a server-sent event stream as its chunks come (each write within
+ * `writeMs`); ends the connection with it. A failed write cancels the stream.
+ */
+async function writeEventStream(
+  ctx: Http1Context,
+  head: RequestHead,
+  lines: string,
+  body: ReadableStream<Uint8Array>,
+): Promise<{ ok: boolean; close: boolean }> {
+  const chunked = head.version === "HTTP/1.1";
+  await writeAllWithin(
+    ctx,
+    enc.encode(
+      `${lines}${chunked ? "transfer-encoding: chunked\r\n" : ""}connection: close\r\n\r\n`,
+    ),
+  );
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.length === 0) continue;
+      await writeAllWithin(
+        ctx,
+        chunked
+          ? concat(concat(enc.encode(`${value.length.toString(16)}\r\n`), value), CRLF)
+          : value,
+      );
+    }
+    if (chunked) await writeAllWithin(ctx, enc.encode("0\r\n\r\n"));
+    return { ok: true, close: true };
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+const CRLF = new Uint8Array([13, 10]);
 
 /** The `Connection` line (HTTP/1.0 keeps the connection only when told) and the head's end. */
 function closeLine(head: RequestHead, close: boolean): string {
