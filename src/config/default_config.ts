@@ -3,8 +3,9 @@
  * and written by `xbar init`: one router worker with realm `realm1`, where
  * role `anonymous` may do everything (callers and publishers are disclosed
  * only when they ask with `disclose_me`, as in Crossbar's template), and
- * a Web transport on 127.0.0.1:8080 serving a node info page at `/` and WAMP
- * over WebSocket at `/ws`: clients connect to `ws://127.0.0.1:8080/ws`.
+ * a Web transport on 127.0.0.1:8080 serving the live status page at `/`,
+ * Prometheus metrics of the whole node at `/metrics` and WAMP over WebSocket
+ * at `/ws`: clients connect to `ws://127.0.0.1:8080/ws`.
  *
  * It listens on loopback only: exposing a node means editing the config.
  *
@@ -49,6 +50,9 @@ workers:
         paths:
           "/":
             type: nodeinfo
+          # xbar extension: Prometheus metrics of the whole node
+          metrics:
+            type: metrics
           ws:
             type: websocket
             serializers: [cbor, msgpack, json]

@@ -553,6 +553,7 @@ export type WebServiceConfig =
   | CallerServiceConfig
   | PublisherServiceConfig
   | NodeInfoServiceConfig
+  | MetricsServiceConfig
   | JsonValueServiceConfig
   | PathServiceConfig;
 
@@ -701,10 +702,16 @@ export interface PublisherServiceConfig {
   options: HttpBridgeOptions;
 }
 
-/** A small page describing the node (Crossbar `nodeinfo`). */
+/** The node's live status page (Crossbar `nodeinfo`). */
 export interface NodeInfoServiceConfig {
   /** Service type. */
   type: "nodeinfo";
+}
+
+/** Prometheus metrics of the whole node (xbar extension `metrics`). */
+export interface MetricsServiceConfig {
+  /** Service type. */
+  type: "metrics";
 }
 
 /** A fixed JSON document (Crossbar `json`). */

@@ -1,7 +1,7 @@
 /**
  * Web transport paths and their services (Crossbar "Web Services"):
  * websocket, static, redirect, longpoll, caller, publisher, nodeinfo, json,
- * path (nested paths).
+ * path (nested paths), and xbar's `metrics` (Prometheus metrics of the node).
  *
  * @module
  */
@@ -26,6 +26,7 @@ const SERVICE_TYPES = [
   "caller",
   "publisher",
   "nodeinfo",
+  "metrics",
   "json",
   "path",
 ] as const;
@@ -273,6 +274,9 @@ export function checkWebService(
     case "nodeinfo":
       c.object(path, o, { required: ["type"], optional: ["id"] });
       return { type: "nodeinfo" };
+    case "metrics":
+      c.object(path, o, { required: ["type"], optional: ["id"] });
+      return { type: "metrics" };
     case "json": {
       c.object(path, o, { required: ["type", "value"], optional: ["id", "options"] });
       const opts = { prettify: false, allow_cross_origin: false, discourage_caching: false };

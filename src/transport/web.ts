@@ -67,8 +67,11 @@ import type { BridgeAcceptor } from "./http_bridge.ts";
 import { createCallerBridge } from "./http_bridge_caller.ts";
 import { createPublisherBridge } from "./http_bridge_publisher.ts";
 import type { TlsFiles } from "./tls.ts";
-import type { PathService } from "./web_service.ts";
-import { jsonValueResponse, nodeInfoResponse } from "./web_info.ts";
+import type { PathService, StatusSource } from "./web_service.ts";
+import { jsonValueResponse } from "./web_info.ts";
+import { metricsResponse } from "./web_metrics.ts";
+import { StatusPage } from "./web_status_page.ts";
+import { localStatusSource } from "./web_local_status.ts";
 import { PathTable } from "./web_paths.ts";
 import { discard, textResponse } from "./web_http.ts";
 
@@ -170,6 +173,8 @@ interface Built {
   upgraders: Map<string, WebSocketUpgrader>;
   longPolls: LongPollEndpoint[];
   bridges: HttpBridge<unknown>[];
+  /** Status pages (their update streams end at shutdown). */
+  pages: StatusPage[];
 }
 
 /**
@@ -187,6 +192,7 @@ export async function serveWeb(acceptor: SessionAcceptor, options: WebOptions): 
   const built = await buildServices(acceptor, table, options, tracker, logger);
 
   const stopAll = async () => {
+    for (const p of built.pages) p.closeAll();
     for (const lp of built.longPolls) lp.closeAll();
     await Promise.all(built.bridges.map((b) => b.close().catch(() => {})));
   };
@@ -381,7 +387,15 @@ async function buildServices(
   tracker: ConnectionTracker,
   logger: Logger,
 ): Promise<Built> {
-  const built: Built = { handlers: new Map(), upgraders: new Map(), longPolls: [], bridges: [] };
+  const built: Built = {
+    handlers: new Map(),
+    upgraders: new Map(),
+    longPolls: [],
+    bridges: [],
+    pages: [],
+  };
+  let local: StatusSource | undefined;
+  const localStatus = () => local ??= localStatusSource(acceptor);
   const errors: string[] = [];
   const pending: Promise<void>[] = [];
   for (const { prefix, key, service } of table.entries) {
@@ -456,14 +470,27 @@ async function buildServices(
           break;
         }
         case "nodeinfo": {
-          const info = service.info ?? {};
-          const wsPaths = table.entries
-            .filter((e) => e.service.type === "websocket")
-            .map((e) => e.prefix);
+          const status = service.status ?? localStatus();
+          const page = new StatusPage({
+            prefix,
+            summary: () => status.summary(),
+            webSocketPaths: table.entries
+              .filter((e) => e.service.type === "websocket")
+              .map((e) => e.prefix),
+            extra: service.info,
+            updateMs: service.updateMs,
+            logger,
+          });
+          built.pages.push(page);
+          built.handlers.set(prefix, (req, _info, rest) => page.handle(req, rest));
+          break;
+        }
+        case "metrics": {
+          const status = service.status ?? localStatus();
           built.handlers.set(
             prefix,
             (req, _info, rest) =>
-              exact(rest) ? nodeInfoResponse(req, info, wsPaths) : notFound(req),
+              exact(rest) ? metricsResponse(req, () => status.metrics(), logger) : notFound(req),
           );
           break;
         }
@@ -517,7 +544,7 @@ async function buildServices(
         default: {
           const never: never = service;
           throw new RangeError(
-            `type: must be websocket, static, redirect, longpoll, caller, publisher or path, got ${
+            `type: must be websocket, static, redirect, longpoll, caller, publisher, nodeinfo, json, metrics or path, got ${
               JSON.stringify((never as { type: unknown }).type)
             }`,
           );

@@ -15,6 +15,20 @@ import type { LongPollOptions } from "./longpoll.ts";
 import type { StaticFilesOptions } from "./static_files.ts";
 import type { CallerBridgeOptions } from "./http_bridge_caller.ts";
 import type { PublisherBridgeOptions } from "./http_bridge_publisher.ts";
+import type { MetricFamily } from "../metrics/metric_family.ts";
+import type { NodeSummary } from "../metrics/node_summary.ts";
+
+/**
+ * Where the `metrics` and `nodeinfo` services get their figures: a router
+ * worker asks its controller (the whole node); without one, the services
+ * read the router they serve.
+ */
+export interface StatusSource {
+  /** Every metric family to expose. */
+  metrics(): Promise<MetricFamily[]>;
+  /** The node summary. */
+  summary(): Promise<NodeSummary>;
+}
 
 /** WAMP over WebSocket on this path (`websocket.ts`). Several paths may each have one. */
 export interface WebSocketPathService {
@@ -100,12 +114,27 @@ export interface NestedPathService {
   paths: Record<string, PathService>;
 }
 
-/** An HTML page about the node and its WebSocket endpoints (Crossbar's `nodeinfo`). */
+/**
+ * The node's live status page (Crossbar's `nodeinfo`, `web_status_page.ts`):
+ * a plain HTML summary that keeps itself up to date in a browser.
+ */
 export interface NodeInfoPathService {
   /** Service kind. */
   type: "nodeinfo";
-  /** Facts shown on the page (node id, version, ...). */
+  /** Extra facts shown on the page. */
   info?: Record<string, string>;
+  /** Where the figures come from. Default: the router this transport serves. */
+  status?: StatusSource;
+  /** Milliseconds between updates pushed to an open page. Default 2000. */
+  updateMs?: number;
+}
+
+/** Prometheus metrics (xbar's `metrics` service, `web_metrics.ts`). */
+export interface MetricsPathService {
+  /** Service kind. */
+  type: "metrics";
+  /** Where the figures come from. Default: the router this transport serves (and this process). */
+  status?: StatusSource;
 }
 
 /** A fixed JSON document (Crossbar's `json`). */
@@ -121,6 +150,7 @@ export interface JsonPathService {
 /** A service on a Web transport path. */
 export type PathService =
   | NodeInfoPathService
+  | MetricsPathService
   | JsonPathService
   | WebSocketPathService
   | StaticPathService

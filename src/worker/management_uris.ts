@@ -27,6 +27,10 @@ export const NodeProcedure = {
   RESTART_WORKER: "xbar.restart_worker",
   GET_WORKER_LOGS: "xbar.get_worker_logs",
   GET_PROCESS_STATS: "xbar.get_process_stats",
+  /** The whole node's metric families (every worker's, labelled `worker`); workers may call it. */
+  GET_METRICS: "xbar.get_metrics",
+  /** The node summary of the status page and `xbar status`; workers may call it. */
+  GET_SUMMARY: "xbar.get_summary",
   SHUTDOWN: "xbar.shutdown",
 } as const;
 
@@ -50,6 +54,10 @@ export const WorkerOp = {
   /** Internal: a peer router worker exited (`[router id, false]`) or is back (`[router id, true]`). */
   LINK_PEER: "link_peer",
   GET_PROCESS_STATS: "get_process_stats",
+  /** This worker's metric families (no `worker` label: the controller adds it). */
+  GET_METRICS: "get_metrics",
+  /** This worker's part of the node summary (process, realms, transports, links, totals, warnings). */
+  GET_SUMMARY: "get_summary",
   GET_LOGS: "get_logs",
   SHUTDOWN: "shutdown",
 } as const;

@@ -67,6 +67,8 @@ function linkInfo(l: LinkEndpoint): Dict {
     peer_incarnation: l.peerIncarnation,
     remote_sessions: l.remoteSessions.size,
     queued_bytes: l.queuedBytes,
+    frames_in: l.stats.framesIn,
+    frames_out: l.stats.framesOut,
     calls_out: l.stats.callsOut,
     calls_in: l.stats.callsIn,
     calls_refused: l.stats.callsRefused,

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { XBAR_VERSION } from "../version.ts";
 import type {
   AuthConfig,
   FlowControlConfig,
@@ -29,7 +28,7 @@ import {
 import { type Serializer, serializers as allSerializers } from "../serializer/mod.ts";
 import type { WebSocketOptions } from "../transport/websocket.ts";
 import type { FlowControlOptions } from "../transport/flow_control.ts";
-import type { PathService } from "../transport/web_service.ts";
+import type { PathService, StatusSource } from "../transport/web_service.ts";
 import { limitsOf, listenEndpointOf } from "./listen_endpoint.ts";
 
 /** A transport that is listening. */
@@ -58,6 +57,8 @@ export interface TransportContext {
   nodeDir: string;
   /** Where to log. */
   logger: Logger;
+  /** The whole node's figures, for `metrics` and `nodeinfo` services. Default: this router's. */
+  status?: StatusSource;
 }
 
 function pickSerializers(names: readonly SerializerName[]): Serializer[] {
@@ -305,10 +306,10 @@ function webPaths(
         out[key] = { type: "path", paths: webPaths(ctx, transportId, s.paths, where, skipped) };
         break;
       case "nodeinfo":
-        out[key] = {
-          type: "nodeinfo",
-          info: { "xbar version": XBAR_VERSION, transport: transportId },
-        };
+        out[key] = { type: "nodeinfo", status: ctx.status };
+        break;
+      case "metrics":
+        out[key] = { type: "metrics", status: ctx.status };
         break;
       case "json":
         out[key] = {

@@ -23,8 +23,13 @@ import type { AuthenticatorFactory } from "../router/authn/authenticator.ts";
 import { localPair } from "../client/local_transport.ts";
 import { joinSession } from "../client/join_session.ts";
 import type { Session } from "../client/session.ts";
-import { ManagementError, WorkerOp } from "./management_uris.ts";
-import type { WorkerHost } from "./worker_main.ts";
+import { ManagementError, NodeProcedure, WorkerOp } from "./management_uris.ts";
+import type { NodeChannel, WorkerContext, WorkerHost } from "./worker_main.ts";
+import type { MetricFamily } from "../metrics/metric_family.ts";
+import { isMetricFamilies } from "../metrics/metric_family.ts";
+import { linkFamilies, messageTotals, routerFamilies } from "../metrics/router_collector.ts";
+import type { NodeSummary } from "../metrics/node_summary.ts";
+import type { StatusSource } from "../transport/web_service.ts";
 import { routerRealmConfig } from "./realm_config.ts";
 import { type RunningTransport, startTransport } from "./router_transports.ts";
 import { loadComponent, startComponent, type StartedComponent } from "./component.ts";
@@ -63,6 +68,8 @@ export interface RouterWorkerOptions {
   logger: Logger;
   /** Links to the node's other router workers (absent: the router links to nobody). */
   links?: RouterLinkSettings;
+  /** The controller: the metrics and status page services show the whole node through it. */
+  node?: NodeChannel;
 }
 
 interface RunningRealm {
@@ -114,6 +121,7 @@ export class RouterWorker {
   #shuttingDown = false;
 
   #links: RouterLinks | undefined;
+  #status: StatusSource | undefined;
 
   /** Use `RouterWorker.create` (the router's link identity is built asynchronously). */
   private constructor(options: RouterWorkerOptions, router: Router) {
@@ -121,6 +129,7 @@ export class RouterWorker {
     this.#nodeDir = options.nodeDir;
     this.#logger = options.logger;
     this.router = router;
+    if (options.node) this.#status = nodeStatusSource(options.node);
     const l = options.links;
     if (l) {
       this.#links = new RouterLinks(router, {
@@ -255,6 +264,7 @@ export class RouterWorker {
         router: this.router,
         nodeDir: this.#nodeDir,
         logger: this.#logger,
+        status: this.#status,
       }, config);
     } catch (err) {
       fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
@@ -458,6 +468,32 @@ export class RouterWorker {
     return [...local, ...rlinks];
   }
 
+  /** This router's metric families: its counters, sessions, connections and links. */
+  metrics(): MetricFamily[] {
+    return [...routerFamilies(this.router), ...linkFamilies(this.getLinks())];
+  }
+
+  /** This worker's part of the node summary: realms, transports, links, message totals. */
+  summary(): Dict {
+    return {
+      realms: this.getRealms().map((r) => ({ name: r.name, sessions: r.sessions })),
+      transports: [...this.#transports.values()].map((t) => ({
+        type: t.type,
+        address: t.address,
+      })),
+      links: this.getLinks().map((l) => ({
+        realm: l.realm,
+        peer: l.peer,
+        dialed: l.dialed,
+        state: l.state,
+        ...(l.state === "up"
+          ? { remote_sessions: l.remote_sessions, queued_bytes: l.queued_bytes }
+          : {}),
+      })),
+      totals: messageTotals(this.router),
+    };
+  }
+
   /**
    * Stops everything: components leave, every session gets GOODBYE
    * `wamp.close.system_shutdown`, transports close (Unix socket files are
@@ -538,12 +574,32 @@ function readLinkSpecs(v: unknown): LinkPeerSpec[] {
   return (v as LinkPeerSpec[]).map((x) => ({ realm: x.realm, peer: x.peer, path: x.path }));
 }
 
+/** The whole node's metrics and summary, asked of the controller. */
+function nodeStatusSource(node: NodeChannel): StatusSource {
+  return {
+    async metrics() {
+      const v = await node.call(NodeProcedure.GET_METRICS);
+      if (!isMetricFamilies(v)) {
+        throw new Error("the controller answered get_metrics with no metrics");
+      }
+      return v;
+    },
+    async summary() {
+      const v = await node.call(NodeProcedure.GET_SUMMARY);
+      if (typeof v !== "object" || v === null) {
+        throw new Error("the controller answered get_summary with no summary");
+      }
+      return v as NodeSummary;
+    },
+  };
+}
+
 /**
  * The router worker as the worker process runs it (see `worker_main.ts`).
  * The controller's first call is `configure` (the router's link identity and
  * socket); every other operation waits for it.
  */
-export function routerWorkerHost(ctx: { id: string; nodeDir: string; logger: Logger }): WorkerHost {
+export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
   let worker: RouterWorker | undefined;
   let configuring: Promise<RouterWorker> | undefined;
   const w = (): RouterWorker => {
@@ -581,6 +637,8 @@ export function routerWorkerHost(ctx: { id: string; nodeDir: string; logger: Log
       [WorkerOp.LINK_PEER]: ([peer, up]) => w().linkPeer(String(peer), up === true),
       [WorkerOp.GET_LINKS]: () => w().getLinks(),
     },
+    metrics: () => worker?.metrics() ?? [],
+    summary: () => worker?.summary() ?? {},
     shutdown: async () => {
       const pending = configuring;
       if (pending) await (await pending.catch(() => undefined))?.shutdown();

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { List } from "../wamp/messages.ts";
+import type { Dict, List } from "../wamp/messages.ts";
 import { ConsoleLogger, type LogFormat } from "../log/console_logger.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import { joinSession } from "../client/join_session.ts";
@@ -27,6 +27,9 @@ import {
   type WorkerOpName,
 } from "./management_uris.ts";
 import { processStats } from "./process_stats.ts";
+import { RecentWarnings, recordingWarnings } from "../log/recent_warnings.ts";
+import { type MetricFamily, withLabels } from "../metrics/metric_family.ts";
+import { processFamilies } from "../metrics/process_collector.ts";
 
 /** Worker kinds. */
 export type WorkerKind = "router" | "container" | "guest";
@@ -39,12 +42,32 @@ export interface WorkerHost {
   shutdown(): Promise<void>;
   /** Resolves with an exit code when the worker decides to end by itself (a guest exited, a container's shutdown mode). */
   ended?: Promise<number>;
+  /** The worker's own metric families, besides its process's (`get_metrics`). */
+  metrics?(): MetricFamily[];
+  /** The worker's part of the node summary, besides its process and warnings (`get_summary`). */
+  summary?(): Dict;
+}
+
+/** The controller as a worker reaches it: calls to node procedures over the management channel. */
+export interface NodeChannel {
+  /** Calls a node procedure (`xbar.get_metrics`, `xbar.get_summary`); resolves with its first result. */
+  call(procedure: string, args?: List): Promise<unknown>;
+}
+
+/** What a worker is built with. */
+export interface WorkerContext {
+  /** Worker id. */
+  id: string;
+  /** Node directory. */
+  nodeDir: string;
+  /** The worker's logger (its warnings are kept for the status page). */
+  logger: Logger;
+  /** The controller. */
+  node: NodeChannel;
 }
 
 /** Makes a worker's host once it has joined the controller. */
-export type WorkerHostFactory = (
-  ctx: { id: string; nodeDir: string; logger: Logger },
-) => WorkerHost | Promise<WorkerHost>;
+export type WorkerHostFactory = (ctx: WorkerContext) => WorkerHost | Promise<WorkerHost>;
 
 /** Options of `runWorker`. */
 export interface RunWorkerOptions {
@@ -92,12 +115,16 @@ export function guardStdout(logger: Logger): void {
 
 /** Runs a worker process until it ends; resolves with the process exit code. */
 export async function runWorker(options: RunWorkerOptions): Promise<number> {
-  const logger = new ConsoleLogger({
-    level: options.logLevel ?? "info",
-    format: options.logFormat ?? "text",
-    color: options.logColor === true,
-    kind: KIND_LABEL[options.kind],
-  });
+  const warnings = new RecentWarnings();
+  const logger = recordingWarnings(
+    new ConsoleLogger({
+      level: options.logLevel ?? "info",
+      format: options.logFormat ?? "text",
+      color: options.logColor === true,
+      kind: KIND_LABEL[options.kind],
+    }),
+    warnings,
+  );
   guardStdout(logger);
   const parentPid = Deno.ppid;
   let finish!: (code: number) => void;
@@ -147,11 +174,31 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
         void shutdown(`the controller is gone (${info.details.message ?? info.reason})`, 1);
       }
     });
-    host = await options.create({ id: options.id, nodeDir: options.nodeDir, logger });
-
+    const management = session;
+    const node: NodeChannel = {
+      call: async (procedure, args = []) => (await management.call(procedure, args)).args[0],
+    };
+    const h = host = await options.create({
+      id: options.id,
+      nodeDir: options.nodeDir,
+      logger,
+      node,
+    });
     host.ended?.then((code) => void shutdown("the worker ended", code));
+    const stats = (): Dict =>
+      (h.procedures[WorkerOp.GET_PROCESS_STATS]?.([]) as Dict | undefined) ??
+        processStats() as unknown as Dict;
     const procedures: Partial<Record<WorkerOpName, (args: List) => unknown>> = {
       [WorkerOp.GET_PROCESS_STATS]: () => processStats(),
+      [WorkerOp.GET_METRICS]: () => [
+        ...withLabels(processFamilies(stats()), { process: "worker" }),
+        ...(h.metrics?.() ?? []),
+      ],
+      [WorkerOp.GET_SUMMARY]: () => ({
+        ...(h.summary?.() ?? {}),
+        process: stats(),
+        warnings: warnings.list(),
+      }),
       ...host.procedures,
       [WorkerOp.SHUTDOWN]: () => {
         // answer first, then stop
