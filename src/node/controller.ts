@@ -95,6 +95,8 @@ import {
   type StartedWorkerProcess,
   STDIO_TRANSPORT_ID,
 } from "./worker_process.ts";
+import { type NodeFacts, NodeTelemetry } from "./node_telemetry.ts";
+import { recordingWarnings } from "../log/recent_warnings.ts";
 
 /** Transport id of the management Unix socket. */
 export const MANAGEMENT_TRANSPORT_ID = "xbar.management";
@@ -197,11 +199,12 @@ export class Controller {
   #shutdown: Promise<void> | undefined;
   #exitCode = 0;
   #done = new Deferred<number>();
+  #telemetry = new NodeTelemetry();
 
   /** @param options see ControllerOptions */
   constructor(options: ControllerOptions) {
     this.#o = options;
-    this.#log = options.logger;
+    this.#log = recordingWarnings(options.logger, this.#telemetry.warnings);
     this.done = this.#done.promise;
     const Role = ManagementRole;
     this.router = new Router({
@@ -221,6 +224,9 @@ export class Controller {
             permissions: [
               { uri: "xbar.internal.worker.", match: "prefix", allow: { register: true } },
               { uri: WORKER_READY, match: "exact", allow: { call: true } },
+              // the metrics and status page services of router workers show the whole node
+              { uri: NodeProcedure.GET_METRICS, match: "exact", allow: { call: true } },
+              { uri: NodeProcedure.GET_SUMMARY, match: "exact", allow: { call: true } },
             ],
           },
         ],
@@ -796,6 +802,16 @@ export class Controller {
     };
   }
 
+  #facts(): NodeFacts {
+    return {
+      node: this.#o.nodeId,
+      public_key: this.#o.publicKey,
+      version: this.#o.version,
+      started: this.#started,
+      state: this.#shutdown ? "stopping" : "running",
+    };
+  }
+
   async #registerNodeProcedures(s: Session): Promise<void> {
     const reg = (uri: string, fn: (args: List, kwargs: Dict) => unknown) =>
       s.register(uri, (a, k) => fn(a, k));
@@ -815,6 +831,15 @@ export class Controller {
     await reg(NodeProcedure.GET_WORKERS, () => [...this.#workers.values()].map((w) => w.info()));
     await reg(NodeProcedure.GET_WORKER, ([id]) => this.#worker(id).info());
     await reg(NodeProcedure.GET_PROCESS_STATS, () => processStats());
+    const ask = (w: ManagedWorker, op: WorkerOpName, ms: number) => this.#callWorker(w, op, [], ms);
+    await reg(
+      NodeProcedure.GET_METRICS,
+      () => this.#telemetry.metrics(this.#facts(), [...this.#workers.values()], ask),
+    );
+    await reg(
+      NodeProcedure.GET_SUMMARY,
+      () => this.#telemetry.summary(this.#facts(), [...this.#workers.values()], ask),
+    );
     await reg(
       NodeProcedure.GET_WORKER_LOGS,
       ([id, limit]) => this.#worker(id).logs(Number(limit ?? 100)),
