@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the tests need on a fresh
-# machine (Deno from npm, Debian's python3-autobahn, npm's autobahn), checks
+# machine (Deno from npm; from Debian python3-autobahn, python3-prometheus-client
+# and chromium; from npm autobahn and playwright-core), checks
 # fmt/lint/types, runs every test, runs the node lifecycle, supervision and
 # component tests once more through the launcher that stands in for the single
 # executable (XBAR_TEST_LAUNCHER=1; skipped when test arguments are given), and
@@ -11,14 +12,16 @@ cd "$root"
 # shellcheck source=scripts/_deno.sh
 . scripts/_deno.sh
 
-# Debian: Autobahn|Python for interop tests.
-if ! /usr/bin/python3 -c "import autobahn, msgpack, cbor2" 2>/dev/null; then
+# Debian: Autobahn|Python for interop tests, the official Prometheus client's
+# parsers for the metrics tests, Chromium for the status page test.
+if ! /usr/bin/python3 -c "import autobahn, msgpack, cbor2, prometheus_client" 2>/dev/null ||
+  [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "test: installing python3-autobahn (Debian)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-autobahn python3-msgpack python3-cbor2) >/dev/null 2>&1 ||
-      echo "test: WARNING: could not install python3-autobahn" >&2
+    echo "test: installing python3-autobahn, python3-prometheus-client, chromium (Debian)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-autobahn python3-msgpack python3-cbor2 python3-prometheus-client chromium) >/dev/null 2>&1 ||
+      echo "test: WARNING: could not install the Debian test packages" >&2
   else
-    echo "test: WARNING: python3-autobahn missing and not root; Python interop tests will fail" >&2
+    echo "test: WARNING: Debian test packages missing and not root; interop, metrics and browser tests will fail" >&2
   fi
 fi
 
@@ -29,8 +32,8 @@ if [ "$(id -u)" = 0 ] && ! command -v ip >/dev/null 2>&1; then
     echo "test: WARNING: could not install iproute2; multi-host tests will be skipped" >&2
 fi
 
-# npm: AutobahnJS for interop tests (its own folder, run by Node).
-if [ ! -d tests/node/node_modules/autobahn ]; then
+# npm: AutobahnJS for interop tests, playwright-core for the browser test (its own folder, run by Node).
+if [ ! -d tests/node/node_modules/autobahn ] || [ ! -d tests/node/node_modules/playwright-core ]; then
   echo "test: installing npm test dependencies (tests/node)" >&2
   (cd tests/node && npm ci --silent --no-audit --no-fund) >&2
 fi

@@ -10,7 +10,7 @@ import {
 import { parseConfigText } from "./load.ts";
 import type { RouterWorkerConfig } from "./types.ts";
 
-Deno.test("defaultConfig() is one router with realm1 open to anonymous (no forced disclosure) and a WebSocket at ws://127.0.0.1:8080/ws", () => {
+Deno.test("defaultConfig() is one router with realm1 open to anonymous (no forced disclosure), a WebSocket at ws://127.0.0.1:8080/ws, the status page at / and metrics at /metrics", () => {
   const config = defaultConfig();
   assert.equal(config.workers.length, 1);
   const router = config.workers[0] as RouterWorkerConfig;
@@ -34,6 +34,7 @@ Deno.test("defaultConfig() is one router with realm1 open to anonymous (no force
   assert.equal(`ws://${web.endpoint.interface}:${web.endpoint.port}/ws`, DEFAULT_WEBSOCKET_URL);
   assert.equal(DEFAULT_WEBSOCKET_URL, "ws://127.0.0.1:8080/ws");
   assert.equal(web.paths["/"].type, "nodeinfo");
+  assert.deepEqual(web.paths.metrics, { type: "metrics" });
 });
 
 Deno.test("defaultConfig() returns a fresh copy each call", () => {

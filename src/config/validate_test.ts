@@ -769,6 +769,22 @@ workers:
       ["workers[0].components[0].module", 'must be a module path like "./component.ts"', 6, 32],
     ],
   },
+  {
+    name: "metrics service with an option it does not have",
+    yaml: `version: 2
+workers:
+  - type: router
+    realms: [{name: realm1, roles: [{name: anonymous}]}]
+    transports:
+      - type: web
+        endpoint: {type: tcp, port: 8080}
+        paths:
+          metrics: {type: metrics, format: openmetrics}
+`,
+    errors: [
+      ["workers[0].transports[0].paths.metrics.format", 'unknown key "format"', 9, 36],
+    ],
+  },
 ];
 
 for (const row of BAD) {

@@ -2,10 +2,11 @@
  * The Web transport (Crossbar's `web` transport type): one HTTP(S) port or
  * Unix socket, served by our front (`http_front.ts`: connection limits, time
  * limits, our own HTTP/1.1 and WebSocket framing), and a map of URL paths to
- * services — WebSocket endpoints,
- * static files, redirects, long-poll, and the HTTP bridges (caller,
- * publisher). See `web_service.ts` for the services and `web_paths.ts` for
- * how paths match.
+ * services — WebSocket endpoints, static files, redirects, long-poll, the
+ * HTTP bridges (caller, publisher), the live status page (`nodeinfo`,
+ * `web_status_page.ts`), Prometheus metrics (`metrics`, `web_metrics.ts`)
+ * and fixed JSON. See `web_service.ts` for the services and `web_paths.ts`
+ * for how paths match.
  *
  * ```ts
  * const web = await serveWeb(router, {
@@ -23,9 +24,10 @@
  * await web.shutdown();
  * ```
  *
- * Per service, the URL path below its key (`rest`) decides: WebSocket and
- * bridge services answer only their exact path (with or without a trailing
- * slash), static files and long-poll work below it, a redirect answers the
+ * Per service, the URL path below its key (`rest`) decides: WebSocket,
+ * bridge, metrics and json services answer only their exact path (with or
+ * without a trailing slash), static files, long-poll and the status page
+ * (its script, update stream and JSON) work below it, a redirect answers the
  * whole subtree. Everything else is 404.
  *
  * @module

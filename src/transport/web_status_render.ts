@@ -18,9 +18,12 @@ export function escapeHtml(s: string): string {
 
 const e = (v: unknown) => escapeHtml(String(v ?? ""));
 
+/** A table; header names starting with `#` are numeric columns (right-aligned). */
 function table(head: string[], rows: string[], empty: string): string {
   if (rows.length === 0) return `<p class="empty">${e(empty)}</p>`;
-  return `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join("")}</tr></thead>` +
+  const th = (h: string) =>
+    h.startsWith("#") ? `<th class="num">${e(h.slice(1))}</th>` : `<th>${e(h)}</th>`;
+  return `<table><thead><tr>${head.map(th).join("")}</tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table>`;
 }
 
@@ -41,23 +44,26 @@ function chart(
   const span = Math.max(1, t1 - t0);
   const lines = series.map((s) => {
     const xy = points.map((p) =>
+      // x: time, y: rate (0 at the bottom)
       `${(((p[0] - t0) / span) * w).toFixed(1)},${
         (h - (p[s.index] / max) * (h - 4) - 2).toFixed(1)
       }`
     );
     return xy.length > 1
-      ? `<polyline class="${s.cls}" fill="none" stroke-width="1.5" points="${xy.join(" ")}"/>`
+      ? `<polyline class="${s.cls}" fill="none" stroke-width="1.5" ` +
+        `vector-effect="non-scaling-stroke" points="${xy.join(" ")}"/>`
       : "";
   }).join("");
   const legend = series.map((s) =>
     `<span class="key ${s.cls}">${e(s.label)} <b>${e(formatRate(s.now))}</b>/s</span>`
   ).join(" ");
-  return `<figure class="chart"><figcaption>${e(title)} ${legend}</figcaption>` +
-    `<svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${
-      e(title)
-    }, peak ${e(formatRate(max))}/s">` +
-    `<line class="axis" x1="0" y1="${h - 1}" x2="${w}" y2="${h - 1}"/>${lines}` +
-    `<text x="2" y="10" class="peak">${e(formatRate(max))}/s</text></svg></figure>`;
+  const peak = `${formatRate(max)}/s`;
+  return `<figure class="chart"><figcaption>${e(title)} ${legend}` +
+    `<span class="peak">peak ${e(peak)}</span></figcaption>` +
+    `<svg viewBox="0 0 ${w} ${h}" width="100%" height="${h}" preserveAspectRatio="none" ` +
+    `role="img" aria-label="${e(title)} over the last ${points.length} samples, peak ${e(peak)}">` +
+    `<line class="axis" x1="0" y1="${h - 1}" x2="${w}" y2="${h - 1}" ` +
+    `vector-effect="non-scaling-stroke"/>${lines}</svg></figure>`;
 }
 
 /** The sections that updates replace, by element id. */
@@ -93,7 +99,7 @@ export function renderSections(
     } calls, ${e(s.totals.events)} events delivered</p>`;
 
   const workers = table(
-    ["worker", "type", "state", "pid", "restarts", "RSS", "heap", "CPU"],
+    ["worker", "type", "state", "#pid", "#restarts", "#RSS", "#heap", "#CPU"],
     s.workers.map((w) =>
       `<tr data-worker="${e(w.id)}" data-state="${e(w.state)}">` +
       cell(w.id + (w.replica ? ` (${w.replica})` : "")) + cell(w.type) +
@@ -113,7 +119,7 @@ export function renderSections(
   );
 
   const realms = table(
-    ["realm", "sessions", "workers"],
+    ["realm", "#sessions", "workers"],
     s.realms.map((x) =>
       `<tr data-realm="${e(x.name)}" data-sessions="${e(x.sessions)}">` + cell(x.name) +
       cell(x.sessions, "num") + cell(x.workers.join(", ")) + "</tr>"
@@ -130,7 +136,7 @@ export function renderSections(
   );
 
   const links = table(
-    ["worker", "realm", "peer", "state", "remote sessions", "queued"],
+    ["worker", "realm", "peer", "state", "#remote sessions", "#queued"],
     s.links.map((l) =>
       "<tr>" + cell(l.worker) + cell(l.realm) + cell(`${l.dialed ? "→" : "←"} ${l.peer}`) +
       cell(l.state, `state-${l.state === "up" ? "running" : "failed"}`) +
@@ -175,9 +181,10 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}dt{c
 .state-starting,.state-restarting,.state-stopping{color:var(--warn)}
 .empty,.totals,.muted,#updated{color:var(--muted)}.chart{margin:0 0 10px}figcaption{font-size:13px;margin-bottom:2px}
 .key{margin-left:10px}.key.s1 b{color:var(--s1)}.key.s2 b{color:var(--s2)}.key.s3 b{color:var(--s3)}.key.s4 b{color:var(--s4)}
-svg{display:block;max-width:100%;height:auto;background:var(--bg);border-radius:4px}
+svg{display:block;width:100%;height:60px;background:var(--bg);border-radius:4px}
 polyline.s1{stroke:var(--s1)}polyline.s2{stroke:var(--s2)}polyline.s3{stroke:var(--s3)}polyline.s4{stroke:var(--s4)}
-line.axis{stroke:var(--line)}text.peak{font-size:9px;fill:var(--muted)}
+line.axis{stroke:var(--line)}.peak{float:right;font-size:11px;color:var(--muted)}
+polyline.s2,polyline.s4{stroke-dasharray:4 3}th.num{text-align:right}
 ol.warnings{margin:0;padding-left:18px;max-height:260px;overflow-y:auto}ol.warnings li{margin:2px 0}
 li.error b,li.error{color:var(--bad)}li time{color:var(--muted);font-size:12px}.f{color:var(--muted);font-size:12px}
 #live{font-size:12px;padding:1px 8px;border-radius:10px;border:1px solid var(--line)}#live.on{color:var(--ok)}
@@ -213,6 +220,7 @@ export function renderPage(s: NodeSummary | undefined, o: PageOptions): string {
   return `<!doctype html>
 <html lang="en" data-events="${e(o.eventsUrl)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>xbar ${e(s?.node ?? "node")}</title>
 <noscript><meta http-equiv="refresh" content="10"></noscript>
 <style>${STYLE}</style>
