@@ -34,6 +34,9 @@ import { processFamilies } from "../metrics/process_collector.ts";
 /** Worker kinds. */
 export type WorkerKind = "router" | "container" | "guest";
 
+/** Milliseconds a worker waits for the controller to answer a `NodeChannel` call. */
+export const NODE_CALL_TIMEOUT_MS = 5000;
+
 /** What a concrete worker offers to the worker process. */
 export interface WorkerHost {
   /** Its operations (positional arguments as called by the controller). */
@@ -176,7 +179,23 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     });
     const management = session;
     const node: NodeChannel = {
-      call: async (procedure, args = []) => (await management.call(procedure, args)).args[0],
+      call: async (procedure, args = []) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the controller did not answer ${procedure} in time`)),
+            NODE_CALL_TIMEOUT_MS,
+          );
+        });
+        try {
+          return (await Promise.race([
+            management.call(procedure, args, {}, { timeout: NODE_CALL_TIMEOUT_MS }),
+            late,
+          ])).args[0];
+        } finally {
+          clearTimeout(timer);
+        }
+      },
     };
     const h = host = await options.create({
       id: options.id,
