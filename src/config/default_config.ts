@@ -90,6 +90,7 @@ export const DEFAULT_CONFIG_DATA: Readonly<Record<string, unknown>> = Object.fre
       endpoint: { type: "tcp", interface: "127.0.0.1", port: 8080 },
       paths: {
         "/": { type: "nodeinfo" },
+        metrics: { type: "metrics" },
         ws: { type: "websocket", serializers: ["cbor", "msgpack", "json"] },
       },
     }],
