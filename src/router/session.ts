@@ -317,8 +317,8 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   // ---- router-initiated closing ----
 
-  /** Sends ABORT (reason `uri`), leaves the realm and closes the transport. */
-  abort(uri: string, message: string): void {
+  /** Sends ABORT (reason `uri`, `details` beside the message), leaves the realm and closes the transport. */
+  abort(uri: string, message: string, details?: Dict): void {
     if (this.#state === "closed") return;
     if (this.#link) {
       this.#link.close(message);
@@ -331,7 +331,7 @@ export class RouterSession implements SessionHandle, SessionParty {
       reason: uri,
       message,
     });
-    this.send([MessageType.ABORT, { message }, uri]);
+    this.send([MessageType.ABORT, { ...details, message }, uri]);
     this.#finish(uri);
     this.peer.close();
   }
@@ -553,7 +553,8 @@ export class RouterSession implements SessionHandle, SessionParty {
         this.#link = start();
         if (!this.#link) this.#finish(CloseUri.NORMAL);
       },
-      (e: Error & { uri?: string }) => this.abort(e.uri ?? ErrorUri.NOT_AUTHORIZED, e.message),
+      (e: Error & { uri?: string; details?: Dict }) =>
+        this.abort(e.uri ?? ErrorUri.NOT_AUTHORIZED, e.message, e.details),
     );
   }
 

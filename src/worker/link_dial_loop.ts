@@ -18,6 +18,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { LinkEndpoint } from "../router/link/link.ts";
 import type { DialOptions, DialWire, LinkManager } from "../router/link/link_manager.ts";
+import { DuplicateLinkError } from "../router/link/link_manager.ts";
 
 /** What a dial loop is doing. */
 export type DialState = "connecting" | "up" | "backoff" | "standby" | "stopped";
@@ -48,6 +49,12 @@ export interface DialLoopOptions {
    * already linked over a connection it dialed itself.
    */
   skip?: () => boolean;
+  /**
+   * Called when the peer refused the dial because the two routers are
+   * already linked (over a connection the peer dialed), with the router the
+   * peer says it is: a loop's `skip` can then wait for that link to end.
+   */
+  onDuplicate?: (peerRouter: string | undefined) => void;
 }
 
 /** Status of a dial loop, for the management API. */
@@ -172,6 +179,19 @@ export function startDialLoop(manager: LinkManager, options: DialLoopOptions): D
         await once();
       } catch (err) {
         lastError = err instanceof Error ? err.message : String(err);
+        if (err instanceof DuplicateLinkError) {
+          // Not a failure: the link this loop would make exists already.
+          log.log("debug", "router link: already linked; dialing again when that link ends", {
+            realm: options.dial.realm,
+            peer: options.peer,
+            router: err.peerRouter,
+          });
+          options.onDuplicate?.(err.peerRouter);
+          if (stopped) break;
+          setState("backoff");
+          await sleep(max);
+          continue;
+        }
         failures++;
         log.log(failures === 1 ? "info" : "debug", "router link: dial failed; retrying", {
           realm: options.dial.realm,

@@ -137,3 +137,48 @@ Deno.test("DialLoop.drop() closes the current link and the loop redials", async 
   a.shutdown();
   b.shutdown();
 });
+
+Deno.test("startDialLoop() refused as a duplicate learns the peer's router and waits in standby, without failures", async () => {
+  const { key, a, b } = await pair();
+  const dial = (from: Router, to: Router, peer: string, opts = {}) => {
+    let connects = 0;
+    const loop = startDialLoop(from.links!, {
+      peer,
+      logger: nullLogger,
+      initialDelayMs: 10,
+      maxDelayMs: 40,
+      connect: () => {
+        connects++;
+        return Promise.resolve(new MemoryLinkWire(to, { transportId: TRANSPORT }).dialer);
+      },
+      dial: { realm: "realm1", trusted: (k) => k === key.publicKey },
+      ...opts,
+    });
+    return { loop, connects: () => connects };
+  };
+  // a dials b first: that link stands (the smaller router id's dial wins).
+  const ab = dial(a, b, "b");
+  await until(() => ab.loop.status().state === "up", "a linked to b");
+  let known: string | undefined;
+  const duplicates: (string | undefined)[] = [];
+  const ba = dial(b, a, "a", {
+    skip: () => known !== undefined && b.links!.hasLink("realm1", known),
+    onDuplicate: (router: string | undefined) => {
+      duplicates.push(router);
+      known = router;
+    },
+  });
+  await until(() => ba.loop.status().state === "standby", "b's loop in standby");
+  assert.deepEqual(duplicates, ["a"]);
+  assert.equal(ba.loop.status().failures, 0);
+  assert.match(ba.loop.status().last_error ?? "", /xbar\.error\.duplicate_link/);
+  await new Promise((r) => setTimeout(r, 200)); // 5 standby periods
+  assert.equal(ba.connects(), 1, "no dial while the link a made is up");
+  // The link ends for good on a's side: b's loop dials again and links.
+  await ab.loop.stop();
+  await until(() => ba.loop.status().state === "up", "b linked to a");
+  assert.ok(a.links!.hasLink("realm1", "b"));
+  await ba.loop.stop();
+  a.shutdown();
+  b.shutdown();
+});

@@ -115,6 +115,9 @@ export class RealmRlinks {
         logger: options.logger,
         maxDelayMs: target ? SIBLING_MAX_DIAL_DELAY_MS : RLINK_MAX_DIAL_DELAY_MS,
         connect: async () => clientDialWire(await connectTransport(l.transport, options.nodeDir)),
+        onDuplicate: (peer) => {
+          if (target === undefined && peer !== undefined) known.set(l, peer);
+        },
         onLink: (link) => {
           if (target === undefined) known.set(l, link.peerRouter);
           discover(l, link.peerRouter, link.peerSiblings);

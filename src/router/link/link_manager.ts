@@ -402,7 +402,9 @@ export class LinkManager {
       existing?.open && existing.peerIncarnation === hello.incarnation &&
       existing.dialedBy <= hello.router
     ) {
-      throw linkRefusal(DUPLICATE_LINK, `router ${hello.router} is already linked`);
+      throw linkRefusal(DUPLICATE_LINK, `router ${hello.router} is already linked`, {
+        router: this.identity.routerId,
+      });
     }
     const signature = await this.identity.sign(welcomeProof({
       realm: realmName,
@@ -474,14 +476,14 @@ export class LinkManager {
     if (options.authid !== undefined) hello.authid = options.authid;
     return new Promise<LinkEndpoint>((resolve, reject) => {
       let settled = false;
-      const fail = (message: string) => {
+      const fail = (why: string | Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         wire.onvalue = () => {};
         wire.onclose = () => {};
         wire.close();
-        reject(new Error(message));
+        reject(typeof why === "string" ? new Error(why) : why);
       };
       const timer = setTimeout(
         () => fail("router link handshake timed out"),
@@ -511,22 +513,30 @@ export class LinkManager {
             }, (e) => fail(`cannot sign the challenge: ${e}`));
             return;
           }
-          case MessageType.ABORT:
-            return fail(
-              `refused: ${String(value[2])}: ${String((value[1] as Dict)?.message ?? "")}`,
-            );
+          case MessageType.ABORT: {
+            const details = value[1] as Dict | undefined;
+            const why = `refused: ${String(value[2])}: ${String(details?.message ?? "")}`;
+            if (value[2] !== DUPLICATE_LINK) return fail(why);
+            const router = typeof details?.router === "string" ? details.router : undefined;
+            return fail(new DuplicateLinkError(why, router));
+          }
           case MessageType.WELCOME: {
             busy = true;
-            this.#welcomed(wire, options, nonce, forward, value[2], early).then((link) => {
-              if (settled) {
-                link?.close("handshake abandoned");
-                return;
-              }
-              settled = true;
-              clearTimeout(timer);
-              if (link) resolve(link);
-              else reject(new Error("duplicate link: the peer is already linked"));
-            }, (e) => fail(e instanceof Error ? e.message : String(e)));
+            this.#welcomed(wire, options, nonce, forward, value[2], early).then(
+              (link) => {
+                if (settled) {
+                  link.close("handshake abandoned");
+                  return;
+                }
+                settled = true;
+                clearTimeout(timer);
+                resolve(link);
+              },
+              (e) =>
+                fail(
+                  e instanceof DuplicateLinkError ? e : e instanceof Error ? e.message : String(e),
+                ),
+            );
             return;
           }
           default:
@@ -544,7 +554,7 @@ export class LinkManager {
     forward: ForwardFlags,
     detailsValue: unknown,
     early: unknown[],
-  ): Promise<LinkEndpoint | undefined> {
+  ): Promise<LinkEndpoint> {
     const details = (detailsValue ?? {}) as Dict;
     const w = details.xbar_link as Dict | undefined;
     if (typeof w !== "object" || w === null) {
@@ -599,7 +609,7 @@ export class LinkManager {
     wire.onclose = (reason) => link.closed(reason ?? "connection closed");
     if (!rl.add(link)) {
       link.close("duplicate link");
-      return undefined;
+      throw new DuplicateLinkError("duplicate link: the peer is already linked", w.router);
     }
     link.start();
     rl.announceSiblings(link);
@@ -615,8 +625,30 @@ export const DEFAULT_HEARTBEAT_MS = 5000;
 export const DUPLICATE_LINK = "xbar.error.duplicate_link";
 
 /** An error whose `uri` is the ABORT reason. */
-export function linkRefusal(uri: string, message: string): Error & { uri: string } {
-  return Object.assign(new Error(message), { uri });
+export function linkRefusal(
+  uri: string,
+  message: string,
+  details?: Dict,
+): Error & { uri: string; details?: Dict } {
+  return Object.assign(new Error(message), { uri, ...(details ? { details } : {}) });
+}
+
+/**
+ * A dial that found the two routers already linked (the other side dialed
+ * first): `peerRouter` is the router the peer says it is, as a hint of which
+ * existing link stands for this dial (the acceptor refuses before it proves
+ * its identity, so only use it to decide when to dial again).
+ */
+export class DuplicateLinkError extends Error {
+  /** The peer's router id, when it said. */
+  readonly peerRouter: string | undefined;
+
+  /** @param peerRouter the peer's router id, when known */
+  constructor(message: string, peerRouter: string | undefined) {
+    super(message);
+    this.name = "DuplicateLinkError";
+    this.peerRouter = peerRouter;
+  }
 }
 
 /** Reads HELLO.Details.xbar_link; undefined when malformed. */
