@@ -18,7 +18,7 @@
 import { Router } from "../src/router/router.ts";
 import { serveWebSocket } from "../src/transport/websocket_server.ts";
 import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { linkIdentity } from "../src/router/link/link_identity.ts";
 import { RouterLinks } from "../src/worker/router_links.ts";
 import { nullLogger } from "../src/log/logger.ts";
@@ -141,4 +141,7 @@ if (kind === "linked") {
 console.log(JSON.stringify({ port, ...extra }));
 // Exit when the parent goes away.
 for await (const _ of Deno.stdin.readable) { /* drain */ }
+if (typeof extra.unixPath === "string") {
+  await Deno.remove(dirname(extra.unixPath), { recursive: true }).catch(() => {});
+}
 Deno.exit(0);
