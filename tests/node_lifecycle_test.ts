@@ -8,7 +8,15 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import { runAutobahnJs } from "./_harness.ts";
-import { freePort, portIsFree, processAlive, startNode, tempNodeDir, xbar } from "./_node_kit.ts";
+import {
+  freePort,
+  portIsFree,
+  processAlive,
+  startNode,
+  tempNodeDir,
+  THROUGH_LAUNCHER,
+  xbar,
+} from "./_node_kit.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -56,6 +64,14 @@ Deno.test("xbar init → start → AutobahnJS rpc → status → stop: clients g
     strictEqual(json.running, true);
     strictEqual(json.status.pid, node.pid);
     const workerPid = json.workers[0].pid as number;
+    if (!THROUGH_LAUNCHER) {
+      // under deno run, a worker starts from its own entry (a smaller module graph than cli/xbar.ts)
+      const argv = Deno.readTextFileSync(`/proc/${workerPid}/cmdline`).split("\0");
+      const at = argv.findIndex((a) => a.endsWith("/cli/worker_entry.ts"));
+      ok(at > 0, argv.join(" "));
+      deepStrictEqual(argv.slice(at + 1, at + 5), ["--type", "router", "--id", "worker001"]);
+      ok(!argv.some((a) => a.endsWith("/cli/xbar.ts")), argv.join(" "));
+    }
 
     const client = await connect(url, "realm1");
     const stopped = await xbar(["stop", "--dir", dir]);

@@ -1,7 +1,7 @@
 /**
  * A worker process as the controller sees it: spawned from the same
- * executable (under `deno run` with the same flags and `cli/xbar.ts`; from
- * the compiled executable, or the launcher standing in for it, just
+ * executable (under `deno run` with the same flags and `cli/worker_entry.ts`;
+ * from the compiled executable, or the launcher standing in for it, just
  * `<executable> worker ...`), its stdin/stdout
  * attached as a frame channel to the management router, its stderr read line
  * by line into the node log.
@@ -22,24 +22,34 @@ import type { ExitInfo } from "./supervisor.ts";
 /** Transport id of worker frame channels on the management router. */
 export const STDIO_TRANSPORT_ID = "xbar.stdio";
 
-/** The `cli/xbar.ts` entry module next to this file (for `deno run`). */
-const ENTRY_MODULE = new URL("../../cli/xbar.ts", import.meta.url);
+/** The entry of worker processes under `deno run` (a smaller module graph than `cli/xbar.ts`). */
+const WORKER_ENTRY_MODULE = new URL("../../cli/worker_entry.ts", import.meta.url);
 /** The project's `deno.json` (its import map names the npm packages). */
 const DENO_JSON = new URL("../../deno.json", import.meta.url);
 
 /**
- * The command line that runs `xbar <args>` with this same executable: the
- * compiled executable (or the launcher standing in for it) with just `args`;
- * under `deno run` the same permission and unstable flags, the project's
- * `deno.json` (so a `deno.json` near the node directory cannot change how
- * xbar's imports resolve) and `cli/xbar.ts`. Paths are file paths, never
- * URL-encoded (a checkout under `my code/` works).
+ * The command line of a worker process, `xbar worker <args>` with this same
+ * executable: the compiled executable (or the launcher standing in for it)
+ * with `worker <args>`; under `deno run` the same permission and unstable
+ * flags, the project's `deno.json` (so a `deno.json` near the node directory
+ * cannot change how xbar's imports resolve), and `cli/worker_entry.ts <args>`
+ * rather than `cli/xbar.ts worker <args>` (start-up time: Deno prepares an
+ * entry's whole module graph before it runs a line). Paths are file paths,
+ * never URL-encoded (a checkout under `my code/` works).
  */
-export function selfCommand(
+export function workerCommand(
   args: string[],
   executable: XbarExecutable = thisExecutable(),
 ): { command: string; args: string[] } {
-  if (executable.single) return { command: executable.path, args };
+  if (executable.single) return { command: executable.path, args: ["worker", ...args] };
+  return denoRun(WORKER_ENTRY_MODULE, args, executable);
+}
+
+function denoRun(
+  entry: URL,
+  args: string[],
+  executable: XbarExecutable,
+): { command: string; args: string[] } {
   const config = DENO_JSON.protocol === "file:" ? ["--config", fileURLToPath(DENO_JSON)] : [];
   return {
     command: executable.path,
@@ -50,7 +60,7 @@ export function selfCommand(
       "--quiet",
       "--no-prompt",
       ...config,
-      ENTRY_MODULE.protocol === "file:" ? fileURLToPath(ENTRY_MODULE) : ENTRY_MODULE.href,
+      entry.protocol === "file:" ? fileURLToPath(entry) : entry.href,
       ...args,
     ],
   };
@@ -144,8 +154,7 @@ export function configuredTitle(kind: WorkerKind, id: string, title: string): st
  * `StartedWorkerProcess`). Throws when the executable cannot be started.
  */
 export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerProcess {
-  const { command, args } = selfCommand([
-    "worker",
+  const { command, args } = workerCommand([
     "--type",
     options.kind,
     "--id",

@@ -1,0 +1,72 @@
+/**
+ * The body of `xbar worker` (hidden): parses its command line and runs the
+ * worker, with the worker kind's host module coming from a loader the entry
+ * chooses (`worker.ts` for `xbar worker`, `worker_entry.ts` under
+ * `deno run`). Not for people: stdin/stdout carry the frame channel to the
+ * controller.
+ *
+ * @module
+ */
+
+import { runWorker, type WorkerHostFactory, type WorkerKind } from "../src/worker/worker_main.ts";
+import type { LogLevel } from "../src/log/logger.ts";
+import { ExitCode, logFormatOf, logLevelOf, out, parseCommand, UsageError } from "./_options.ts";
+
+/** Help of `xbar worker`. */
+export const WORKER_HELP =
+  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T]
+
+Internal: a worker process, spawned by the node controller ("xbar start").
+Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
+
+/** Loads the host module of a worker kind (imported by the worker of that kind only). */
+export type WorkerHostLoader = (kind: WorkerKind) => Promise<WorkerHostFactory>;
+
+const KINDS: readonly string[] = ["router", "container", "guest"];
+
+function workerLevel(level: LogLevel | "none"): LogLevel {
+  if (level === "none") throw new UsageError("--loglevel none is for xbar start, not for a worker");
+  return level;
+}
+
+/** Runs `xbar worker <args>`, loading the kind's host with `hosts`. Resolves with the exit code. */
+export async function runWorkerCommand(args: string[], hosts: WorkerHostLoader): Promise<number> {
+  const v = parseCommand(args, {
+    type: { type: "string" },
+    id: { type: "string" },
+    dir: { type: "string" },
+    loglevel: { type: "string" },
+    logformat: { type: "string" },
+    color: { type: "string" },
+    title: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (v.help) {
+    out(WORKER_HELP);
+    return ExitCode.OK;
+  }
+  if (typeof v.type !== "string" || !KINDS.includes(v.type)) {
+    throw new UsageError(
+      `--type: must be router, container or guest, got ${JSON.stringify(v.type)}`,
+    );
+  }
+  const kind = v.type as WorkerKind;
+  if (typeof v.id !== "string" || typeof v.dir !== "string") {
+    throw new UsageError("--id and --dir are required");
+  }
+  // The host module loads while the worker joins the controller.
+  const host = hosts(kind);
+  host.catch(() => {}); // awaited in create(); a failure surfaces there
+  if (typeof v.title === "string") {
+    (await import("../src/node/process_title.ts")).setProcessTitle(v.title);
+  }
+  return await runWorker({
+    kind,
+    id: v.id,
+    nodeDir: v.dir,
+    logLevel: workerLevel(logLevelOf(v.loglevel)),
+    logFormat: logFormatOf(v.logformat),
+    logColor: v.color === "true",
+    create: async (ctx) => (await host)(ctx),
+  });
+}
