@@ -23,7 +23,9 @@
  * Options: --seconds N (per throughput run, default 3), --quick (1 s runs,
  * fewer latency samples, 200 idle sessions for memory), --links (only the
  * router links part), --flow (only flow control, idle memory and start-up),
- * --startup (only start-up), --startup-baseline <checkout dir> (also time
+ * --memory (only idle memory and the V8 flags' cost), --memory-baseline
+ * <checkout dir> (also idle memory of that checkout's `bench_server.ts
+ * memory`), --startup (only start-up), --startup-baseline <checkout dir> (also time
  * `xbar start` of that checkout, e.g. main, in the same rounds), --http (only
  * the plain HTTP part).
  *
@@ -40,6 +42,7 @@ import { connectWebSocket } from "../src/client/websocket_transport.ts";
 import { connectRawSocket } from "../src/client/rawsocket_transport.ts";
 import { connectLean, LeanWebSocket } from "./bench_ws_client.ts";
 import { generateKeyPair } from "../src/node/node_key.ts";
+import { ROUTER_WORKER_V8_FLAGS } from "../src/node/worker_process.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -49,6 +52,8 @@ const { values } = parseArgs({
     links: { type: "boolean", default: false },
     flow: { type: "boolean", default: false },
     startup: { type: "boolean", default: false },
+    memory: { type: "boolean", default: false },
+    "memory-baseline": { type: "string" },
     "startup-baseline": { type: "string" },
     http: { type: "boolean", default: false },
   },
@@ -61,6 +66,8 @@ const CALLERS = 4;
 const WINDOW = 50;
 const SUBSCRIBERS = 8;
 const ROUNDS = values.quick ? 1 : 3;
+/** The V8 flags of router worker processes, whose memory and throughput the bench weighs against Deno's defaults. */
+const V8_CANDIDATE = [`--v8-flags=${ROUTER_WORKER_V8_FLAGS}`];
 
 interface Server {
   port: number;
@@ -71,19 +78,28 @@ interface Server {
   tcpPort?: number;
   unixPath?: string;
   pid: number;
+  /** Sends a line to the server's stdin and resolves with its next line on stdout. */
+  request(line: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 async function startServer(
-  kind: "router" | "fanout" | "echo" | "tcpecho" | "nodews" | "linked" | "http",
+  kind: "router" | "fanout" | "echo" | "tcpecho" | "nodews" | "linked" | "http" | "memory",
   args: string[] = [],
   env: Record<string, string> = {},
+  denoFlags: string[] = [],
+  script = fileURLToPath(new URL("./bench_server.ts", import.meta.url)),
 ): Promise<Server> {
   const node = kind === "nodews";
   const child = new Deno.Command(node ? "node" : Deno.execPath(), {
-    args: node
-      ? [fileURLToPath(new URL("../tests/node/ws_echo.mjs", import.meta.url))]
-      : ["run", "-A", fileURLToPath(new URL("./bench_server.ts", import.meta.url)), kind, ...args],
+    args: node ? [fileURLToPath(new URL("../tests/node/ws_echo.mjs", import.meta.url))] : [
+      "run",
+      "-A",
+      ...denoFlags,
+      script,
+      kind,
+      ...args,
+    ],
     env,
     stdin: "piped",
     stdout: "piped",
@@ -96,8 +112,8 @@ async function startServer(
     if (done) throw new Error(`${kind} server exited before listening`);
     buf += value;
   }
-  reader.releaseLock();
   const { port, tcpPort, unixPath, legacyPort, baselinePort } = JSON.parse(buf.split("\n")[0]);
+  buf = buf.slice(buf.indexOf("\n") + 1);
   const writer = child.stdin.getWriter();
   return {
     port,
@@ -106,9 +122,20 @@ async function startServer(
     legacyPort,
     baselinePort,
     pid: child.pid,
+    async request(line: string) {
+      await writer.write(new TextEncoder().encode(line + "\n"));
+      while (!buf.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`${kind} server exited`);
+        buf += value;
+      }
+      const answer = buf.slice(0, buf.indexOf("\n"));
+      buf = buf.slice(answer.length + 1);
+      return answer;
+    },
     async stop() {
       await writer.close().catch(() => {});
-      await child.stdout.cancel().catch(() => {});
+      await reader.cancel().catch(() => {});
       await child.status;
     },
   };
@@ -447,18 +474,76 @@ async function fanout(
   return rate;
 }
 
-/** Router RSS growth for IDLE_SESSIONS joined idle WebSocket sessions, in MB per 1,000. */
-async function idleMemory(server: Server): Promise<{ mbPer1000: number; baseMb: number }> {
-  await new Promise((r) => setTimeout(r, 300));
-  const before = rssKiB(server.pid);
-  const all: RawPeer[] = [];
-  for (let i = 0; i < IDLE_SESSIONS; i += 50) {
-    all.push(...await peers(server, 50, serializers.json, "ws"));
-  }
+/** The memory of a `memory` server at one moment (bytes). */
+interface MemPoint {
+  /** VmRSS as the process runs (no GC forced). */
+  rss: number;
+  /** V8 heap committed, before the forced GC. */
+  heapTotal: number;
+  /** Live JS heap after a full GC. */
+  heapUsed: number;
+  /** ArrayBuffers and other memory V8 tracks outside its heap, after a full GC. */
+  external: number;
+}
+
+async function memPoint(server: Server): Promise<MemPoint> {
   await new Promise((r) => setTimeout(r, 500));
-  const after = rssKiB(server.pid);
-  for (const p of all) p.close();
-  return { mbPer1000: ((after - before) / 1024) * (1000 / IDLE_SESSIONS), baseMb: before / 1024 };
+  const rss = rssKiB(server.pid) * 1024;
+  const { before, after } = JSON.parse(await server.request("mem"));
+  return { rss, heapTotal: before.heapTotal, heapUsed: after.heapUsed, external: after.external };
+}
+
+/** Growth between two points, in MB per 1,000 connections. */
+function per1000(a: MemPoint, b: MemPoint, n: number): MemPoint {
+  const f = (k: keyof MemPoint) => ((b[k] - a[k]) / 1e6) * (1000 / n);
+  return {
+    rss: f("rss"),
+    heapTotal: f("heapTotal"),
+    heapUsed: f("heapUsed"),
+    external: f("external"),
+  };
+}
+
+/**
+ * Idle memory in one `memory` server process started with `denoFlags`:
+ * IDLE_SESSIONS bare TCP connections to a plain Deno.listen (each with one
+ * 1 KiB read pending: Deno's own cost), then IDLE_SESSIONS joined idle
+ * WebSocket sessions on the router. Growth of each in MB per 1,000, and the
+ * process's RSS before.
+ */
+async function idleMemory(
+  denoFlags: string[],
+  root?: string,
+): Promise<{ bare: MemPoint; ws: MemPoint; baseMb: number }> {
+  const server = await startServer(
+    "memory",
+    [],
+    {},
+    ["--v8-flags=--expose-gc", ...denoFlags],
+    root === undefined ? undefined : `${root}/scripts/bench_server.ts`,
+  );
+  try {
+    const p0 = await memPoint(server);
+    const conns: Deno.Conn[] = [];
+    for (let i = 0; i < IDLE_SESSIONS; i++) {
+      conns.push(await Deno.connect({ hostname: "127.0.0.1", port: server.tcpPort! }));
+    }
+    const p1 = await memPoint(server);
+    const all: RawPeer[] = [];
+    for (let i = 0; i < IDLE_SESSIONS; i += 50) {
+      all.push(...await peers(server, 50, serializers.json, "ws"));
+    }
+    const p2 = await memPoint(server);
+    for (const p of all) p.close();
+    for (const c of conns) c.close();
+    return {
+      bare: per1000(p0, p1, IDLE_SESSIONS),
+      ws: per1000(p1, p2, IDLE_SESSIONS),
+      baseMb: p0.rss / 1e6,
+    };
+  } finally {
+    await server.stop();
+  }
 }
 
 /** CPU seconds (user + system) process `pid` has used. */
@@ -503,11 +588,13 @@ if (values.startup) {
   await startupBench();
   Deno.exit(0);
 }
+if (values.memory) {
+  await memoryBench();
+  Deno.exit(0);
+}
 if (values.flow) {
   await flowBench();
-  const r = await startServer("router");
-  await printIdleMemory(r);
-  await r.stop();
+  await memoryBench();
   await startupBench();
   Deno.exit(0);
 }
@@ -599,20 +686,82 @@ console.log(
     (callsBy["tcp/msgpack"] / callsBy["ws/json"]).toFixed(2)
   }x WebSocket JSON calls/s (target >=2x)`,
 );
-await printIdleMemory(router);
 await router.stop();
+await memoryBench();
 await flowBench();
 await startupBench();
 await httpBench();
 await linksBench();
 
-async function printIdleMemory(router: Server): Promise<void> {
-  const mem = await idleMemory(router);
+/**
+ * Idle memory (see `idleMemory`) with Deno's defaults and with V8_CANDIDATE,
+ * medians of alternating runs; then what V8_CANDIDATE costs in calls/s
+ * (WebSocket JSON and RawSocket TCP MsgPack) and events/s (WebSocket JSON,
+ * SUBSCRIBERS subscribers), alternating rounds, same run.
+ */
+async function memoryBench(): Promise<void> {
+  const runs = values.quick ? 1 : 3;
+  type Res = Awaited<ReturnType<typeof idleMemory>>;
+  const base = values["memory-baseline"];
+  const variants: { name: string; flags: string[]; root?: string; res: Res[] }[] = [
+    { name: "this checkout, Deno's default V8 flags", flags: [], res: [] },
+    { name: `this checkout, ${V8_CANDIDATE.join(" ")}`, flags: V8_CANDIDATE, res: [] },
+  ];
+  if (base) {
+    variants.push(
+      { name: `${base}, Deno's default V8 flags`, flags: [], root: base, res: [] },
+      { name: `${base}, ${V8_CANDIDATE.join(" ")}`, flags: V8_CANDIDATE, root: base, res: [] },
+    );
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const v of variants) v.res.push(await idleMemory(v.flags, v.root));
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const mb = (n: number) => n.toFixed(1);
+  const show = (rs: Res[], part: "bare" | "ws") => {
+    const m = (k: keyof MemPoint) => med(rs.map((r) => r[part][k]));
+    return `RSS ${mb(m("rss"))} (V8 heap committed ${mb(m("heapTotal"))}, live JS after GC ${
+      mb(m("heapUsed"))
+    }, external ${mb(m("external"))})`;
+  };
   console.log(
-    `router memory: ${
-      mem.mbPer1000.toFixed(1)
-    } MB per 1,000 idle WebSocket sessions (target <=15), process base ${mem.baseMb.toFixed(0)} MB`,
+    `idle memory, MB per 1,000 (${IDLE_SESSIONS} each, medians of ${runs} alternating runs; process base ${
+      mb(med(variants[0].res.map((r) => r.baseMb)))
+    } MB):`,
   );
+  for (const v of variants) {
+    console.log(`  ${v.name}`);
+    console.log(`    bare Deno.listen TCP (1 KiB read pending): ${show(v.res, "bare")}`);
+    console.log(
+      `    router WebSocket sessions (joined, idle):   ${show(v.res, "ws")}   target <=15`,
+    );
+  }
+  const rate: Record<string, { def: number[]; cand: number[] }> = {};
+  for (let r = 0; r < Math.max(ROUNDS, 2); r++) {
+    for (const flags of [[], V8_CANDIDATE]) {
+      const router = await startServer("router", [], {}, flags);
+      for (const [link, name] of [["ws", "json"], ["tcp", "msgpack"]] as const) {
+        const key = `calls/s ${link}/${name}`;
+        rate[key] ??= { def: [], cand: [] };
+        (flags.length ? rate[key].cand : rate[key].def).push(
+          await callThroughput(router, serializers[name], link),
+        );
+      }
+      const key = `events/s ws/json`;
+      rate[key] ??= { def: [], cand: [] };
+      (flags.length ? rate[key].cand : rate[key].def).push(
+        await fanout(router, serializers.json, "ws"),
+      );
+      await router.stop();
+    }
+  }
+  for (const [key, { def, cand }] of Object.entries(rate)) {
+    console.log(
+      `  ${key.padEnd(20)} default ${fmt(med(def))}, ${V8_CANDIDATE.join(" ")} ${fmt(med(cand))} (${
+        ratio(med(cand), med(def))
+      }; rounds ${cand.map((c, i) => (c / def[i]).toFixed(2)).join(", ")})`,
+    );
+  }
 }
 
 /**

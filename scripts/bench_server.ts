@@ -4,7 +4,7 @@
  * "before", RawSocket TCP and Unix), `fanout flow|noflow` (WebSocket and
  * RawSocket TCP with the default outbound bound, with or without flow
  * control), `echo` (a bare Deno WebSocket echo, the
- * baseline), `tcpecho`, `http` (a Web transport's JSON path, and a bare
+ * baseline), `memory` (idle memory: see below), `tcpecho`, `http` (a Web transport's JSON path, and a bare
  * Deno.serve with the same answer as its baseline), or `linked <a|b> <dir>` (a router worker's Router
  * with links, as a router worker runs it: link socket `<dir>/link-<a|b>.sock`,
  * clients on `<dir>/<a|b>.sock`; `b` dials `a` and reports ready once the link
@@ -27,6 +27,7 @@ import { serveWeb } from "../src/transport/web.ts";
 
 const kind = Deno.args[0];
 let port: number;
+let memoryProbe = false;
 const extra: Record<string, unknown> = {};
 if (kind === "linked") {
   const [role, dir] = Deno.args.slice(1);
@@ -110,6 +111,31 @@ if (kind === "linked") {
     () => new Response(body, { headers: { "content-type": "application/json" } }),
   );
   extra.baselinePort = plain.addr.port;
+} else if (kind === "memory") {
+  // Idle memory: the router's WebSocket endpoint and, as the baseline, a bare
+  // Deno.listen whose connections each keep one 1 KiB read pending (Deno's
+  // own cost of an idle connection). A `mem` line on stdin is answered with
+  // Deno.memoryUsage() as is and after a full GC (with --v8-flags=--expose-gc).
+  const router = new Router({ realms: [{ name: "realm1" }] });
+  const server = await serveWebSocket(router, {
+    hostname: "127.0.0.1",
+    port: 0,
+    path: "/ws",
+    limits: { maxConnectionsPerIp: 100_000 },
+  });
+  port = server.addr.port;
+  const bare = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  extra.tcpPort = (bare.addr as Deno.NetAddr).port;
+  (async () => {
+    for await (const conn of bare) {
+      (async () => {
+        const buf = new Uint8Array(1024);
+        while (await conn.read(buf).catch(() => null) !== null) { /* idle */ }
+        conn.close();
+      })();
+    }
+  })();
+  memoryProbe = true;
 } else if (kind === "tcpecho") {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   port = (listener.addr as Deno.NetAddr).port;
@@ -134,13 +160,19 @@ if (kind === "linked") {
   port = server.addr.port;
 } else {
   console.error(
-    "usage: bench_server.ts router|fanout <flow|noflow>|echo|tcpecho|http|linked <a|b> <dir>",
+    "usage: bench_server.ts router|fanout <flow|noflow>|echo|memory|tcpecho|http|linked <a|b> <dir>",
   );
   Deno.exit(2);
 }
 console.log(JSON.stringify({ port, ...extra }));
-// Exit when the parent goes away.
-for await (const _ of Deno.stdin.readable) { /* drain */ }
+// Exit when the parent goes away; `memory` answers `mem` lines.
+for await (const line of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  if (memoryProbe && line.includes("mem")) {
+    const before = Deno.memoryUsage();
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log(JSON.stringify({ before, after: Deno.memoryUsage() }));
+  }
+}
 if (typeof extra.unixPath === "string") {
   await Deno.remove(dirname(extra.unixPath), { recursive: true }).catch(() => {});
 }

@@ -64,6 +64,9 @@ Deno.test("xbar init → start → AutobahnJS rpc → status → stop: clients g
     strictEqual(json.running, true);
     strictEqual(json.status.pid, node.pid);
     const workerPid = json.workers[0].pid as number;
+    // router workers run with a capped young generation (idle memory; see worker_process.ts)
+    const environ = Deno.readTextFileSync(`/proc/${workerPid}/environ`).split("\0");
+    ok(environ.includes("DENO_V8_FLAGS=--max-semi-space-size=1"), environ.join(" "));
     if (!THROUGH_LAUNCHER) {
       // under deno run, a worker starts from its own entry (a smaller module graph than cli/xbar.ts)
       const argv = Deno.readTextFileSync(`/proc/${workerPid}/cmdline`).split("\0");

@@ -13,6 +13,7 @@ import type { WebSocketOptions } from "./websocket.ts";
 import { createWebSocketUpgrader } from "./websocket_upgrade.ts";
 import { serveFront } from "./http_front.ts";
 import { CloseCode } from "./websocket_connection.ts";
+import type { ConnectionLimits } from "./connection_gate.ts";
 
 /** Default `port` of `serveWebSocket`. */
 export const DEFAULT_WEBSOCKET_PORT = 8080;
@@ -34,6 +35,8 @@ export interface ServeWebSocketOptions extends Omit<WebSocketOptions, "tracker">
    * false. Needs `--unstable-net` (the project's deno.json enables it).
    */
   reusePort?: boolean;
+  /** Connection limits (open at once, per client IP). Default: `connection_gate.ts`'s. */
+  limits?: ConnectionLimits;
   /** Aborting it shuts the server down, like `shutdown()`. */
   signal?: AbortSignal;
   /**
@@ -86,6 +89,7 @@ export function serveWebSocket(
         ? { kind: "websocket", upgrader: ws }
         : { kind: "answer", status: 404, text: "not found\n" },
     secure: false,
+    limits: options.limits,
     logger,
     logFields: { transportId: options.transportId },
   });

@@ -393,6 +393,7 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
       }
       switch (ev) {
         case FrameEvent.NONE:
+          reader.release(); // an idle connection keeps no message alive
           return;
         case FrameEvent.TEXT:
           if (!this.#link.delivering || this.#state !== "open") break;
