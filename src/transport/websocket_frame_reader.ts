@@ -213,11 +213,13 @@ export class WebSocketFrameReader {
     if (live === 0) {
       this.#start = this.#end = 0;
       // A read that filled the buffer asks for a bigger one (up to 64 KiB);
-      // a quiet connection goes back to the small one (idle memory).
+      // a quiet connection goes back to the small one (idle memory) in steps
+      // of a quarter, so that one short read of a busy connection does not
+      // start its growth from the bottom again.
       const size = this.#buf.length;
       if (this.#lastFull && size < BUSY_SIZE) this.#buf = new Uint8Array(size * 2);
       else if (!this.#lastFull && size > this.#initial && this.#lastRead < size / 8) {
-        this.#buf = new Uint8Array(this.#initial);
+        this.#buf = new Uint8Array(Math.max(this.#initial, size / 4));
       }
     } else if (this.#buf.length - this.#end < READ_SPACE) {
       // Room for a whole small frame at the front, or a bigger buffer for a
