@@ -27,6 +27,7 @@ import {
   releasePidFile,
 } from "../src/node/pid_file.ts";
 import { XBAR_VERSION } from "../src/version.ts";
+import { importLater } from "../src/import_later.ts";
 import {
   colorOf,
   dirOf,
@@ -202,7 +203,10 @@ export async function start(args: string[]): Promise<number> {
 
   let controller: Controller | undefined;
   try {
-    const { Controller } = await import("../src/node/controller.ts");
+    // Prepared and loaded while the router workers boot (importLater).
+    const { Controller } = await importLater<typeof import("../src/node/controller.ts")>(
+      new URL("../src/node/controller.ts", import.meta.url),
+    );
     const key = await loadOrCreateNodeKey(paths.dir, (m) => logger.log("warn", m));
     if (key.created) logger.log("info", "node key created", { public_key: key.publicKey });
     const nodeId = config.controller.id ?? `node_${key.publicKey.slice(0, 8)}`;

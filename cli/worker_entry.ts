@@ -4,8 +4,8 @@
  * an entry's whole graph, statically analyzable dynamic imports included,
  * before it runs a line; from `xbar.ts` a worker would prepare the
  * controller and every command and worker kind too. Here the kind's host is
- * imported by a specifier Deno does not analyze, so a router worker prepares
- * only the router host's graph, when it imports it. The compiled executable
+ * imported with `importLater`, so a router worker prepares only the router
+ * host's graph, when it imports it. The compiled executable
  * (and the launcher standing in for it) runs `xbar worker` (`worker.ts`).
  *
  * @module
@@ -14,19 +14,24 @@
 import { runWorkerCommand, type WorkerHostLoader } from "./_worker_command.ts";
 import { err, ExitCode, UsageError } from "./_options.ts";
 import { thisExecutable } from "../src/worker/executable.ts";
+import { importLater } from "../src/import_later.ts";
 
-/** Each kind's host module, relative to this file, and its factory's export name. */
-export const WORKER_HOST_MODULES = {
-  router: ["../src/worker/router_worker.ts", "routerWorkerHost"],
-  container: ["../src/worker/container_worker.ts", "containerWorkerHost"],
-  guest: ["../src/worker/guest_worker.ts", "guestWorkerHost"],
-} as const;
-
-/** Imports a kind's host by a URL computed at run time (not prepared up front). */
+/** Imports a kind's host with `importLater` (not prepared up front). */
 export const lazyHosts: WorkerHostLoader = async (kind) => {
-  const [path, name] = WORKER_HOST_MODULES[kind];
-  const mod = await import(new URL(path, import.meta.url).href);
-  return mod[name];
+  switch (kind) {
+    case "router":
+      return (await importLater<typeof import("../src/worker/router_worker.ts")>(
+        new URL("../src/worker/router_worker.ts", import.meta.url),
+      )).routerWorkerHost;
+    case "container":
+      return (await importLater<typeof import("../src/worker/container_worker.ts")>(
+        new URL("../src/worker/container_worker.ts", import.meta.url),
+      )).containerWorkerHost;
+    case "guest":
+      return (await importLater<typeof import("../src/worker/guest_worker.ts")>(
+        new URL("../src/worker/guest_worker.ts", import.meta.url),
+      )).guestWorkerHost;
+  }
 };
 
 if (import.meta.main) {

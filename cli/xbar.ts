@@ -9,6 +9,7 @@
 import { version } from "./version.ts";
 import { thisExecutable } from "../src/worker/executable.ts";
 import { err, EXIT_CODES_HELP, ExitCode, out, UsageError } from "./_options.ts";
+import { importLater } from "../src/import_later.ts";
 
 /** Help of `xbar`. */
 export const MAIN_HELP = `Usage: xbar <command> [options]
@@ -31,22 +32,26 @@ ${EXIT_CODES_HELP}`;
 
 type Command = (args: string[]) => number | Promise<number>;
 
+/** Imports a command's module (`importLater`: `deno run` prepares it only now). */
+function command<T>(path: string): Promise<T> {
+  return importLater<T>(new URL(path, import.meta.url));
+}
+
 /**
- * Each command's module, imported when that command runs: a worker process
- * does not load the controller, the controller does not load the workers'
- * transports (start-up time; literal specifiers keep them in the single
- * executable's graph).
+ * Each command's module, imported when that command runs (start-up time:
+ * `xbar start` prepares and loads neither the other commands nor the
+ * workers; `cli/compiled_graph.ts` keeps them in the single executable).
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  init: async () => (await import("./init.ts")).init,
-  start: async () => (await import("./start.ts")).start,
-  stop: async () => (await import("./stop.ts")).stop,
-  status: async () => (await import("./status.ts")).status,
-  check: async () => (await import("./check.ts")).check,
-  convert: async () => (await import("./convert.ts")).convert,
-  keys: async () => (await import("./keys.ts")).keys,
+  init: async () => (await command<typeof import("./init.ts")>("./init.ts")).init,
+  start: async () => (await command<typeof import("./start.ts")>("./start.ts")).start,
+  stop: async () => (await command<typeof import("./stop.ts")>("./stop.ts")).stop,
+  status: async () => (await command<typeof import("./status.ts")>("./status.ts")).status,
+  check: async () => (await command<typeof import("./check.ts")>("./check.ts")).check,
+  convert: async () => (await command<typeof import("./convert.ts")>("./convert.ts")).convert,
+  keys: async () => (await command<typeof import("./keys.ts")>("./keys.ts")).keys,
   version: () => Promise.resolve(version),
-  worker: async () => (await import("./worker.ts")).worker,
+  worker: async () => (await command<typeof import("./worker.ts")>("./worker.ts")).worker,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */

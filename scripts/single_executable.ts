@@ -127,6 +127,8 @@ export async function writeEntry(
       spec(join(ROOT, "src", "worker", "bundled_components.ts"))
     };`,
     `import { main } from ${spec(join(ROOT, "cli", "xbar.ts"))};`,
+    "// Modules xbar imports with importLater, embedded through their literal imports:",
+    `import ${spec(join(ROOT, "cli", "compiled_graph.ts"))};`,
     "",
     "setBundledComponents([",
     ...components.map((c) => {

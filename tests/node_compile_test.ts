@@ -11,6 +11,14 @@ import { join } from "node:path";
 import { collectComponents, writeEntry } from "../scripts/single_executable.ts";
 import { freePort, ROOT, routerWorker, writeConfig } from "./_node_kit.ts";
 
+/** The local modules cli/compiled_graph.ts imports, as paths from the repository root. */
+function compiledGraphModules(): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}cli/compiled_graph.ts`);
+  return [...text.matchAll(/import\("(\.[^"]+)"\)/g)].map((m) =>
+    new URL(m[1], `file://${ROOT}cli/`).pathname.slice(ROOT.length)
+  );
+}
+
 async function compile(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -134,6 +142,19 @@ Deno.test("deno compile of the generated entry embeds the node directory's compo
       "1",
       "the component's source is in the binary",
     );
+    // Modules imported with importLater (not analyzable) are embedded too,
+    // through cli/compiled_graph.ts (the binary's file system lists each
+    // embedded file as {"File":{"n":"<name>",...} in its directory).
+    for (const module of compiledGraphModules()) {
+      const found = await new Deno.Command("grep", {
+        args: ["-c", "-F", `{"File":{"n":"${module.split("/").pop()}"`, bin],
+        stdout: "piped",
+      }).output();
+      ok(
+        Number(new TextDecoder().decode(found.stdout).trim()) > 0,
+        `${module} is in the binary`,
+      );
+    }
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

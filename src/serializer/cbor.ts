@@ -23,6 +23,7 @@
 
 import type { Decoder, Encoder } from "cbor-x";
 import { MAX_NESTING_DEPTH, SerializationError, type Serializer } from "./serializer.ts";
+import { importLater } from "../import_later.ts";
 
 let encoder: Encoder | undefined;
 let decoder: Decoder | undefined;
@@ -30,7 +31,7 @@ let loading: Promise<void> | undefined;
 
 /** Imports cbor-x (once; see `Serializer.load`). */
 function load(): Promise<void> {
-  loading ??= import("cbor-x").then((m) => {
+  loading ??= importLater<typeof import("cbor-x")>("cbor-x").then((m) => {
     encoder = new m.Encoder({
       useRecords: false,
       mapsAsObjects: true,

@@ -21,6 +21,7 @@
 
 import type { Packr, Unpackr } from "msgpackr";
 import { MAX_NESTING_DEPTH, SerializationError, type Serializer } from "./serializer.ts";
+import { importLater } from "../import_later.ts";
 
 let packr: Packr | undefined;
 let unpackr: Unpackr | undefined;
@@ -28,7 +29,7 @@ let loading: Promise<void> | undefined;
 
 /** Imports msgpackr (once; see `Serializer.load`). */
 function load(): Promise<void> {
-  loading ??= import("msgpackr").then((m) => {
+  loading ??= importLater<typeof import("msgpackr")>("msgpackr").then((m) => {
     packr = new m.Packr({ useRecords: false, variableMapSize: true, encodeUndefinedAsNil: true });
     // "auto" (numbers up to 2^53, bigint beyond) is missing from msgpackr's typings.
     const unpackrOptions = {

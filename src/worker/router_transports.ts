@@ -30,6 +30,12 @@ import type { WebSocketOptions } from "../transport/websocket.ts";
 import type { FlowControlOptions } from "../transport/flow_control.ts";
 import type { PathService, StatusSource } from "../transport/web_service.ts";
 import { limitsOf, listenEndpointOf } from "./listen_endpoint.ts";
+import { importLater } from "../import_later.ts";
+
+/** Imports a transport's module when the config first starts one (`importLater`). */
+function later<T>(path: string): Promise<T> {
+  return importLater<T>(new URL(path, import.meta.url));
+}
 
 /** A transport that is listening. */
 export interface RunningTransport {
@@ -138,9 +144,11 @@ async function startWebSocket(
   setAuth(ctx, cfg.id, cfg.auth);
   // Each kind of transport is imported when the config first starts one (start-up time).
   const [{ ConnectionTracker }, { createWebSocketUpgrader }, { listenHttp }] = await Promise.all([
-    import("../transport/connection_tracker.ts"),
-    import("../transport/websocket_upgrade.ts"),
-    import("./http_listener.ts"),
+    later<typeof import("../transport/connection_tracker.ts")>(
+      "../transport/connection_tracker.ts",
+    ),
+    later<typeof import("../transport/websocket_upgrade.ts")>("../transport/websocket_upgrade.ts"),
+    later<typeof import("./http_listener.ts")>("./http_listener.ts"),
   ]);
   const tracker = new ConnectionTracker();
   const ws = createWebSocketUpgrader(ctx.router, {
@@ -175,7 +183,9 @@ async function startRawSocket(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
   const e = cfg.endpoint;
-  const { serveRawSocket } = await import("../transport/rawsocket_server.ts");
+  const { serveRawSocket } = await later<typeof import("../transport/rawsocket_server.ts")>(
+    "../transport/rawsocket_server.ts",
+  );
   const server = await serveRawSocket(ctx.router, {
     endpoint: e.type === "tcp"
       ? {
@@ -343,7 +353,7 @@ async function startWeb(
       paths: skipped,
     });
   }
-  const { serveWeb } = await import("../transport/web.ts");
+  const { serveWeb } = await later<typeof import("../transport/web.ts")>("../transport/web.ts");
   // client_timeout (seconds, Crossbar's) bounds the wait for each request
   // head, the time to receive its body and each write of the response; null
   // means none.
@@ -379,7 +389,7 @@ async function startUniversal(
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
   const o = cfg.web?.options;
-  const { serveWeb } = await import("../transport/web.ts");
+  const { serveWeb } = await later<typeof import("../transport/web.ts")>("../transport/web.ts");
   const clientMs = (o?.client_timeout ?? 30) * 1000;
   const server = await serveWeb(ctx.router, {
     endpoint: listenEndpointOf(e),

@@ -1,0 +1,38 @@
+/**
+ * The modules xbar imports with `importLater` (`src/import_later.ts`: a
+ * specifier `deno run` does not prepare up front), imported here with
+ * literal specifiers so that `deno compile` embeds them in the single
+ * executable: its generated entry imports this module
+ * (`scripts/single_executable.ts`). Nothing calls these functions; the
+ * test beside this file checks that every `importLater` target is listed.
+ *
+ * @module
+ */
+
+/** One literal `import()` per module imported with `importLater`. */
+export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
+  // commands (cli/xbar.ts)
+  () => import("./init.ts"),
+  () => import("./start.ts"),
+  () => import("./stop.ts"),
+  () => import("./status.ts"),
+  () => import("./check.ts"),
+  () => import("./convert.ts"),
+  () => import("./keys.ts"),
+  () => import("./worker.ts"),
+  // the controller (cli/start.ts)
+  () => import("../src/node/controller.ts"),
+  // worker hosts (cli/worker_entry.ts)
+  () => import("../src/worker/router_worker.ts"),
+  () => import("../src/worker/container_worker.ts"),
+  () => import("../src/worker/guest_worker.ts"),
+  // transports (src/worker/router_transports.ts)
+  () => import("../src/transport/connection_tracker.ts"),
+  () => import("../src/transport/websocket_upgrade.ts"),
+  () => import("../src/worker/http_listener.ts"),
+  () => import("../src/transport/rawsocket_server.ts"),
+  () => import("../src/transport/web.ts"),
+  // serializers' npm packages (src/serializer/msgpack.ts, cbor.ts)
+  () => import("msgpackr"),
+  () => import("cbor-x"),
+];
