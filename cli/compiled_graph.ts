@@ -20,8 +20,9 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("./convert.ts"),
   () => import("./keys.ts"),
   () => import("./worker.ts"),
-  // the controller (cli/start.ts)
+  // the controller and the node key (cli/start.ts)
   () => import("../src/node/controller.ts"),
+  () => import("../src/node/node_key.ts"),
   // worker hosts (cli/worker_entry.ts)
   () => import("../src/worker/router_worker.ts"),
   () => import("../src/worker/container_worker.ts"),

@@ -19,7 +19,6 @@ import { processEnv } from "../src/worker/guest_worker.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
 import { environmentRules } from "../src/worker/environment_rules.ts";
-import { loadOrCreateNodeKey } from "../src/node/node_key.ts";
 import {
   acquirePidFile,
   NodeRunningError,
@@ -204,9 +203,14 @@ export async function start(args: string[]): Promise<number> {
   let controller: Controller | undefined;
   try {
     // Prepared and loaded while the router workers boot (importLater).
-    const { Controller } = await importLater<typeof import("../src/node/controller.ts")>(
-      new URL("../src/node/controller.ts", import.meta.url),
-    );
+    const [{ Controller }, { loadOrCreateNodeKey }] = await Promise.all([
+      importLater<typeof import("../src/node/controller.ts")>(
+        new URL("../src/node/controller.ts", import.meta.url),
+      ),
+      importLater<typeof import("../src/node/node_key.ts")>(
+        new URL("../src/node/node_key.ts", import.meta.url),
+      ),
+    ]);
     const key = await loadOrCreateNodeKey(paths.dir, (m) => logger.log("warn", m));
     if (key.created) logger.log("info", "node key created", { public_key: key.publicKey });
     const nodeId = config.controller.id ?? `node_${key.publicKey.slice(0, 8)}`;
