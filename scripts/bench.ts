@@ -20,7 +20,8 @@
  * time and connections) is measured beside a bare `Deno.serve` with the
  * same answer, in the same process and run, alternating rounds.
  *
- * Options: --seconds N (per throughput run, default 3), --quick (1 s runs,
+ * Options: --seconds N (per throughput run, default 3), --rounds N (of
+ * alternating comparisons, default 3), --quick (1 s runs,
  * fewer latency samples, 200 idle sessions for memory), --links (only the
  * router links part), --flow (only flow control, idle memory and start-up),
  * --memory (only idle memory and the V8 flags' cost), --memory-baseline
@@ -48,6 +49,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     seconds: { type: "string", default: "3" },
+    rounds: { type: "string" },
     quick: { type: "boolean", default: false },
     links: { type: "boolean", default: false },
     flow: { type: "boolean", default: false },
@@ -65,7 +67,7 @@ const IDLE_SESSIONS = values.quick ? 200 : 1000;
 const CALLERS = 4;
 const WINDOW = 50;
 const SUBSCRIBERS = 8;
-const ROUNDS = values.quick ? 1 : 3;
+const ROUNDS = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 3;
 /** The V8 flags of router worker processes, whose memory and throughput the bench weighs against Deno's defaults. */
 const V8_CANDIDATE = [`--v8-flags=${ROUTER_WORKER_V8_FLAGS}`];
 
@@ -508,13 +510,15 @@ function per1000(a: MemPoint, b: MemPoint, n: number): MemPoint {
  * Idle memory in one `memory` server process started with `denoFlags`:
  * IDLE_SESSIONS bare TCP connections to a plain Deno.listen (each with one
  * 1 KiB read pending: Deno's own cost), then IDLE_SESSIONS joined idle
- * WebSocket sessions on the router. Growth of each in MB per 1,000, and the
- * process's RSS before.
+ * WebSocket sessions on the router, then IDLE_SESSIONS more (the first
+ * batch also pays one-time costs: compiled code, the young generation, the
+ * allocator's arenas; the second shows what each session adds). Growth of
+ * each in MB per 1,000, and the process's RSS before.
  */
 async function idleMemory(
   denoFlags: string[],
   root?: string,
-): Promise<{ bare: MemPoint; ws: MemPoint; baseMb: number }> {
+): Promise<{ bare: MemPoint; ws: MemPoint; wsMore: MemPoint; baseMb: number }> {
   const server = await startServer(
     "memory",
     [],
@@ -534,11 +538,16 @@ async function idleMemory(
       all.push(...await peers(server, 50, serializers.json, "ws"));
     }
     const p2 = await memPoint(server);
+    for (let i = 0; i < IDLE_SESSIONS; i += 50) {
+      all.push(...await peers(server, 50, serializers.json, "ws"));
+    }
+    const p3 = await memPoint(server);
     for (const p of all) p.close();
     for (const c of conns) c.close();
     return {
       bare: per1000(p0, p1, IDLE_SESSIONS),
       ws: per1000(p1, p2, IDLE_SESSIONS),
+      wsMore: per1000(p2, p3, IDLE_SESSIONS),
       baseMb: p0.rss / 1e6,
     };
   } finally {
@@ -718,7 +727,7 @@ async function memoryBench(): Promise<void> {
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const mb = (n: number) => n.toFixed(1);
-  const show = (rs: Res[], part: "bare" | "ws") => {
+  const show = (rs: Res[], part: "bare" | "ws" | "wsMore") => {
     const m = (k: keyof MemPoint) => med(rs.map((r) => r[part][k]));
     return `RSS ${mb(m("rss"))} (V8 heap committed ${mb(m("heapTotal"))}, live JS after GC ${
       mb(m("heapUsed"))
@@ -735,31 +744,43 @@ async function memoryBench(): Promise<void> {
     console.log(
       `    router WebSocket sessions (joined, idle):   ${show(v.res, "ws")}   target <=15`,
     );
+    console.log(`      ${IDLE_SESSIONS} more sessions on top:       ${show(v.res, "wsMore")}`);
   }
-  const rate: Record<string, { def: number[]; cand: number[] }> = {};
+  // Rates scatter on a loaded 2-core machine; the router's CPU time per
+  // message (from /proc) is steadier, so both are shown.
+  type Pair = { def: number[]; cand: number[] };
+  const rate: Record<string, Pair> = {};
+  const cpu: Record<string, Pair> = {};
+  const record = (key: string, flags: string[], value: number, probe: CpuProbe) => {
+    rate[key] ??= { def: [], cand: [] };
+    cpu[key] ??= { def: [], cand: [] };
+    (flags.length ? rate[key].cand : rate[key].def).push(value);
+    (flags.length ? cpu[key].cand : cpu[key].def).push(probe.used![0] * 1e6);
+  };
   for (let r = 0; r < Math.max(ROUNDS, 2); r++) {
     for (const flags of [[], V8_CANDIDATE]) {
       const router = await startServer("router", [], {}, flags);
       for (const [link, name] of [["ws", "json"], ["tcp", "msgpack"]] as const) {
-        const key = `calls/s ${link}/${name}`;
-        rate[key] ??= { def: [], cand: [] };
-        (flags.length ? rate[key].cand : rate[key].def).push(
-          await callThroughput(router, serializers[name], link),
-        );
+        const probe: CpuProbe = { pids: [router.pid] };
+        const calls = await callThroughput(router, serializers[name], link, router, probe);
+        record(`calls/s ${link}/${name}`, flags, calls, probe);
       }
-      const key = `events/s ws/json`;
-      rate[key] ??= { def: [], cand: [] };
-      (flags.length ? rate[key].cand : rate[key].def).push(
-        await fanout(router, serializers.json, "ws"),
-      );
+      const probe: CpuProbe = { pids: [router.pid] };
+      const events = await fanout(router, serializers.json, "ws", router, probe);
+      record("events/s ws/json", flags, events, probe);
       await router.stop();
     }
   }
   for (const [key, { def, cand }] of Object.entries(rate)) {
+    const c = cpu[key];
     console.log(
       `  ${key.padEnd(20)} default ${fmt(med(def))}, ${V8_CANDIDATE.join(" ")} ${fmt(med(cand))} (${
         ratio(med(cand), med(def))
-      }; rounds ${cand.map((c, i) => (c / def[i]).toFixed(2)).join(", ")})`,
+      }; rounds ${
+        cand.map((x, i) => (x / def[i]).toFixed(2)).join(", ")
+      }); router CPU per message ${med(c.def).toFixed(2)} vs ${med(c.cand).toFixed(2)} µs (${
+        ratio(med(c.cand), med(c.def))
+      })`,
     );
   }
 }
