@@ -48,23 +48,22 @@ class CountedConn implements Deno.Conn {
     return this.#conn.writable;
   }
 
-  async read(p: Uint8Array): Promise<number | null> {
-    try {
-      return await this.#conn.read(p);
-    } catch (err) {
-      if (err instanceof Deno.errors.BadResource) this.#released();
-      throw err;
-    }
+  // read() and write() chain a handler instead of being async functions: an
+  // idle connection's pending read then holds no suspended generator of ours
+  // (idle memory), and each call allocates less.
+  read(p: Uint8Array): Promise<number | null> {
+    return this.#conn.read(p).catch(this.#failed);
   }
 
-  async write(p: Uint8Array): Promise<number> {
-    try {
-      return await this.#conn.write(p);
-    } catch (err) {
-      if (err instanceof Deno.errors.BadResource) this.#released();
-      throw err;
-    }
+  write(p: Uint8Array): Promise<number> {
+    return this.#conn.write(p).catch(this.#failed);
   }
+
+  /** A read or write failed: a bad resource means the connection is gone. Rethrows. */
+  #failed = (err: unknown): never => {
+    if (err instanceof Deno.errors.BadResource) this.#released();
+    throw err;
+  };
 
   close(): void {
     try {

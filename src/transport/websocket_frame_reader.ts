@@ -171,9 +171,10 @@ export class WebSocketFrameReader {
   #msgOpcode = 0;
   #msgCompressed = false;
   #msgSize = 0;
-  #parts: Uint8Array[] = [];
+  // Made for a message that arrives in pieces, dropped after it (idle memory).
+  #parts: Uint8Array[] | undefined;
   #held = 0;
-  #textParts: string[] = [];
+  #textParts: string[] | undefined;
   #stream: TextDecoder | undefined;
   /** Octets of a refused (oversize) frame still to come: skipped, never buffered. */
   #skip = 0;
@@ -453,13 +454,13 @@ export class WebSocketFrameReader {
       // Check UTF-8 as fragments arrive; keep text, not bytes.
       this.#stream ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
       try {
-        this.#textParts.push(this.#stream.decode(bytes, { stream: true }));
+        (this.#textParts ??= []).push(this.#stream.decode(bytes, { stream: true }));
       } catch {
         this.#stream = undefined;
         throw new WebSocketFrameError(1007, "invalid UTF-8 in a text message");
       }
     } else {
-      this.#parts.push(bytes.slice());
+      (this.#parts ??= []).push(bytes.slice());
     }
   }
 
@@ -470,8 +471,8 @@ export class WebSocketFrameReader {
     let ev: number;
     try {
       if (compressed) {
-        const raw = join([...this.#parts, DEFLATE_TAIL]);
-        this.#parts = [];
+        const raw = join([...(this.#parts ?? []), DEFLATE_TAIL]);
+        this.#parts = undefined;
         const data = this.#inflate!(raw, this.#max);
         if (data.length > this.#max) {
           throw new WebSocketFrameError(
@@ -487,11 +488,12 @@ export class WebSocketFrameReader {
         } catch {
           throw new WebSocketFrameError(1007, "invalid UTF-8 in a text message (cut short)");
         }
-        this.#textParts.push(tail);
-        this.text = this.#textParts.length === 1 ? this.#textParts[0] : this.#textParts.join("");
+        const parts = this.#textParts ??= [];
+        parts.push(tail);
+        this.text = parts.length === 1 ? parts[0] : parts.join("");
         ev = FrameEvent.TEXT;
       } else {
-        this.bytes = join(this.#parts);
+        this.bytes = join(this.#parts ?? []);
         ev = FrameEvent.BINARY;
       }
     } finally {
@@ -506,8 +508,8 @@ export class WebSocketFrameReader {
     this.#msgOpcode = 0;
     this.#msgCompressed = false;
     this.#msgSize = 0;
-    this.#parts = [];
-    this.#textParts = [];
+    this.#parts = undefined;
+    this.#textParts = undefined;
     this.#stream = undefined;
   }
 
