@@ -26,7 +26,8 @@
  * router links part), --flow (only flow control, idle memory and start-up),
  * --memory (only idle memory and the V8 flags' cost), --memory-baseline
  * <checkout dir> (also idle memory of that checkout's `bench_server.ts
- * memory`), --startup (only start-up), --startup-baseline <checkout dir> (also time
+ * memory`), --v8-flags <flags> (weigh these V8 flags instead of the router
+ * workers' own), --startup (only start-up), --startup-baseline <checkout dir> (also time
  * `xbar start` of that checkout, e.g. main, in the same rounds), --http (only
  * the plain HTTP part).
  *
@@ -50,6 +51,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "3" },
     rounds: { type: "string" },
+    "v8-flags": { type: "string" },
     quick: { type: "boolean", default: false },
     links: { type: "boolean", default: false },
     flow: { type: "boolean", default: false },
@@ -69,7 +71,7 @@ const WINDOW = 50;
 const SUBSCRIBERS = 8;
 const ROUNDS = values.rounds !== undefined ? Number(values.rounds) : values.quick ? 1 : 3;
 /** The V8 flags of router worker processes, whose memory and throughput the bench weighs against Deno's defaults. */
-const V8_CANDIDATE = [`--v8-flags=${ROUTER_WORKER_V8_FLAGS}`];
+const V8_CANDIDATE = [`--v8-flags=${values["v8-flags"] ?? ROUTER_WORKER_V8_FLAGS}`];
 
 interface Server {
   port: number;

@@ -8,6 +8,7 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import { runAutobahnJs } from "./_harness.ts";
+import { ROUTER_WORKER_V8_FLAGS } from "../src/node/worker_process.ts";
 import {
   freePort,
   portIsFree,
@@ -66,7 +67,7 @@ Deno.test("xbar init → start → AutobahnJS rpc → status → stop: clients g
     const workerPid = json.workers[0].pid as number;
     // router workers run with a capped young generation (idle memory; see worker_process.ts)
     const environ = Deno.readTextFileSync(`/proc/${workerPid}/environ`).split("\0");
-    ok(environ.includes("DENO_V8_FLAGS=--max-semi-space-size=1"), environ.join(" "));
+    ok(environ.includes(`DENO_V8_FLAGS=${ROUTER_WORKER_V8_FLAGS}`), environ.join(" "));
     if (!THROUGH_LAUNCHER) {
       // under deno run, a worker starts from its own entry (a smaller module graph than cli/xbar.ts)
       const argv = Deno.readTextFileSync(`/proc/${workerPid}/cmdline`).split("\0");

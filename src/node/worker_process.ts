@@ -84,11 +84,14 @@ export const V8_FLAGS_ENV = "DENO_V8_FLAGS";
  * V8 flags of router worker processes, given in `DENO_V8_FLAGS` (the one
  * way that reaches `deno run`, the launcher and the compiled executable
  * alike). A young generation of at most 1 MiB per semi-space: V8 otherwise
- * grows it to 16 MiB and keeps it after a burst of connections. Measured
- * with `deno task bench --memory` (1,000 idle joined WebSocket sessions,
- * medians of 3, same run): RSS growth 46.5 -> 23.4 MB, with no loss in
- * calls/s (WebSocket JSON 1.10x, RawSocket TCP MsgPack 1.17x of the
- * default, noisy) — see ARCHITECTURE.md "Start-up and idle memory".
+ * grows it to 16 MiB under a burst of connections and keeps it. Measured
+ * with `deno task bench --memory` (same run, medians): RSS growth for the
+ * first 1,000 idle joined WebSocket sessions ~44 -> ~21 MB, for 1,000 more
+ * ~17 -> ~7 MB. Its cost in throughput could not be told from the noise of
+ * the shared 2-core machine (calls/s and router CPU per message in 0.7-1.5x
+ * of the default, most runs at or above 1; one quiet run had RawSocket
+ * MsgPack calls at 0.82x): see ARCHITECTURE.md "Start-up and idle memory",
+ * and weigh other flags with `bench --memory --v8-flags <flags>`.
  */
 export const ROUTER_WORKER_V8_FLAGS = "--max-semi-space-size=1";
 
