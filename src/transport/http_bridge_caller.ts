@@ -27,6 +27,7 @@ import {
   type HttpBridgeOptions,
   unknownKeys,
 } from "./http_bridge.ts";
+import { type BodyCheck, validateBridgeBody } from "./http_bridge_body.ts";
 
 /** Options of a caller bridge. */
 export interface CallerBridgeOptions extends HttpBridgeOptions {
@@ -49,45 +50,17 @@ export interface BridgeCall {
   timeout: number;
 }
 
-const KEYS = ["procedure", "args", "kwargs", "options"];
-
 /** Checks a caller request body. */
-export function validateCall(
-  body: Dict,
-  defaultTimeout = 0,
-): { ok: true; value: BridgeCall } | { ok: false; reason: string } {
-  const extra = unknownKeys(body, KEYS);
-  if (extra.length > 0) {
-    return {
-      ok: false,
-      reason: `unknown key ${JSON.stringify(extra[0])}: a call body has ${KEYS.join(", ")}`,
-    };
-  }
-  const { procedure, args, kwargs, options } = body;
-  if (procedure === undefined || procedure === null) {
-    return {
-      ok: false,
-      reason:
-        `missing "procedure": the body must be like {"procedure": "com.example.add2", "args": [1, 2]}`,
-    };
-  }
-  if (typeof procedure !== "string" || procedure === "") {
-    return {
-      ok: false,
-      reason: `"procedure" must be a non-empty string (a URI), got ${describe(procedure)}`,
-    };
-  }
-  if (args !== undefined && args !== null && !Array.isArray(args)) {
-    return { ok: false, reason: `"args" must be a list, got ${describe(args)}` };
-  }
-  if (kwargs !== undefined && kwargs !== null && !isObject(kwargs)) {
-    return { ok: false, reason: `"kwargs" must be an object, got ${describe(kwargs)}` };
-  }
+export function validateCall(body: Dict, defaultTimeout = 0): BodyCheck<BridgeCall> {
+  const checked = validateBridgeBody(body, {
+    uriKey: "procedure",
+    what: "call",
+    example: `{"procedure": "com.example.add2", "args": [1, 2]}`,
+  });
+  if (!checked.ok) return checked;
+  const { uri: procedure, args, kwargs, options } = checked.value;
   let timeout = defaultTimeout;
-  if (options !== undefined && options !== null) {
-    if (!isObject(options)) {
-      return { ok: false, reason: `"options" must be an object, got ${describe(options)}` };
-    }
+  if (options !== undefined) {
     const bad = unknownKeys(options, ["timeout"]);
     if (bad.length > 0) {
       return {
@@ -110,15 +83,7 @@ export function validateCall(
       timeout = options.timeout;
     }
   }
-  return {
-    ok: true,
-    value: {
-      procedure,
-      args: (args as List | null | undefined) ?? [],
-      kwargs: (kwargs as Dict | null | undefined) ?? {},
-      timeout,
-    },
-  };
+  return { ok: true, value: { procedure, args, kwargs, timeout } };
 }
 
 /**
@@ -148,8 +113,4 @@ export function createCallerBridge(
       return { args: result.args, kwargs: result.kwargs };
     },
   }, options);
-}
-
-function isObject(v: unknown): v is Dict {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }

@@ -30,6 +30,7 @@ import {
   type HttpBridgeOptions,
   unknownKeys,
 } from "./http_bridge.ts";
+import { type BodyCheck, validateBridgeBody } from "./http_bridge_body.ts";
 
 /** Options of a publisher bridge. */
 export type PublisherBridgeOptions = HttpBridgeOptions;
@@ -46,47 +47,21 @@ export interface BridgePublication {
   options: PublishOptions;
 }
 
-const KEYS = ["topic", "args", "kwargs", "options"];
 const ID_LISTS = ["exclude", "eligible"];
 const STRING_LISTS = ["exclude_authid", "exclude_authrole", "eligible_authid", "eligible_authrole"];
 const OPTIONS = [...ID_LISTS, ...STRING_LISTS, "retain"];
 
 /** Checks a publisher request body. */
-export function validatePublication(
-  body: Dict,
-): { ok: true; value: BridgePublication } | { ok: false; reason: string } {
-  const extra = unknownKeys(body, KEYS);
-  if (extra.length > 0) {
-    return {
-      ok: false,
-      reason: `unknown key ${JSON.stringify(extra[0])}: a publish body has ${KEYS.join(", ")}`,
-    };
-  }
-  const { topic, args, kwargs, options } = body;
-  if (topic === undefined || topic === null) {
-    return {
-      ok: false,
-      reason:
-        `missing "topic": the body must be like {"topic": "com.myapp.topic1", "args": ["Hello"]}`,
-    };
-  }
-  if (typeof topic !== "string" || topic === "") {
-    return {
-      ok: false,
-      reason: `"topic" must be a non-empty string (a URI), got ${describe(topic)}`,
-    };
-  }
-  if (args !== undefined && args !== null && !Array.isArray(args)) {
-    return { ok: false, reason: `"args" must be a list, got ${describe(args)}` };
-  }
-  if (kwargs !== undefined && kwargs !== null && !isObject(kwargs)) {
-    return { ok: false, reason: `"kwargs" must be an object, got ${describe(kwargs)}` };
-  }
+export function validatePublication(body: Dict): BodyCheck<BridgePublication> {
+  const checked = validateBridgeBody(body, {
+    uriKey: "topic",
+    what: "publish",
+    example: `{"topic": "com.myapp.topic1", "args": ["Hello"]}`,
+  });
+  if (!checked.ok) return checked;
+  const { uri: topic, args, kwargs, options } = checked.value;
   const publishOptions: PublishOptions = {};
-  if (options !== undefined && options !== null) {
-    if (!isObject(options)) {
-      return { ok: false, reason: `"options" must be an object, got ${describe(options)}` };
-    }
+  if (options !== undefined) {
     const bad = unknownKeys(options, OPTIONS);
     if (bad.length > 0) {
       return {
@@ -118,15 +93,7 @@ export function validatePublication(
       publishOptions[k] = v;
     }
   }
-  return {
-    ok: true,
-    value: {
-      topic,
-      args: (args as List | null | undefined) ?? [],
-      kwargs: (kwargs as Dict | null | undefined) ?? {},
-      options: publishOptions,
-    },
-  };
+  return { ok: true, value: { topic, args, kwargs, options: publishOptions } };
 }
 
 /**
@@ -150,8 +117,4 @@ export function createPublisherBridge(
       return { id };
     },
   }, options);
-}
-
-function isObject(v: unknown): v is Dict {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
