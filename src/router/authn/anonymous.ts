@@ -11,13 +11,8 @@ import type { Dict } from "../../wamp/messages.ts";
 import type { AuthStep, SessionAuthenticator } from "./authenticator.ts";
 import { randomAuthid } from "./authenticator.ts";
 import type { AuthContext, AuthMethod } from "./auth_context.ts";
-import {
-  authenticatorDetails,
-  callAuthenticator,
-  type DynamicAuthConfig,
-  readPrincipal,
-} from "./dynamic.ts";
-import { authenticationFailed, noPendingChallenge, welcomeStep } from "./principal.ts";
+import { askAuthenticator, type DynamicAuthConfig } from "./dynamic.ts";
+import { noPendingChallenge, welcomeStep } from "./principal.ts";
 
 /** `auth.anonymous` of a transport. */
 export type AnonymousConfig =
@@ -65,22 +60,15 @@ class DynamicAnonymous implements SessionAuthenticator {
   }
 
   async hello(realm: string, details: Dict): Promise<AuthStep> {
-    const r = await callAuthenticator(this.#ctx, this.#config, {
+    const r = await askAuthenticator(this.#ctx, this.#config, {
       method: ANONYMOUS,
       realm,
-      authid: null,
-      details: authenticatorDetails(this.#ctx, ANONYMOUS, realm, details),
-    });
+      hello: details,
+      authid: undefined,
+      principalAuthid: randomAuthid(),
+    }, () => true);
     if ("step" in r) return r.step;
-    const p = readPrincipal(r.value, randomAuthid(), this.#config);
-    if (!p) {
-      this.#ctx.logger.log("warn", "dynamic authenticator returned an invalid principal", {
-        method: ANONYMOUS,
-        authenticator: this.#config.authenticator,
-      });
-      return authenticationFailed();
-    }
-    return welcomeStep(p.principal, ANONYMOUS, "dynamic");
+    return welcomeStep(r.principal, ANONYMOUS, "dynamic");
   }
 
   authenticate(): AuthStep {

@@ -18,12 +18,7 @@
 import type { Dict } from "../../wamp/messages.ts";
 import type { AuthStep, SessionAuthenticator } from "./authenticator.ts";
 import type { AuthContext, AuthMethod } from "./auth_context.ts";
-import {
-  authenticatorDetails,
-  callAuthenticator,
-  type DynamicAuthConfig,
-  readPrincipal,
-} from "./dynamic.ts";
+import { askAuthenticator, type DynamicAuthConfig } from "./dynamic.ts";
 import {
   authenticationFailed,
   helloAuthextra,
@@ -31,6 +26,7 @@ import {
   lookup,
   noPendingChallenge,
   type Principal,
+  staticPrincipal,
   welcomeStep,
 } from "./principal.ts";
 import { constantTimeBytesEqual } from "./timing_safe_equal.ts";
@@ -135,27 +131,25 @@ class CryptosignAuthenticator implements SessionAuthenticator {
     const config = this.#config;
     if (config.type === "dynamic") {
       this.#provider = "dynamic";
-      const r = await callAuthenticator(this.#ctx, config, {
-        method: CRYPTOSIGN,
-        realm,
-        authid: authid ?? null,
-        details: authenticatorDetails(this.#ctx, CRYPTOSIGN, realm, details),
-      });
-      if ("step" in r) return r.step;
-      const p = readPrincipal(r.value, authid ?? pubkey, config);
-      const key = p && typeof p.raw.pubkey === "string" && PUBKEY.test(p.raw.pubkey)
-        ? p.raw.pubkey.toLowerCase()
-        : undefined;
-      if (!p || key === undefined) {
-        this.#ctx.logger.log("warn", "dynamic authenticator returned an invalid principal", {
+      const r = await askAuthenticator(
+        this.#ctx,
+        config,
+        {
           method: CRYPTOSIGN,
-          authenticator: config.authenticator,
+          realm,
+          hello: details,
+          authid,
+          principalAuthid: authid ?? pubkey,
           expected: "{pubkey, role, authid?, realm?, extra?}",
-        });
-        return authenticationFailed();
-      }
+        },
+        (raw) =>
+          typeof raw.pubkey === "string" && PUBKEY.test(raw.pubkey)
+            ? raw.pubkey.toLowerCase()
+            : undefined,
+      );
+      if ("step" in r) return r.step;
       // A key other than the one the client announced can never verify: fail at AUTHENTICATE.
-      return this.#challengeStep(key === pubkey ? p.principal : undefined, pubkey);
+      return this.#challengeStep(r.key === pubkey ? r.principal : undefined, pubkey);
     }
     return this.#challengeStep(this.#staticPrincipal(config.principals, authid, pubkey), pubkey);
   }
@@ -192,10 +186,7 @@ class CryptosignAuthenticator implements SessionAuthenticator {
     }
     const p = lookup(principals, id);
     if (!p || !p.authorized_keys.some((k) => k.toLowerCase() === pubkey)) return undefined;
-    const principal: Principal = { authid: id };
-    if (p.role !== undefined) principal.role = p.role;
-    if (p.realm !== undefined) principal.realm = p.realm;
-    return principal;
+    return staticPrincipal(id, p);
   }
 
   #challengeStep(principal: Principal | undefined, pubkey: string): AuthStep {

@@ -16,6 +16,7 @@
  */
 
 import type { Dict } from "../../wamp/messages.ts";
+import type { LogFields } from "../../log/logger.ts";
 import { ApplicationError } from "../../wamp/errors.ts";
 import { ErrorUri } from "../../wamp/uris.ts";
 import { INTERNAL_AUTHID, INTERNAL_AUTHROLE, internalCallerFor } from "../internal_caller.ts";
@@ -188,4 +189,53 @@ export function readPrincipal(
     principal.extra = extra as Dict;
   }
   return { principal, raw };
+}
+
+/** What a method asks the authenticator about one HELLO. */
+export interface DynamicAsk {
+  /** The method name. */
+  method: string;
+  /** The realm HELLO asks for. */
+  realm: string;
+  /** HELLO.Details. */
+  hello: Dict;
+  /** The authid the authenticator is told (`null` when undefined). */
+  authid: string | undefined;
+  /** The principal's authid when the answer names none (default: `authid`). */
+  principalAuthid?: string;
+  /** Details added to `authenticatorDetails()` (ticket: the ticket). */
+  details?: Dict;
+  /** The answer's expected shape, logged when the answer is invalid. */
+  expected?: string;
+}
+
+/**
+ * Calls the authenticator about one HELLO and reads its answer into a
+ * principal and what the method needs from the answer (`read` gives
+ * undefined when the answer lacks it). An invalid answer is logged and gives
+ * ABORT `wamp.error.authentication_failed`, as does a failed call.
+ */
+export async function askAuthenticator<K>(
+  ctx: AuthContext,
+  config: DynamicAuthConfig,
+  ask: DynamicAsk,
+  read: (raw: Dict) => K | undefined,
+): Promise<{ step: AuthStep } | { principal: Principal; key: K }> {
+  const details = authenticatorDetails(ctx, ask.method, ask.realm, ask.hello);
+  const r = await callAuthenticator(ctx, config, {
+    method: ask.method,
+    realm: ask.realm,
+    authid: ask.authid ?? null,
+    details: ask.details ? Object.assign(details, ask.details) : details,
+  });
+  if ("step" in r) return r;
+  const p = readPrincipal(r.value, ask.principalAuthid ?? ask.authid, config);
+  const key = p ? read(p.raw) : undefined;
+  if (!p || key === undefined) {
+    const fields: LogFields = { method: ask.method, authenticator: config.authenticator };
+    if (ask.expected !== undefined) fields.expected = ask.expected;
+    ctx.logger.log("warn", "dynamic authenticator returned an invalid principal", fields);
+    return { step: authenticationFailed() };
+  }
+  return { principal: p.principal, key };
 }

@@ -22,6 +22,20 @@ export interface Principal {
   extra?: Dict;
 }
 
+/**
+ * The principal for `authid` from its static config entry: the entry's role
+ * and realm when it sets them.
+ */
+export function staticPrincipal(
+  authid: string,
+  entry: { role?: string; realm?: string },
+): Principal {
+  const principal: Principal = { authid };
+  if (entry.role !== undefined) principal.role = entry.role;
+  if (entry.realm !== undefined) principal.realm = entry.realm;
+  return principal;
+}
+
 /** The ABORT message for every failed credential check, whatever failed. */
 export const AUTHENTICATION_FAILED_MESSAGE = "authentication failed";
 

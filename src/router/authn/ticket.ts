@@ -14,18 +14,13 @@
 import type { Dict } from "../../wamp/messages.ts";
 import type { AuthStep, SessionAuthenticator } from "./authenticator.ts";
 import type { AuthContext, AuthMethod } from "./auth_context.ts";
-import {
-  authenticatorDetails,
-  callAuthenticator,
-  type DynamicAuthConfig,
-  readPrincipal,
-} from "./dynamic.ts";
+import { askAuthenticator, type DynamicAuthConfig } from "./dynamic.ts";
 import {
   authenticationFailed,
   helloAuthid,
   lookup,
   noPendingChallenge,
-  type Principal,
+  staticPrincipal,
   welcomeStep,
 } from "./principal.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
@@ -102,30 +97,18 @@ class TicketAuthenticator implements SessionAuthenticator {
       });
       return authenticationFailed();
     }
-    const principal: Principal = { authid };
-    if (p.role !== undefined) principal.role = p.role;
-    if (p.realm !== undefined) principal.realm = p.realm;
-    return welcomeStep(principal, TICKET, "static");
+    return welcomeStep(staticPrincipal(authid, p), TICKET, "static");
   }
 
   async #dynamic(config: DynamicAuthConfig, ticket: string): Promise<AuthStep> {
-    const details = authenticatorDetails(this.#ctx, TICKET, this.#realm, this.#hello);
-    details.ticket = ticket;
-    const r = await callAuthenticator(this.#ctx, config, {
+    const r = await askAuthenticator(this.#ctx, config, {
       method: TICKET,
       realm: this.#realm,
-      authid: this.#authid ?? null,
-      details,
-    });
+      hello: this.#hello,
+      authid: this.#authid,
+      details: { ticket },
+    }, () => true);
     if ("step" in r) return r.step;
-    const p = readPrincipal(r.value, this.#authid, config);
-    if (!p) {
-      this.#ctx.logger.log("warn", "dynamic authenticator returned an invalid principal", {
-        method: TICKET,
-        authenticator: config.authenticator,
-      });
-      return authenticationFailed();
-    }
-    return welcomeStep(p.principal, TICKET, "dynamic");
+    return welcomeStep(r.principal, TICKET, "dynamic");
   }
 }

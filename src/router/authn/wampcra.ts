@@ -27,18 +27,14 @@
 import type { Dict } from "../../wamp/messages.ts";
 import type { AuthStep, SessionAuthenticator } from "./authenticator.ts";
 import type { AuthContext, AuthMethod } from "./auth_context.ts";
-import {
-  authenticatorDetails,
-  callAuthenticator,
-  type DynamicAuthConfig,
-  readPrincipal,
-} from "./dynamic.ts";
+import { askAuthenticator, type DynamicAuthConfig } from "./dynamic.ts";
 import {
   authenticationFailed,
   helloAuthid,
   lookup,
   noPendingChallenge,
   type Principal,
+  staticPrincipal,
   welcomeStep,
 } from "./principal.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
@@ -199,10 +195,7 @@ class WampcraAuthenticator implements SessionAuthenticator {
     if (authid === undefined) return authenticationFailed();
     const user = lookup(config.users, authid);
     if (!user) return await this.#decoyChallenge(authid);
-    const principal: Principal = { authid };
-    if (user.role !== undefined) principal.role = user.role;
-    if (user.realm !== undefined) principal.realm = user.realm;
-    return await this.#challenge(principal, user);
+    return await this.#challenge(staticPrincipal(authid, user), user);
   }
 
   async authenticate(signature: string): Promise<AuthStep> {
@@ -257,24 +250,15 @@ class WampcraAuthenticator implements SessionAuthenticator {
     authid: string | undefined,
   ): Promise<AuthStep> {
     this.#provider = "dynamic";
-    const r = await callAuthenticator(this.#ctx, config, {
+    const r = await askAuthenticator(this.#ctx, config, {
       method: WAMPCRA,
       realm,
-      authid: authid ?? null,
-      details: authenticatorDetails(this.#ctx, WAMPCRA, realm, details),
-    });
+      hello: details,
+      authid,
+      expected: "{secret, role, salt?, iterations?, keylen?}",
+    }, readKey);
     if ("step" in r) return r.step;
-    const p = readPrincipal(r.value, authid, config);
-    const key = p ? readKey(p.raw) : undefined;
-    if (!p || !key) {
-      this.#ctx.logger.log("warn", "dynamic authenticator returned an invalid principal", {
-        method: WAMPCRA,
-        authenticator: config.authenticator,
-        expected: "{secret, role, salt?, iterations?, keylen?}",
-      });
-      return authenticationFailed();
-    }
-    return await this.#challenge(p.principal, key);
+    return await this.#challenge(r.principal, r.key);
   }
 }
 
