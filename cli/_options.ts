@@ -99,6 +99,22 @@ export function parseCommand(
   }
 }
 
+/**
+ * Parses `args` for a command that takes `-h, --help` (added to `options`).
+ * With --help it prints `help` and gives undefined: the command then exits 0.
+ * Throws `UsageError`.
+ */
+export function parseCommandOrHelp(
+  args: string[],
+  options: Record<string, OptionSpec>,
+  help: string,
+): Record<string, string | boolean | undefined> | undefined {
+  const v = parseCommand(args, { ...options, help: { type: "boolean", short: "h" } });
+  if (!v.help) return v;
+  out(help);
+  return undefined;
+}
+
 const LEVELS = ["none", "error", "warn", "info", "debug", "trace"];
 
 /** The log level from `--loglevel` (`none` writes nothing). */

@@ -21,7 +21,7 @@ import {
   NODE_OPTIONS,
   NODE_OPTIONS_HELP,
   out,
-  parseCommand,
+  parseCommandOrHelp,
 } from "./_options.ts";
 
 /** Help of `xbar check`. */
@@ -75,11 +75,8 @@ export { sortedErrors };
 
 /** Runs `xbar check`. */
 export async function check(args: string[]): Promise<number> {
-  const v = parseCommand(args, NODE_OPTIONS);
-  if (v.help) {
-    out(CHECK_HELP);
-    return ExitCode.OK;
-  }
+  const v = parseCommandOrHelp(args, NODE_OPTIONS, CHECK_HELP);
+  if (!v) return ExitCode.OK;
   const paths = nodePaths(dirOf(v));
   const loaded = await loadConfig({
     dir: paths.dir,

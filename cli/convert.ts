@@ -17,7 +17,7 @@ import {
   NODE_OPTIONS,
   NODE_OPTIONS_HELP,
   out,
-  parseCommand,
+  parseCommandOrHelp,
 } from "./_options.ts";
 
 /** Help of `xbar convert`. */
@@ -48,11 +48,8 @@ export function convertConfigText(text: string, from: "json" | "yaml"): string {
 
 /** Runs `xbar convert`. */
 export async function convert(args: string[]): Promise<number> {
-  const v = parseCommand(args, { ...NODE_OPTIONS, force: { type: "boolean" } });
-  if (v.help) {
-    out(CONVERT_HELP);
-    return ExitCode.OK;
-  }
+  const v = parseCommandOrHelp(args, { ...NODE_OPTIONS, force: { type: "boolean" } }, CONVERT_HELP);
+  if (!v) return ExitCode.OK;
   const paths = nodePaths(dirOf(v));
   const file = typeof v.config === "string"
     ? (isAbsolute(v.config) ? v.config : join(paths.dir, v.config))

@@ -17,7 +17,7 @@ import {
   EXIT_CODES_HELP,
   ExitCode,
   out,
-  parseCommand,
+  parseCommandOrHelp,
   UsageError,
 } from "./_options.ts";
 
@@ -38,15 +38,11 @@ ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar init`. */
 export async function init(args: string[]): Promise<number> {
-  const v = parseCommand(args, {
+  const v = parseCommandOrHelp(args, {
     ...DIR_OPTIONS,
     appdir: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) {
-    out(INIT_HELP);
-    return ExitCode.OK;
-  }
+  }, INIT_HELP);
+  if (!v) return ExitCode.OK;
   if (v.appdir !== undefined && (v.dir !== undefined || v.cbdir !== undefined)) {
     throw new UsageError("--appdir and --dir/--cbdir: give one");
   }

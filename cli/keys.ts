@@ -15,7 +15,7 @@ import {
   EXIT_CODES_HELP,
   ExitCode,
   out,
-  parseCommand,
+  parseCommandOrHelp,
 } from "./_options.ts";
 
 /** Help of `xbar keys`. */
@@ -35,16 +35,12 @@ ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar keys`. */
 export async function keys(args: string[]): Promise<number> {
-  const v = parseCommand(args, {
+  const v = parseCommandOrHelp(args, {
     ...DIR_OPTIONS,
     private: { type: "boolean" },
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) {
-    out(KEYS_HELP);
-    return ExitCode.OK;
-  }
+  }, KEYS_HELP);
+  if (!v) return ExitCode.OK;
   const paths = nodePaths(dirOf(v));
   await Deno.mkdir(paths.dir, { recursive: true });
   const key = await loadOrCreateNodeKey(paths.dir);

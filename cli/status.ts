@@ -20,7 +20,7 @@ import {
   EXIT_CODES_HELP,
   ExitCode,
   out,
-  parseCommand,
+  parseCommandOrHelp,
   UsageError,
 } from "./_options.ts";
 import { statusLines } from "./_status_text.ts";
@@ -129,18 +129,14 @@ function show(snap: Snapshot, json: boolean, dir: string): number {
 
 /** Runs `xbar status`. */
 export async function status(args: string[]): Promise<number> {
-  const v = parseCommand(args, {
+  const v = parseCommandOrHelp(args, {
     ...DIR_OPTIONS,
     json: { type: "boolean" },
     watch: { type: "boolean", short: "w" },
     interval: { type: "string" },
     assert: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) {
-    out(STATUS_HELP);
-    return ExitCode.OK;
-  }
+  }, STATUS_HELP);
+  if (!v) return ExitCode.OK;
   if (v.assert !== undefined && v.assert !== "running" && v.assert !== "stopped") {
     throw new UsageError(`--assert: must be running or stopped, got ${JSON.stringify(v.assert)}`);
   }

@@ -16,7 +16,7 @@ import {
   EXIT_CODES_HELP,
   ExitCode,
   out,
-  parseCommand,
+  parseCommandOrHelp,
   UsageError,
 } from "./_options.ts";
 
@@ -38,15 +38,11 @@ ${EXIT_CODES_HELP}`;
 
 /** Runs `xbar stop`. */
 export async function stop(args: string[]): Promise<number> {
-  const v = parseCommand(args, {
+  const v = parseCommandOrHelp(args, {
     ...DIR_OPTIONS,
     timeout: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) {
-    out(STOP_HELP);
-    return ExitCode.OK;
-  }
+  }, STOP_HELP);
+  if (!v) return ExitCode.OK;
   const timeout = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError(`--timeout: must be a positive number of seconds, got ${v.timeout}`);

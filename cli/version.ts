@@ -5,7 +5,7 @@
  */
 
 import { XBAR_VERSION } from "../src/version.ts";
-import { ExitCode, out, parseCommand } from "./_options.ts";
+import { ExitCode, out, parseCommandOrHelp } from "./_options.ts";
 
 /** Help of `xbar version`. */
 export const VERSION_HELP = `Usage: xbar version [--json]
@@ -18,14 +18,10 @@ Options:
 
 /** Runs `xbar version`. */
 export function version(args: string[]): number {
-  const v = parseCommand(args, {
+  const v = parseCommandOrHelp(args, {
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (v.help) {
-    out(VERSION_HELP);
-    return ExitCode.OK;
-  }
+  }, VERSION_HELP);
+  if (!v) return ExitCode.OK;
   const info = {
     xbar: XBAR_VERSION,
     deno: Deno.version.deno,
