@@ -337,26 +337,33 @@ export class RouterWorker {
     } catch (err) {
       fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
     }
+    const { started, ended } = this.#track(config, session.id, () => component.stop());
+    session.closed.then((info) => ended(info.reason));
+    this.#logger.log("info", "component started", { component: config.id, realm: config.realm });
+    return { id: config.id, realm: config.realm, session: session.id, started };
+  }
+
+  /**
+   * Records a started component. `ended` is for when its session ends on its
+   * own: the component is forgotten (unless it was stopped or replaced
+   * meanwhile) and, unless the worker is shutting down, a warning names why.
+   */
+  #track(
+    config: RouterComponentConfig,
+    session: number,
+    stop: () => Promise<void>,
+  ): { started: string; ended: (reason: unknown) => void } {
     const started = new Date().toISOString();
-    const entry: RunningComponent = {
-      config,
-      started,
-      session: session.id,
-      stop: () => component.stop(),
-    };
+    const entry: RunningComponent = { config, started, session, stop };
     this.#components.set(config.id, entry);
-    session.closed.then((info) => {
+    const ended = (reason: unknown) => {
       if (this.#components.get(config.id) !== entry) return;
       this.#components.delete(config.id);
       if (!this.#shuttingDown) {
-        this.#logger.log("warn", "component session ended", {
-          component: config.id,
-          reason: info.reason,
-        });
+        this.#logger.log("warn", "component session ended", { component: config.id, reason });
       }
-    });
-    this.#logger.log("info", "component started", { component: config.id, realm: config.realm });
-    return { id: config.id, realm: config.realm, session: session.id, started };
+    };
+    return { started, ended };
   }
 
   /** Stops a component: its cleanup runs, its session leaves. */
@@ -392,24 +399,8 @@ export class RouterWorker {
     } catch (err) {
       fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
     }
-    const started = new Date().toISOString();
-    const entry: RunningComponent = {
-      config,
-      started,
-      session: running.session,
-      stop: () => running.stop(),
-    };
-    this.#components.set(config.id, entry);
-    running.ended.then((end) => {
-      if (this.#components.get(config.id) !== entry) return;
-      this.#components.delete(config.id);
-      if (!this.#shuttingDown) {
-        this.#logger.log("warn", "component session ended", {
-          component: config.id,
-          reason: end.why,
-        });
-      }
-    });
+    const { started, ended } = this.#track(config, running.session, () => running.stop());
+    running.ended.then((end) => ended(end.why));
     this.#logger.log("info", "component started", {
       component: config.id,
       realm: config.realm,
