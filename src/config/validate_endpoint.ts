@@ -67,20 +67,16 @@ function unixMode(c: Checker, path: ConfigPath, v: unknown): number | undefined 
   return undefined;
 }
 
+/** The endpoint types xbar listens and connects on. */
+const ENDPOINT_TYPES = ["tcp", "unix"] as const;
+
 /** Reads a listening endpoint (router transports). */
 export function checkListeningEndpoint(
   c: Checker,
   path: ConfigPath,
   v: unknown,
 ): ListeningEndpointConfig | undefined {
-  const t = readType(
-    c,
-    path,
-    v,
-    "endpoint type",
-    ["tcp", "unix"] as const,
-    UNSUPPORTED_ENDPOINT_TYPES,
-  );
+  const t = readType(c, path, v, "endpoint type", ENDPOINT_TYPES, UNSUPPORTED_ENDPOINT_TYPES);
   if (!t) return undefined;
   const p = (k: string) => [...path, k];
   if (t.type === "tcp") {
@@ -162,14 +158,7 @@ export function checkConnectingEndpoint(
   v: unknown,
   client: ConnectingClient = "xbar",
 ): ConnectingEndpointConfig | undefined {
-  const t = readType(
-    c,
-    path,
-    v,
-    "endpoint type",
-    ["tcp", "unix"] as const,
-    UNSUPPORTED_ENDPOINT_TYPES,
-  );
+  const t = readType(c, path, v, "endpoint type", ENDPOINT_TYPES, UNSUPPORTED_ENDPOINT_TYPES);
   if (!t) return undefined;
   const p = (k: string) => [...path, k];
   if (t.type === "tcp") {

@@ -32,7 +32,7 @@ import { checkWebPaths } from "./validate_web_service.ts";
 import {
   checkConnectingWebSocketOptions,
   checkSerializers,
-  checkWebSocketOptions,
+  checkWebSocketFields,
 } from "./validate_websocket_options.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
@@ -208,21 +208,12 @@ export function checkTransport(
         fixed: NO_DEBUG,
       });
       const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
-      const out: TransportConfig = {
+      return {
         type: "websocket",
         id,
         endpoint: endpoint ?? NO_ENDPOINT,
-        serializers: checkSerializers(c, p("serializers"), o.serializers),
-        options: checkWebSocketOptions(c, p("options"), o.options),
-        auth: checkAuth(c, p("auth"), o.auth),
-        debug: false,
+        ...checkWebSocketFields(c, path, o),
       };
-      const url = c.string(p("url"), o.url, {
-        pattern: /^wss?:\/\/[^\s/]+/,
-        patternName: "a ws:// or wss:// URL",
-      });
-      if (url !== undefined) out.url = url;
-      return out;
     }
     case "rawsocket": {
       c.object(path, o, {

@@ -13,8 +13,7 @@ import { DEFAULT_COMPONENT_ROLE, defaultLongPollOptions } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
 import type { HttpBridgeOptions, WebServiceConfig } from "./types.ts";
 import { NO_DEBUG, UNSUPPORTED_WEB_SERVICES } from "./unsupported.ts";
-import { checkAuth } from "./validate_auth.ts";
-import { checkSerializers, checkWebSocketOptions } from "./validate_websocket_options.ts";
+import { checkWebSocketFields } from "./validate_websocket_options.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
 const SERVICE_TYPES = [
@@ -110,19 +109,7 @@ export function checkWebService(
         unsupported: { cookie: "WebSocket cookie tracking" },
         fixed: NO_DEBUG,
       });
-      const out: WebServiceConfig = {
-        type: "websocket",
-        serializers: checkSerializers(c, p("serializers"), o.serializers),
-        options: checkWebSocketOptions(c, p("options"), o.options),
-        auth: checkAuth(c, p("auth"), o.auth),
-        debug: false,
-      };
-      const url = c.string(p("url"), o.url, {
-        pattern: /^wss?:\/\/[^\s/]+/,
-        patternName: "a ws:// or wss:// URL",
-      });
-      if (url !== undefined) out.url = url;
-      return out;
+      return { type: "websocket", ...checkWebSocketFields(c, path, o) };
     }
     case "static": {
       c.object(path, o, {

@@ -1,7 +1,8 @@
 /**
  * WebSocket options (Crossbar "WebSocket Options") and serializer lists,
  * shared by listening WebSocket transports, WebSocket web services and
- * connecting WebSocket transports.
+ * connecting WebSocket transports; the fields a WebSocket transport and a
+ * WebSocket web service share.
  *
  * @module
  */
@@ -13,7 +14,8 @@ import {
   MAX_MESSAGE_SIZE_LIMIT,
 } from "./defaults.ts";
 import type { ConfigPath } from "./path.ts";
-import type { SerializerName, WebSocketOptions } from "./types.ts";
+import type { SerializerName, WebSocketOptions, WebSocketServiceConfig } from "./types.ts";
+import { checkAuth } from "./validate_auth.ts";
 import { checkFlowControl } from "./validate_flow_control.ts";
 
 /** WebSocket options Crossbar (Autobahn) knows that xbar implements with one value only. */
@@ -219,5 +221,30 @@ export function checkSerializers(c: Checker, path: ConfigPath, v: unknown): Seri
     else if (!out.includes(s)) out.push(s);
   });
   if (ok && out.length === 0) c.error(path, `must name at least one of "json", "msgpack", "cbor"`);
+  return out;
+}
+
+/**
+ * Reads what a listening WebSocket transport and a WebSocket web service
+ * share: `serializers`, `options`, `auth` and `url` (a ws:// or wss:// URL);
+ * `debug` is always false. The caller checks the keys of `o` itself.
+ */
+export function checkWebSocketFields(
+  c: Checker,
+  path: ConfigPath,
+  o: Record<string, unknown>,
+): Omit<WebSocketServiceConfig, "type"> {
+  const p = (k: string) => [...path, k];
+  const out: Omit<WebSocketServiceConfig, "type"> = {
+    serializers: checkSerializers(c, p("serializers"), o.serializers),
+    options: checkWebSocketOptions(c, p("options"), o.options),
+    auth: checkAuth(c, p("auth"), o.auth),
+    debug: false,
+  };
+  const url = c.string(p("url"), o.url, {
+    pattern: /^wss?:\/\/[^\s/]+/,
+    patternName: "a ws:// or wss:// URL",
+  });
+  if (url !== undefined) out.url = url;
   return out;
 }
