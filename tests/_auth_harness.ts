@@ -21,6 +21,9 @@ import { MemoryLogger } from "../src/log/logger.ts";
 import { localPair } from "../src/client/local_transport.ts";
 import { joinSession } from "../src/client/join_session.ts";
 import type { Session } from "../src/client/session.ts";
+import { DEBIAN_PYTHON, runJsonScript, type ScriptResult } from "./_harness.ts";
+
+export type { ScriptResult };
 
 /** The id of the authenticated WebSocket transport. */
 export const WS_TRANSPORT = "ws";
@@ -97,60 +100,14 @@ export async function startAuthNode(
   };
 }
 
-/** Output of a client script. */
-export interface ScriptResult {
-  /** The script ran to the end. */
-  ok: boolean;
-  /** What it observed. */
-  // deno-lint-ignore no-explicit-any
-  result?: any;
-  /** Why it did not. */
-  error?: string;
-}
-
-async function runJson(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-): Promise<ScriptResult> {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  })
-    .spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  }, timeoutMs);
-  const out = await child.output();
-  clearTimeout(timer);
-  const stdout = new TextDecoder().decode(out.stdout).trim();
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  try {
-    const r = JSON.parse(stdout.split("\n").pop() ?? "") as ScriptResult;
-    if (!r.ok) r.error = `${r.error}\nstderr: ${stderr}`;
-    return r;
-  } catch {
-    return { ok: false, error: `exit ${out.code}; stdout: ${stdout}; stderr: ${stderr}` };
-  }
-}
-
 /** Runs tests/node/auth_client.mjs (AutobahnJS) with `spec`. */
 export function runAutobahnJsAuth(spec: unknown, timeoutMs = 20000): Promise<ScriptResult> {
   const dir = fileURLToPath(new URL("./node/", import.meta.url));
-  return runJson("node", ["auth_client.mjs", JSON.stringify(spec)], dir, timeoutMs);
+  return runJsonScript("node", ["auth_client.mjs", JSON.stringify(spec)], dir, timeoutMs);
 }
-
-/** Debian's python3 (it has python3-autobahn), not a pyenv shim. */
-export const DEBIAN_PYTHON = "/usr/bin/python3";
 
 /** Runs tests/python/auth_client.py (Autobahn|Python) with `spec`. */
 export function runAutobahnPythonAuth(spec: unknown, timeoutMs = 20000): Promise<ScriptResult> {
   const dir = fileURLToPath(new URL("./python/", import.meta.url));
-  return runJson(DEBIAN_PYTHON, ["auth_client.py", JSON.stringify(spec)], dir, timeoutMs);
+  return runJsonScript(DEBIAN_PYTHON, ["auth_client.py", JSON.stringify(spec)], dir, timeoutMs);
 }

@@ -101,7 +101,11 @@ export interface ScriptResult {
   error?: string;
 }
 
-async function runJsonScript(
+/**
+ * Runs a client script that prints its outcome as JSON on its last stdout
+ * line, killing it after `timeoutMs`; a failure carries the script's stderr.
+ */
+export async function runJsonScript(
   cmd: string,
   args: string[],
   cwd: string,
