@@ -270,6 +270,28 @@ export async function waitUntil<T>(
   );
 }
 
+/**
+ * A realm config where role `anonymous` may call, register, publish and
+ * subscribe anything; with `disclose`, callers and publishers are disclosed.
+ */
+export function openRealm(
+  name = "realm1",
+  options: { disclose?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    name,
+    roles: [{
+      name: "anonymous",
+      permissions: [{
+        uri: "",
+        match: "prefix",
+        allow: { call: true, register: true, publish: true, subscribe: true },
+        ...(options.disclose ? { disclose: { caller: true, publisher: true } } : {}),
+      }],
+    }],
+  };
+}
+
 /** A router worker config with realm `realm1` (anonymous may do everything) and a WebSocket transport on `port`. */
 export function routerWorker(
   port: number,
@@ -278,18 +300,7 @@ export function routerWorker(
   return {
     type: "router",
     id: "router1",
-    realms: [{
-      name: "realm1",
-      roles: [{
-        name: "anonymous",
-        permissions: [{
-          uri: "",
-          match: "prefix",
-          allow: { call: true, register: true, publish: true, subscribe: true },
-          disclose: { caller: true, publisher: true },
-        }],
-      }],
-    }],
+    realms: [openRealm("realm1", { disclose: true })],
     transports: [{
       type: "websocket",
       id: "ws1",

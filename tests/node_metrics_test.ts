@@ -12,7 +12,15 @@ import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import type { Session } from "../src/client/session.ts";
 import { connectManagement } from "../src/node/management_client.ts";
-import { freePort, startNode, tempNodeDir, waitUntil, writeConfig, xbar } from "./_node_kit.ts";
+import {
+  freePort,
+  openRealm,
+  startNode,
+  tempNodeDir,
+  waitUntil,
+  writeConfig,
+  xbar,
+} from "./_node_kit.ts";
 import { type PromSample, scrape, sum } from "./_prometheus.ts";
 
 type Dict = Record<string, unknown>;
@@ -21,17 +29,7 @@ function router(id: string, port: number) {
   return {
     type: "router",
     id,
-    realms: [{
-      name: "realm1",
-      roles: [{
-        name: "anonymous",
-        permissions: [{
-          uri: "",
-          match: "prefix",
-          allow: { call: true, register: true, publish: true, subscribe: true },
-        }],
-      }],
-    }],
+    realms: [openRealm("realm1")],
     transports: [{
       type: "web",
       id: `secret_transport_${id}`,

@@ -10,23 +10,17 @@ import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import type { Session } from "../src/client/session.ts";
 import { connectManagement } from "../src/node/management_client.ts";
-import { freePort, startNode, tempNodeDir, waitUntil, writeConfig, xbar } from "./_node_kit.ts";
+import {
+  freePort,
+  openRealm,
+  startNode,
+  tempNodeDir,
+  waitUntil,
+  writeConfig,
+  xbar,
+} from "./_node_kit.ts";
 
 type Dict = Record<string, unknown>;
-
-function realm(name: string) {
-  return {
-    name,
-    roles: [{
-      name: "anonymous",
-      permissions: [{
-        uri: "",
-        match: "prefix",
-        allow: { call: true, register: true, publish: true, subscribe: true },
-      }],
-    }],
-  };
-}
 
 async function links(m: Session, worker: string): Promise<Dict[]> {
   return (await m.call(`xbar.worker.${worker}.get_links`)).args[0] as Dict[];
@@ -47,7 +41,7 @@ Deno.test("replicas: two router workers from one block share a port and act as o
       type: "router",
       id: "edge",
       replicas: 2,
-      realms: [realm("realm1")],
+      realms: [openRealm("realm1")],
       transports: [{
         type: "websocket",
         endpoint: { type: "tcp", interface: "127.0.0.1", port, shared: true },
@@ -129,9 +123,9 @@ Deno.test("replicas: two router workers from one block share a port and act as o
       "a realm started at runtime on both replicas gets linked; stopped on one, its link goes",
       async () => {
         const realm2 = (ls: Dict[]) => ls.filter((l) => l.realm === "realm2");
-        await m.call("xbar.worker.edge-1.start_realm", [realm("realm2")]);
+        await m.call("xbar.worker.edge-1.start_realm", [openRealm("realm2")]);
         assert.deepEqual(realm2(await links(m, "edge-1")), []);
-        await m.call("xbar.worker.edge-2.start_realm", [realm("realm2")]);
+        await m.call("xbar.worker.edge-2.start_realm", [openRealm("realm2")]);
         await waitUntil(
           async () => {
             const [a, b] = [realm2(await links(m, "edge-1")), realm2(await links(m, "edge-2"))];
@@ -161,7 +155,7 @@ Deno.test("replicas: two router workers from one block share a port and act as o
           type: "router",
           id: "more",
           replicas: 2,
-          realms: [realm("realm1")],
+          realms: [openRealm("realm1")],
         }])).args[0] as Dict[];
         assert.deepEqual(started.map((w) => [w.id, w.state]), [
           ["more-1", "running"],

@@ -16,34 +16,27 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { connectManagement } from "../src/node/management_client.ts";
 import type { Session } from "../src/client/session.ts";
-import { freePort, startNode, tempNodeDir, waitUntil, writeConfig, xbar } from "./_node_kit.ts";
+import {
+  freePort,
+  openRealm,
+  startNode,
+  tempNodeDir,
+  waitUntil,
+  writeConfig,
+  xbar,
+} from "./_node_kit.ts";
 import { Agent, AgentCallError } from "./_agent.ts";
 
 const WORKERS = ["router1", "router2", "router3"];
 /** Heartbeat of links between the workers of a node (src/worker/router_links.ts), ms. */
 const HEARTBEAT_MS = 1000;
 
-function realm() {
-  return {
-    name: "realm1",
-    roles: [{
-      name: "anonymous",
-      permissions: [{
-        uri: "",
-        match: "prefix",
-        allow: { call: true, register: true, publish: true, subscribe: true },
-        disclose: { caller: true, publisher: true },
-      }],
-    }],
-  };
-}
-
 function router(id: string, wsPort: number, rsPort: number) {
   return {
     type: "router",
     id,
     options: { restart: { policy: "on-failure", initial_delay: 100 } },
-    realms: [realm()],
+    realms: [openRealm("realm1", { disclose: true })],
     transports: [
       {
         type: "websocket",
