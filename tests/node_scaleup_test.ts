@@ -91,6 +91,26 @@ async function callees(agent: Agent, uri: string, n: number): Promise<void> {
   );
 }
 
+/**
+ * `callee` registers `procedure` and never answers; `caller` calls it.
+ * Resolves once the callee was invoked, with the call still pending:
+ * `pending` gives its error (undefined if it succeeds).
+ */
+async function hangingCall(
+  callee: Agent,
+  caller: Agent,
+  procedure: string,
+): Promise<{ pending: Promise<unknown> }> {
+  await callee.register(procedure, "hang");
+  await callees(caller, procedure, 1);
+  const pending = caller.call(procedure).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await callee.waitEvent((e) => e.event === "invoked");
+  return { pending };
+}
+
 /** Waits until `agent`'s worker knows `n` subscribers of `topic`. */
 async function subscribers(agent: Agent, topic: string, n: number): Promise<void> {
   await waitUntil(
@@ -229,14 +249,8 @@ Deno.test("scale-up: three linked router workers on one shared port act as one r
       "a silent worker (SIGSTOP) mid-call: ERROR after missed heartbeats; after SIGCONT it relinks",
       async () => {
         const callee = await at("js", 2, "stop-callee");
-        await callee.register("com.example.hang3", "hang");
         const caller = await at("py", 0, "stop-caller");
-        await callees(caller, "com.example.hang3", 1);
-        const pending = caller.call("com.example.hang3").then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        await callee.waitEvent((e) => e.event === "invoked");
+        const { pending } = await hangingCall(callee, caller, "com.example.hang3");
         const w = (await m.call("xbar.get_worker", ["router3"])).args[0] as Dict;
         const t0 = performance.now();
         Deno.kill(w.pid as number, "SIGSTOP");
@@ -263,14 +277,8 @@ Deno.test("scale-up: three linked router workers on one shared port act as one r
       "kill -9 of a worker mid-call: ERROR within the heartbeat window + 1 s, restart, callable again from the others",
       async () => {
         const callee = await at("py", 1, "hang-callee");
-        await callee.register("com.example.hang", "hang");
         const caller = await at("js", 0, "hang-caller");
-        await callees(caller, "com.example.hang", 1);
-        const pending = caller.call("com.example.hang").then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        await callee.waitEvent((e) => e.event === "invoked");
+        const { pending } = await hangingCall(callee, caller, "com.example.hang");
         const before = (await m.call("xbar.get_worker", ["router2"])).args[0] as Dict;
         const t0 = performance.now();
         Deno.kill(before.pid as number, "SIGKILL");
