@@ -75,26 +75,26 @@ Deno.test({
   });
 });
 
+/** Starts a RawSocket TLS listener on 127.0.0.1 (port 0) whose sessions do nothing. */
+function serveTls(dir: string, tls: { key: string; certificate: string }) {
+  const acceptor = {
+    attach: (_p: Peer): SessionHandle => ({
+      receive() {},
+      protocolViolation() {},
+      overflow() {},
+      closed() {},
+    }),
+  };
+  return serveRawSocket(acceptor, {
+    endpoint: { type: "tcp", hostname: "127.0.0.1", port: 0, tls },
+    baseDir: dir,
+  });
+}
+
 Deno.test("serveRawSocket() with TLS fails at start naming a missing certificate file", async () => {
   await withCert(async (dir) => {
-    const acceptor = {
-      attach: (_p: Peer): SessionHandle => ({
-        receive() {},
-        protocolViolation() {},
-        overflow() {},
-        closed() {},
-      }),
-    };
     await assert.rejects(
-      serveRawSocket(acceptor, {
-        endpoint: {
-          type: "tcp",
-          hostname: "127.0.0.1",
-          port: 0,
-          tls: { key: "server.key", certificate: "nope.crt" },
-        },
-        baseDir: dir,
-      }),
+      serveTls(dir, { key: "server.key", certificate: "nope.crt" }),
       new RegExp(`TLS certificate "${dir}/nope.crt": cannot read: file not found`),
     );
   });
@@ -104,24 +104,8 @@ Deno.test("serveRawSocket() with TLS rejects a key that does not match the certi
   await withCert(async (dir) => {
     const other = await Deno.makeTempDir({ dir });
     await makeTestCertificate(other);
-    const acceptor = {
-      attach: (_p: Peer): SessionHandle => ({
-        receive() {},
-        protocolViolation() {},
-        overflow() {},
-        closed() {},
-      }),
-    };
     await assert.rejects(
-      serveRawSocket(acceptor, {
-        endpoint: {
-          type: "tcp",
-          hostname: "127.0.0.1",
-          port: 0,
-          tls: { key: `${other}/server.key`, certificate: "server.crt" },
-        },
-        baseDir: dir,
-      }),
+      serveTls(dir, { key: `${other}/server.key`, certificate: "server.crt" }),
       new RegExp(
         `TLS key "${other}/server.key" / certificate "${dir}/server.crt": not usable: .*KeyMismatch`,
       ),
