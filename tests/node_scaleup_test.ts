@@ -78,17 +78,38 @@ async function meshUp(m: Session, timeoutMs = 20000): Promise<void> {
   );
 }
 
-/** Waits until `agent`'s worker knows `n` callees of `uri` (local or behind links). */
-async function callees(agent: Agent, uri: string, n: number): Promise<void> {
+/** The meta procedures that count a registration's callees or a subscription's subscribers. */
+const COUNTED = {
+  registration: { count: "wamp.registration.count_callees", what: "callee(s)" },
+  subscription: { count: "wamp.subscription.count_subscribers", what: "subscriber(s)" },
+} as const;
+
+/** Waits until `agent`'s worker knows `n` callees or subscribers of `uri` (local or behind links). */
+async function seen(
+  agent: Agent,
+  kind: keyof typeof COUNTED,
+  uri: string,
+  n: number,
+): Promise<void> {
   await waitUntil(
     async () => {
-      const id = (await agent.call("wamp.registration.lookup", [uri])).args[0];
+      const id = (await agent.call(`wamp.${kind}.lookup`, [uri])).args[0];
       if (typeof id !== "number") return false;
-      return (await agent.call("wamp.registration.count_callees", [id])).args[0] === n;
+      return (await agent.call(COUNTED[kind].count, [id])).args[0] === n;
     },
-    `${n} callee(s) of ${uri} seen by ${agent.name}`,
+    `${n} ${COUNTED[kind].what} of ${uri} seen by ${agent.name}`,
     10000,
   );
+}
+
+/** Waits until `agent`'s worker knows `n` callees of `uri` (local or behind links). */
+function callees(agent: Agent, uri: string, n: number): Promise<void> {
+  return seen(agent, "registration", uri, n);
+}
+
+/** Waits until `agent`'s worker knows `n` subscribers of `topic`. */
+function subscribers(agent: Agent, topic: string, n: number): Promise<void> {
+  return seen(agent, "subscription", topic, n);
 }
 
 /**
@@ -109,19 +130,6 @@ async function hangingCall(
   );
   await callee.waitEvent((e) => e.event === "invoked");
   return { pending };
-}
-
-/** Waits until `agent`'s worker knows `n` subscribers of `topic`. */
-async function subscribers(agent: Agent, topic: string, n: number): Promise<void> {
-  await waitUntil(
-    async () => {
-      const id = (await agent.call("wamp.subscription.lookup", [topic])).args[0];
-      if (typeof id !== "number") return false;
-      return (await agent.call("wamp.subscription.count_subscribers", [id])).args[0] === n;
-    },
-    `${n} subscriber(s) of ${topic} seen by ${agent.name}`,
-    10000,
-  );
 }
 
 Deno.test("scale-up: three linked router workers on one shared port act as one router for AutobahnJS and Autobahn|Python clients", async (t) => {
