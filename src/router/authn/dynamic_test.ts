@@ -142,3 +142,46 @@ Deno.test("dynamic: authenticator-role is the caller's role, and its permissions
   const m = await handshake(client(missing.router), hello, () => "t");
   assert.equal(m.last[2], ErrorUri.AUTHENTICATION_FAILED);
 });
+
+Deno.test("dynamic: an answer a method cannot use fails the handshake and is logged with the method, authenticator and expected shape", async () => {
+  const pubkey = "ab".repeat(32);
+  const cases: [string, Record<string, unknown>, unknown, string | undefined][] = [
+    ["ticket", { authid: "alice" }, 42, undefined],
+    ["anonymous", {}, 42, undefined],
+    ["wampcra", { authid: "alice" }, 42, "{secret, role, salt?, iterations?, keylen?}"],
+    ["wampcra", { authid: "alice" }, "frontend", "{secret, role, salt?, iterations?, keylen?}"],
+    ["cryptosign", { authextra: { pubkey } }, 42, "{pubkey, role, authid?, realm?, extra?}"],
+    [
+      "cryptosign",
+      { authextra: { pubkey } },
+      "frontend",
+      "{pubkey, role, authid?, realm?, extra?}",
+    ],
+  ];
+  for (const [method, details, answer, expected] of cases) {
+    const { router, logger } = authRouter({
+      [method]: { type: "dynamic", authenticator: "com.auth.x", "authenticator-realm": "auth" },
+    });
+    const comp = await authenticatorComponent(router, "com.auth.x", () => answer);
+    const { last } = await handshake(
+      client(router),
+      { authmethods: [method], ...details },
+      () => "t",
+    );
+    const what = `${method} answered ${JSON.stringify(answer)}`;
+    assert.equal(last[0], T.ABORT, what);
+    assert.equal(last[2], ErrorUri.AUTHENTICATION_FAILED, what);
+    const line = logger.lines.find((l) => l.msg.includes("invalid principal"));
+    assert.deepEqual(line?.level, "warn", what);
+    assert.deepEqual(
+      line?.fields,
+      {
+        method,
+        authenticator: "com.auth.x",
+        ...(expected !== undefined ? { expected } : {}),
+      },
+      what,
+    );
+    await comp.leave();
+  }
+});
