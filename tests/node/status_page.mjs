@@ -14,44 +14,81 @@ const [url, png] = process.argv.slice(2);
 const say = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
-const browser = await chromium.launch({
+const launchOptions = {
   executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
   headless: true,
   args: [
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-dev-shm-usage",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
   ],
-});
+};
 const errors = [];
+
+// Chromium itself sometimes dies while starting on a loaded machine (seen:
+// SIGTRAP before the first page loaded): a browser that crashed before the
+// page was loaded is started once more. Anything after that counts.
+async function openPage() {
+  for (let attempt = 1;; attempt++) {
+    let browser;
+    try {
+      browser = await chromium.launch(launchOptions);
+      const page = await browser.newPage({
+        viewport: { width: 1280, height: 900 },
+      });
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(`console: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => errors.push(`page: ${e.message}`));
+      await page.goto(url);
+      return { browser, page };
+    } catch (err) {
+      await browser?.close().catch(() => {});
+      const crashed = !browser || !browser.isConnected() ||
+        /crash|closed/i.test(String(err));
+      if (attempt >= 2 || !crashed) throw err;
+      process.stderr.write(
+        `status_page.mjs: chromium failed to start, once more: ${err}\n`,
+      );
+      errors.length = 0;
+    }
+  }
+}
+
+let browser;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => errors.push(`page: ${e.message}`));
-  await page.goto(url);
+  const opened = await openPage();
+  browser = opened.browser;
+  const page = opened.page;
   await page.evaluate(() => {
     window.__loadedOnce = true;
   });
-  await page.waitForFunction(() => Number(document.body.dataset.updates) >= 1, null, {
-    timeout: 20000,
-  });
+  await page.waitForFunction(
+    () => Number(document.body.dataset.updates) >= 1,
+    null,
+    {
+      timeout: 20000,
+    },
+  );
   const facts = () =>
     page.evaluate(() => ({
       live: document.getElementById("live")?.textContent,
       updates: Number(document.body.dataset.updates),
-      workers: [...document.querySelectorAll("#workers tr[data-worker]")].map((r) => [
+      workers: [...document.querySelectorAll("#workers tr[data-worker]")].map((
+        r,
+      ) => [
         r.getAttribute("data-worker"),
         r.getAttribute("data-state"),
       ]),
-      sessions: document.querySelector('#realms tr[data-realm="realm1"]')?.getAttribute(
-        "data-sessions",
-      ),
+      sessions: document.querySelector('#realms tr[data-realm="realm1"]')
+        ?.getAttribute(
+          "data-sessions",
+        ),
       loadedOnce: window.__loadedOnce === true,
       charts: document.querySelectorAll("#rates svg").length,
     }));
@@ -64,7 +101,9 @@ try {
     if (!m) continue;
     await page.waitForFunction(
       (n) =>
-        document.querySelector('#realms tr[data-realm="realm1"]')?.getAttribute("data-sessions") ===
+        document.querySelector('#realms tr[data-realm="realm1"]')?.getAttribute(
+          "data-sessions",
+        ) ===
           n,
       m[1],
       { timeout: 20000 },
@@ -73,9 +112,13 @@ try {
   }
   // a few more updates, so the rate charts have points
   const seen = (await facts()).updates;
-  await page.waitForFunction((n) => Number(document.body.dataset.updates) >= n + 3, seen, {
-    timeout: 20000,
-  });
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.updates) >= n + 3,
+    seen,
+    {
+      timeout: 20000,
+    },
+  );
   say({ step: "updated", ...(await facts()) });
 
   await page.screenshot({ path: png, fullPage: true });
@@ -89,13 +132,15 @@ try {
     live: await p2.locator("#live").textContent(),
     updates: await p2.locator("body").getAttribute("data-updates"),
     workers: await p2.locator("#workers tr[data-worker]").count(),
-    sessions: await p2.locator('#realms tr[data-realm="realm1"]').getAttribute("data-sessions"),
-    refresh: await p2.locator('noscript').count(),
+    sessions: await p2.locator('#realms tr[data-realm="realm1"]').getAttribute(
+      "data-sessions",
+    ),
+    refresh: await p2.locator("noscript").count(),
   });
   await plain.close();
 } catch (err) {
   say({ step: "error", error: String(err?.stack ?? err) });
 } finally {
   say({ step: "done", errors });
-  await browser.close();
+  await browser?.close();
 }
