@@ -10,7 +10,7 @@
 
 import { runWorker, type WorkerHostFactory, type WorkerKind } from "../src/worker/worker_main.ts";
 import type { LogLevel } from "../src/log/logger.ts";
-import { ExitCode, logFormatOf, logLevelOf, out, parseCommand, UsageError } from "./_options.ts";
+import { ExitCode, logFormatOf, logLevelOf, UsageError } from "./_command_basics.ts";
 
 /** Help of `xbar worker`. */
 export const WORKER_HELP =
@@ -24,6 +24,37 @@ export type WorkerHostLoader = (kind: WorkerKind) => Promise<WorkerHostFactory>;
 
 const KINDS: readonly string[] = ["router", "container", "guest"];
 
+const VALUED = new Set(["type", "id", "dir", "loglevel", "logformat", "color", "title"]);
+
+/**
+ * Parses a worker's command line (`--name value`, `--name=value`, `-h`,
+ * `--help`; strict, no positionals) without `node:util`: see
+ * `_command_basics.ts` for why the worker does not import `node:` modules.
+ * Throws `UsageError`.
+ */
+export function parseWorkerArgs(args: string[]): Record<string, string | boolean> {
+  const values: Record<string, string | boolean> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "-h" || arg === "--help") {
+      values.help = true;
+      continue;
+    }
+    if (!arg.startsWith("--")) throw new UsageError(`Unexpected argument '${arg}'`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!VALUED.has(name)) throw new UsageError(`Unknown option '--${name}'`);
+    if (eq >= 0) {
+      values[name] = arg.slice(eq + 1);
+    } else if (i + 1 < args.length) {
+      values[name] = args[++i];
+    } else {
+      throw new UsageError(`Option '--${name} <value>' argument missing`);
+    }
+  }
+  return values;
+}
+
 function workerLevel(level: LogLevel | "none"): LogLevel {
   if (level === "none") throw new UsageError("--loglevel none is for xbar start, not for a worker");
   return level;
@@ -31,18 +62,9 @@ function workerLevel(level: LogLevel | "none"): LogLevel {
 
 /** Runs `xbar worker <args>`, loading the kind's host with `hosts`. Resolves with the exit code. */
 export async function runWorkerCommand(args: string[], hosts: WorkerHostLoader): Promise<number> {
-  const v = parseCommand(args, {
-    type: { type: "string" },
-    id: { type: "string" },
-    dir: { type: "string" },
-    loglevel: { type: "string" },
-    logformat: { type: "string" },
-    color: { type: "string" },
-    title: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
+  const v = parseWorkerArgs(args);
   if (v.help) {
-    out(WORKER_HELP);
+    Deno.stdout.writeSync(new TextEncoder().encode(WORKER_HELP + "\n"));
     return ExitCode.OK;
   }
   if (typeof v.type !== "string" || !KINDS.includes(v.type)) {

@@ -27,6 +27,10 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("../src/worker/router_worker.ts"),
   () => import("../src/worker/container_worker.ts"),
   () => import("../src/worker/guest_worker.ts"),
+  // router components (src/worker/router_worker.ts)
+  () => import("../src/worker/component.ts"),
+  () => import("../src/worker/python/interpreter.ts"),
+  () => import("../src/worker/python/python_component.ts"),
   // transports (src/worker/router_transports.ts)
   () => import("../src/transport/connection_tracker.ts"),
   () => import("../src/transport/websocket_upgrade.ts"),

@@ -12,7 +12,7 @@
  */
 
 import { runWorkerCommand, type WorkerHostLoader } from "./_worker_command.ts";
-import { err, ExitCode, UsageError } from "./_options.ts";
+import { ExitCode, UsageError } from "./_command_basics.ts";
 import { thisExecutable } from "../src/worker/executable.ts";
 import { importLater } from "../src/import_later.ts";
 
@@ -40,7 +40,9 @@ if (import.meta.main) {
   try {
     code = await runWorkerCommand(Deno.args, lazyHosts);
   } catch (e) {
-    err(`xbar worker: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`xbar worker: ${e instanceof Error ? e.message : String(e)}\n`),
+    );
     code = e instanceof UsageError ? ExitCode.USAGE : ExitCode.ERROR;
   }
   Deno.exit(code);

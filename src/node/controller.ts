@@ -512,6 +512,7 @@ export class Controller {
           public_key: this.#o.publicKey,
           private_key: this.#o.privateKey,
           link_socket: w.linkSocket!,
+          preload: [...new Set([...w.transports.values()].map((t) => t.type))],
         };
         await call(WorkerOp.CONFIGURE, links);
         for (const r of w.realms.values()) await call(WorkerOp.START_REALM, r);

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "../posix_path.ts";
 
 /** Where the key and certificates are: file paths, or PEM text itself. */
 export interface TlsFiles {

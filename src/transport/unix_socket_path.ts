@@ -8,7 +8,7 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "../posix_path.ts";
 
 /**
  * Longest socket path in UTF-8 octets: `sun_path` is 108 octets on Linux,

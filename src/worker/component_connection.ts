@@ -6,7 +6,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { resolve } from "../posix_path.ts";
 import type { ConnectingTransportConfig, ModuleContainerComponentConfig } from "../config/types.ts";
 import type { ClientTransport } from "../client/client_transport.ts";
 import type { JoinOptions } from "../client/join_session.ts";

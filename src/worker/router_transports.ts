@@ -37,6 +37,39 @@ function later<T>(path: string): Promise<T> {
   return importLater<T>(new URL(path, import.meta.url));
 }
 
+// Each kind of transport is imported when the config first starts one (start-up time).
+function webSocketModules() {
+  return Promise.all([
+    later<typeof import("../transport/connection_tracker.ts")>(
+      "../transport/connection_tracker.ts",
+    ),
+    later<typeof import("../transport/websocket_upgrade.ts")>("../transport/websocket_upgrade.ts"),
+    later<typeof import("./http_listener.ts")>("./http_listener.ts"),
+  ]);
+}
+
+const TRANSPORT_MODULES: Record<TransportConfig["type"], () => Promise<unknown>> = {
+  websocket: webSocketModules,
+  rawsocket: () =>
+    later<typeof import("../transport/rawsocket_server.ts")>("../transport/rawsocket_server.ts"),
+  web: () => later<typeof import("../transport/web.ts")>("../transport/web.ts"),
+  universal: () => later<typeof import("../transport/web.ts")>("../transport/web.ts"),
+};
+
+/**
+ * Starts importing the modules of these transport types (unknown types are
+ * ignored; a failure surfaces when the transport starts): a router worker
+ * calls it when the controller's `configure` names the transports it will
+ * start, so the modules load while the worker sets up its links and realms.
+ */
+export function preloadTransports(types: readonly unknown[]): void {
+  for (const t of new Set(types)) {
+    if (typeof t === "string" && Object.hasOwn(TRANSPORT_MODULES, t)) {
+      TRANSPORT_MODULES[t as TransportConfig["type"]]().catch(() => {});
+    }
+  }
+}
+
 /** A transport that is listening. */
 export interface RunningTransport {
   /** Transport id. */
@@ -142,14 +175,8 @@ async function startWebSocket(
   cfg: WebSocketTransportConfig,
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   setAuth(ctx, cfg.id, cfg.auth);
-  // Each kind of transport is imported when the config first starts one (start-up time).
-  const [{ ConnectionTracker }, { createWebSocketUpgrader }, { listenHttp }] = await Promise.all([
-    later<typeof import("../transport/connection_tracker.ts")>(
-      "../transport/connection_tracker.ts",
-    ),
-    later<typeof import("../transport/websocket_upgrade.ts")>("../transport/websocket_upgrade.ts"),
-    later<typeof import("./http_listener.ts")>("./http_listener.ts"),
-  ]);
+  const [{ ConnectionTracker }, { createWebSocketUpgrader }, { listenHttp }] =
+    await webSocketModules();
   const tracker = new ConnectionTracker();
   const ws = createWebSocketUpgrader(ctx.router, {
     ...webSocketOptions(cfg.options),

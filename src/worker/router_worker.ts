@@ -31,10 +31,10 @@ import { linkFamilies, messageTotals, routerFamilies } from "../metrics/router_c
 import type { NodeSummary } from "../metrics/node_summary.ts";
 import type { StatusSource } from "../transport/web_service.ts";
 import { routerRealmConfig } from "./realm_config.ts";
-import { type RunningTransport, startTransport } from "./router_transports.ts";
-import { loadComponent, startComponent, type StartedComponent } from "./component.ts";
-import { absolutePythonpath, findPythonAsync } from "./python/interpreter.ts";
-import { type RunningPythonComponent, startPythonComponent } from "./python/python_component.ts";
+import { preloadTransports, type RunningTransport, startTransport } from "./router_transports.ts";
+import type { StartedComponent } from "./component.ts";
+import type { RunningPythonComponent } from "./python/python_component.ts";
+import { importLater } from "../import_later.ts";
 import { linkIdentity } from "../router/link/link_identity.ts";
 import { type LinkPeerSpec, LOCAL_LINK_HEARTBEAT_MS, RouterLinks } from "./router_links.ts";
 import { RealmRlinks } from "./rlinks.ts";
@@ -56,6 +56,11 @@ export interface RouterLinkSettings {
   link_socket: string;
   /** Link heartbeat, ms. Default 1000. */
   heartbeat_ms?: number;
+  /**
+   * Transport types the controller starts next (its config replay): their
+   * modules are imported while the worker configures its links and realms.
+   */
+  preload?: string[];
 }
 
 /** Options of a `RouterWorker`. */
@@ -87,6 +92,24 @@ interface RunningComponent {
   /** Stops it (cleanup, leave; for Python: the process). */
   stop(): Promise<void>;
 }
+
+/**
+ * Component modules, imported when a config first starts a component
+ * (`importLater`): they use `node:path`/`node:url`, and a worker's first
+ * `node:` import sets up Deno's Node compatibility layer (start-up time).
+ */
+const componentModules = {
+  module: () =>
+    importLater<typeof import("./component.ts")>(new URL("./component.ts", import.meta.url)),
+  interpreter: () =>
+    importLater<typeof import("./python/interpreter.ts")>(
+      new URL("./python/interpreter.ts", import.meta.url),
+    ),
+  python: () =>
+    importLater<typeof import("./python/python_component.ts")>(
+      new URL("./python/python_component.ts", import.meta.url),
+    ),
+};
 
 function fail(uri: string, message: string): never {
   throw new ApplicationError(uri, { message });
@@ -309,8 +332,11 @@ export class RouterWorker {
     }
     if (config.type !== "module") return await this.#startPythonComponent(config);
     let main;
+    let startComponent;
     try {
-      main = await loadComponent(this.#nodeDir, config);
+      const loaded = await componentModules.module();
+      startComponent = loaded.startComponent;
+      main = await loaded.loadComponent(this.#nodeDir, config);
     } catch (err) {
       fail(ManagementError.START_FAILED, err instanceof Error ? err.message : String(err));
     }
@@ -382,6 +408,10 @@ export class RouterWorker {
    * the component's role (see `python/python_component.ts`).
    */
   async #startPythonComponent(config: PythonRouterComponentConfig): Promise<Dict> {
+    const [{ absolutePythonpath, findPythonAsync }, { startPythonComponent }] = await Promise.all([
+      componentModules.interpreter(),
+      componentModules.python(),
+    ]);
     const lookup = await findPythonAsync(config.python, this.#nodeDir);
     if (!lookup.ok) fail(ManagementError.START_FAILED, `component "${config.id}": ${lookup.error}`);
     const transportId = `xbar.component.${config.id}`;
@@ -606,6 +636,7 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
           fail(ManagementError.ALREADY_RUNNING, `router worker "${ctx.id}" is already configured`);
         }
         const links = readRouterLinkSettings(settings);
+        if (Array.isArray(links.preload)) preloadTransports(links.preload);
         configuring = RouterWorker.create({ ...ctx, links });
         try {
           worker = await configuring;
