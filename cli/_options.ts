@@ -1,13 +1,12 @@
 /**
- * Option parsing shared by the commands (`node:util` `parseArgs`), the exit
+ * Option parsing shared by the commands (`_parse_args.ts`), the exit
  * codes, and usage errors.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { basename, isAbsolute, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type OptionSpec, parseOptions } from "./_parse_args.ts";
+import { basename, fileURLToPath, isAbsolute, join, relative } from "../src/posix_path.ts";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
 import type { Logger } from "../src/log/logger.ts";
 import { DEFAULT_NODE_DIR } from "../src/config/defaults.ts";
@@ -20,8 +19,6 @@ export {
   logLevelOf,
   UsageError,
 } from "./_command_basics.ts";
-
-type OptionSpec = { type: "string" | "boolean"; short?: string; default?: string | boolean };
 
 /** The node directory options (`--cbdir` is Crossbar's name for `--dir`). */
 export const DIR_OPTIONS: Record<string, OptionSpec> = {
@@ -68,8 +65,7 @@ export function parseCommand(
   options: Record<string, OptionSpec>,
 ): Record<string, string | boolean | undefined> {
   try {
-    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-    return values as Record<string, string | boolean | undefined>;
+    return parseOptions(args, options);
   } catch (err) {
     throw new UsageError(
       err instanceof Error ? err.message.replace(/\. To specify.*$/s, "") : String(err),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../src/posix_path.ts";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
 import { loadConfig } from "../src/config/load_config.ts";
 import { formatConfigError, sortedErrors } from "../src/config/format.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "../posix_path.ts";
 import { DEFAULT_CONFIG_DATA, DEFAULT_CONFIG_YAML } from "./default_config.ts";
 import { DEFAULT_NODE_DIR } from "./defaults.ts";
 import { checkParsed, type EnvSource, parseJsonConfig } from "./config_text.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { join, resolve } from "../posix_path.ts";
 
 /** Longest Unix socket path the system accepts, in bytes. */
 const MAX_SOCKET_PATH = 107;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
+import { fileURLToPath } from "../posix_path.ts";
 import type { SessionAcceptor } from "../router/peer.ts";
 import type { LogFormat } from "../log/console_logger.ts";
 import type { LogLevel } from "../log/logger.ts";

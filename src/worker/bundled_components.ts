@@ -16,8 +16,7 @@
  * @module
  */
 
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, isAbsolute, relative, resolve, sep } from "../posix_path.ts";
 
 /** A component module built into the executable. */
 export interface BundledComponent {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { resolve } from "../posix_path.ts";
 import type { EnvironmentRules } from "../config/types.ts";
 import { absolutePythonpath, findPython, missingModules } from "./python/interpreter.ts";
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "../posix_path.ts";
 import type { GuestWorkerConfig } from "../config/types.ts";
 import type { Dict } from "../wamp/messages.ts";
 import { ApplicationError } from "../wamp/errors.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, isAbsolute, join, resolve } from "../../posix_path.ts";
 
 /** Environment variable naming the Python interpreter for components. */
 export const PYTHON_ENV = "XBAR_PYTHON";
