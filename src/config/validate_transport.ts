@@ -118,9 +118,6 @@ function checkUniversal(
     unsupported: { mqtt: "the MQTT bridge" },
   });
   const endpoint = checkListeningEndpoint(c, p("endpoint"), o.endpoint);
-  if (endpoint?.type === "unix") {
-    c.error(p("endpoint", "type"), 'xbar\'s universal transport listens on "tcp" only');
-  }
   const out: TransportConfig = {
     type: "universal",
     id,

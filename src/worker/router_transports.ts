@@ -411,10 +411,15 @@ async function startUniversal(
   cfg: UniversalTransportConfig,
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   const e = cfg.endpoint;
-  if (e.type !== "tcp") throw new Error("a universal transport listens on TCP");
   if (cfg.rawsocket) setAuth(ctx, cfg.id, cfg.rawsocket.auth);
   const skipped: string[] = [];
   const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
+  if (skipped.length > 0) {
+    ctx.logger.log("warn", "web services not available yet in xbar; these paths answer 404", {
+      transport: cfg.id,
+      paths: skipped,
+    });
+  }
   const o = cfg.web?.options;
   const { serveWeb } = await later<typeof import("../transport/web.ts")>("../transport/web.ts");
   const clientMs = (o?.client_timeout ?? 30) * 1000;
