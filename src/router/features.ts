@@ -63,14 +63,22 @@ function feature(roles: unknown, role: string, name: string): boolean {
 
 /** Reads the features the router cares about from HELLO.Details.roles. */
 export function readClientFeatures(roles: unknown): ClientFeatures {
-  return {
-    calleeProgressiveResults: feature(roles, "callee", "progressive_call_results"),
-    calleeProgressiveInvocations: feature(roles, "callee", "progressive_call_invocations"),
-    calleeCanceling: feature(roles, "callee", "call_canceling"),
-    calleeTimeout: feature(roles, "callee", "call_timeout"),
-    calleeRevocation: feature(roles, "callee", "registration_revocation"),
-  };
+  const bits = (feature(roles, "callee", "progressive_call_results") ? 1 : 0) |
+    (feature(roles, "callee", "progressive_call_invocations") ? 2 : 0) |
+    (feature(roles, "callee", "call_canceling") ? 4 : 0) |
+    (feature(roles, "callee", "call_timeout") ? 8 : 0) |
+    (feature(roles, "callee", "registration_revocation") ? 16 : 0);
+  // One shared (frozen) object per combination: sessions keep no copy of their own.
+  return SHARED_FEATURES[bits] ??= Object.freeze({
+    calleeProgressiveResults: (bits & 1) !== 0,
+    calleeProgressiveInvocations: (bits & 2) !== 0,
+    calleeCanceling: (bits & 4) !== 0,
+    calleeTimeout: (bits & 8) !== 0,
+    calleeRevocation: (bits & 16) !== 0,
+  });
 }
+
+const SHARED_FEATURES: ClientFeatures[] = [];
 
 /** True when HELLO.Details.roles names at least one known client role. */
 export function hasClientRole(roles: unknown): boolean {

@@ -74,9 +74,14 @@ export class Router implements SessionAcceptor {
     for (const r of options.realms ?? []) this.addRealm(r);
   }
 
+  /** Drops a session that closed (one function for all: sessions keep no closure of their own). */
+  readonly #forget = (s: RouterSession): void => {
+    this.#sessions.delete(s);
+  };
+
   /** Starts a session for a new connection. */
   attach(peer: Peer): SessionHandle {
-    const s: RouterSession = new RouterSession(this, peer, () => this.#sessions.delete(s));
+    const s = new RouterSession(this, peer, this.#forget);
     this.#sessions.add(s);
     return s;
   }

@@ -49,6 +49,9 @@ type State = "new" | "authenticating" | "established" | "link" | "closing" | "cl
 /** How long a router-initiated GOODBYE waits for the peer's reply before the transport is closed. */
 const GOODBYE_WAIT_MS = 2000;
 
+/** HELLO.Details before HELLO and after the handshake (shared, never written). */
+const NO_DETAILS: Dict = Object.freeze({});
+
 /** A WAMP session as the router sees it. */
 export class RouterSession implements SessionHandle, SessionParty {
   /** The connection. */
@@ -63,8 +66,8 @@ export class RouterSession implements SessionHandle, SessionParty {
   auth: AuthInfo | undefined;
   /** Identity as authorizers see it, set at WELCOME. */
   subject: AuthzSubject | undefined;
-  /** HELLO.Details as sent by the client. */
-  helloDetails: Dict = {};
+  /** HELLO.Details as sent by the client, while the handshake runs (empty before and after). */
+  helloDetails: Dict = NO_DETAILS;
   /** Client features that change routing. */
   features: ClientFeatures = readClientFeatures(undefined);
   /** When the session joined (ISO 8601). */
@@ -94,11 +97,11 @@ export class RouterSession implements SessionHandle, SessionParty {
   }
   /** This session's side of flow control. */
   readonly flow: FlowNode;
-  /** Testaments to publish when the session goes, by scope. */
-  readonly testaments: { destroyed: Testament[]; detached: Testament[] } = {
-    destroyed: [],
-    detached: [],
-  };
+  #testaments: { destroyed: Testament[]; detached: Testament[] } | undefined;
+  /** Testaments to publish when the session goes, by scope (made on first use: idle memory). */
+  get testaments(): { destroyed: Testament[]; detached: Testament[] } {
+    return this.#testaments ??= { destroyed: [], detached: [] };
+  }
 
   #router: Router;
   #state: State = "new";
@@ -106,11 +109,12 @@ export class RouterSession implements SessionHandle, SessionParty {
   #helloRealm = "";
   /** Session id reserved at HELLO, until the session joins (then it is `id`). */
   #reservedId = 0;
-  #requestIds = new IdSequence();
+  #requestIds: IdSequence | undefined; // made on first use: idle memory
   #busy = false;
-  #queue: unknown[] = [];
+  /** Frames that arrived while busy (made on first use: idle memory). */
+  #queue: unknown[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #onClosed: () => void;
+  #onClosed: (s: RouterSession) => void;
   /** HELLO.Details.xbar_link: the peer is a router opening a link. */
   #linkHello: unknown;
   /** The link this connection carries, once WELCOME was sent for it. */
@@ -127,9 +131,9 @@ export class RouterSession implements SessionHandle, SessionParty {
   /**
    * @param router the router this session belongs to
    * @param peer the connection
-   * @param onClosed called once when the session reaches its final state
+   * @param onClosed called once, with the session, when it reaches its final state
    */
-  constructor(router: Router, peer: Peer, onClosed: () => void) {
+  constructor(router: Router, peer: Peer, onClosed: (s: RouterSession) => void) {
     this.#router = router;
     this.peer = peer;
     this.#onClosed = onClosed;
@@ -184,7 +188,7 @@ export class RouterSession implements SessionHandle, SessionParty {
 
   /** Next id for a router-to-client request (INVOCATION). */
   nextRequestId(): number {
-    return this.#requestIds.next();
+    return (this.#requestIds ??= new IdSequence()).next();
   }
 
   /** Sends a message to the peer (a hit for flow control when its queue is backlogged). */
@@ -221,7 +225,7 @@ export class RouterSession implements SessionHandle, SessionParty {
     if (this.#state === "closed") return;
     if (this.realm?.traced) this.#trace("in", value);
     if (this.#busy) {
-      this.#queue.push(value);
+      (this.#queue ??= []).push(value);
       return;
     }
     this.#process(value);
@@ -395,10 +399,12 @@ export class RouterSession implements SessionHandle, SessionParty {
   }
 
   #drain(): void {
-    while (!this.#busy && this.#queue.length > 0 && this.#state !== "closed") {
-      this.#process(this.#queue.shift());
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    while (!this.#busy && queue.length > 0 && this.#state !== "closed") {
+      this.#process(queue.shift());
     }
-    if (this.#state === "closed") this.#queue.length = 0;
+    if (queue.length === 0 || this.#state === "closed") this.#queue = undefined;
   }
 
   #fail(e: unknown): void {
@@ -509,6 +515,8 @@ export class RouterSession implements SessionHandle, SessionParty {
         this.#clearTimer();
         this.auth = info;
         this.#state = "established";
+        this.#authenticator = undefined; // done with it: an idle session keeps none
+        this.helloDetails = NO_DETAILS; // read during authentication only
         this.joinedAt = new Date().toISOString();
         const id = this.#reservedId;
         this.#reservedId = 0; // the realm owns the id from here on
@@ -593,8 +601,8 @@ export class RouterSession implements SessionHandle, SessionParty {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#clearTimer();
-    this.#queue.length = 0;
-    this.#onClosed();
+    this.#queue = undefined;
+    this.#onClosed(this);
   }
 
   #close(): void {

@@ -34,8 +34,21 @@ export interface WritableConn {
   write(p: Uint8Array): Promise<number>;
 }
 
+/**
+ * What a writer tells its connection, as methods of one object (the
+ * connection itself): an idle connection then holds no closures for them.
+ */
+export interface WriterEvents {
+  /** Called once when a write fails (the connection is broken); the writer then drops everything. */
+  writeFailed(err: unknown): void;
+  /** Called after each `conn.write()` that completed, with `queuedBytes` already lower. */
+  written(): void;
+}
+
 /** Options of `RawSocketWriter`. */
 export interface CoalescingWriterOptions {
+  /** Receives `writeFailed` and `written` (instead of `onError` and `onWritten`). */
+  events?: WriterEvents;
   /** Called once when a write fails (the connection is broken); the writer then drops everything. */
   onError?: (err: unknown) => void;
   /** Initial (and resting) size of each buffer in octets. Default 64 KiB. */
@@ -48,12 +61,13 @@ export interface CoalescingWriterOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+const NOOP = (): void => {};
+const NO_EVENTS: WriterEvents = { writeFailed: NOOP, written: NOOP };
 
 /** Queues frames for one connection and writes them in batches. */
 export class CoalescingWriter {
   #conn: WritableConn;
-  #onError: (err: unknown) => void;
-  #onWritten: (() => void) | undefined;
+  #events: WriterEvents;
   #initialSize: number;
   #pending: Uint8Array;
   #pendingLen = 0;
@@ -63,7 +77,8 @@ export class CoalescingWriter {
   #scheduled = false;
   #writing = false;
   #stopped = false;
-  #drainWaiters: (() => void)[] = [];
+  /** Created by the first `drained()` that has to wait. */
+  #drainWaiters: (() => void)[] | undefined;
   #writes = 0;
 
   /**
@@ -72,8 +87,11 @@ export class CoalescingWriter {
    */
   constructor(conn: WritableConn, options: CoalescingWriterOptions = {}) {
     this.#conn = conn;
-    this.#onError = options.onError ?? (() => {});
-    this.#onWritten = options.onWritten;
+    this.#events = options.events ??
+      (options.onError === undefined && options.onWritten === undefined ? NO_EVENTS : {
+        writeFailed: options.onError ?? NOOP,
+        written: options.onWritten ?? NOOP,
+      });
     this.#initialSize = Math.max(options.initialSize ?? DEFAULT_WRITE_BUFFER_SIZE, 64);
     this.#pending = EMPTY; // allocated by the first append: an idle connection holds no buffer
   }
@@ -137,7 +155,7 @@ export class CoalescingWriter {
   /** Resolves once everything queued is written, or the writer stopped. */
   drained(): Promise<void> {
     if (this.#stopped || (this.#pendingLen === 0 && !this.#writing)) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise<void>((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   /** Drops everything queued and refuses further appends (the connection is being torn down). */
@@ -163,13 +181,14 @@ export class CoalescingWriter {
   #schedule(): void {
     if (this.#scheduled || this.#writing) return;
     this.#scheduled = true;
-    queueMicrotask(this.#run);
+    // A closure per flush, not one kept per writer: an idle connection holds none.
+    queueMicrotask(() => this.#run());
   }
 
-  #run = (): void => {
+  #run(): void {
     this.#scheduled = false;
     if (!this.#writing && !this.#stopped && this.#pendingLen > 0) void this.#pump();
-  };
+  }
 
   async #pump(): Promise<void> {
     this.#writing = true;
@@ -187,14 +206,14 @@ export class CoalescingWriter {
           const n = await this.#conn.write(batch.subarray(off, len));
           off += n;
           this.#inflight = len - off;
-          this.#onWritten?.();
+          this.#events.written();
         }
         if (batch.length <= this.#initialSize * 4) this.#spare = batch;
       }
     } catch (err) {
       const first = !this.#stopped;
       this.stop();
-      if (first) this.#onError(err);
+      if (first) this.#events.writeFailed(err);
     } finally {
       this.#writing = false;
       this.#inflight = 0;
@@ -208,10 +227,10 @@ export class CoalescingWriter {
   }
 
   #wakeDrainWaiters(): void {
-    if (this.#drainWaiters.length === 0) return;
+    if (this.#drainWaiters === undefined) return;
     if (!this.#stopped && (this.#pendingLen > 0 || this.#writing)) return;
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    this.#drainWaiters = undefined;
     for (const w of waiters) w();
   }
 }

@@ -112,21 +112,16 @@ export class ConnectionGate {
     }
     this.#open++;
     if (ip !== undefined) this.#perIp.set(ip, fromIp + 1);
-    let released = false;
-    return {
-      ok: true,
-      slot: {
-        release: () => {
-          if (released) return;
-          released = true;
-          this.#open--;
-          if (ip === undefined) return;
-          const n = (this.#perIp.get(ip) ?? 1) - 1;
-          if (n <= 0) this.#perIp.delete(ip);
-          else this.#perIp.set(ip, n);
-        },
-      },
-    };
+    return { ok: true, slot: new GateSlot(this, ip) };
+  }
+
+  /** For `GateSlot`: gives back a place taken by a connection from `ip`. */
+  giveBack(ip: string | undefined): void {
+    this.#open--;
+    if (ip === undefined) return;
+    const n = (this.#perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, n);
   }
 
   /** Stops pending summary log lines (call when the listener is closed). */
@@ -159,4 +154,22 @@ function limitOf(name: string, value: number): number {
     throw new RangeError(`${name}: must be 0 (no limit) or a positive integer, got ${value}`);
   }
   return value === 0 ? Infinity : value;
+}
+
+/** A place in a gate, as one object with a method (no closure kept per connection: idle memory). */
+class GateSlot implements ConnectionSlot {
+  #gate: ConnectionGate | undefined;
+  #ip: string | undefined;
+
+  constructor(gate: ConnectionGate, ip: string | undefined) {
+    this.#gate = gate;
+    this.#ip = ip;
+  }
+
+  release(): void {
+    const gate = this.#gate;
+    if (gate === undefined) return;
+    this.#gate = undefined;
+    gate.giveBack(this.#ip);
+  }
 }

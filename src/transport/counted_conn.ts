@@ -9,27 +9,33 @@
  * @module
  */
 
+/** What a counted connection gives back when it closes (a gate's slot). */
+export interface Releasable {
+  /** Gives the place back. */
+  release(): void;
+}
+
 /**
- * Wraps `conn`; `onClose` runs once, on the first `close()`, or when a
+ * Wraps `conn`; `slot.release()` runs once, on the first `close()`, or when a
  * read or write finds the connection gone (bad resource).
  */
-export function countedConn<C extends Deno.Conn>(conn: C, onClose: () => void): C {
-  return new CountedConn(conn, onClose) as unknown as C;
+export function countedConn<C extends Deno.Conn>(conn: C, slot: Releasable): C {
+  return new CountedConn(conn, slot) as unknown as C;
 }
 
 class CountedConn implements Deno.Conn {
   #conn: Deno.Conn;
-  #onClose: (() => void) | undefined;
+  #slot: Releasable | undefined;
 
-  constructor(conn: Deno.Conn, onClose: () => void) {
+  constructor(conn: Deno.Conn, slot: Releasable) {
     this.#conn = conn;
-    this.#onClose = onClose;
+    this.#slot = slot;
   }
 
   #released(): void {
-    const f = this.#onClose;
-    this.#onClose = undefined;
-    f?.();
+    const slot = this.#slot;
+    this.#slot = undefined;
+    slot?.release();
   }
 
   get localAddr(): Deno.Addr {

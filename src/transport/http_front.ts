@@ -196,7 +196,7 @@ export function serveFront(listener: Deno.Listener, options: FrontOptions): Fron
       } catch {
         // a connection reset before we got to it: the reader sees it
       }
-      const conn = countedConn(raw, () => slot.release());
+      const conn = countedConn(raw, slot);
       serveConnection(conn, state).catch((err) => {
         log.log("error", `${name}: connection failed`, {
           error: errorText(err),

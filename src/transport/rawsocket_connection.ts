@@ -61,6 +61,7 @@ import { type LinkCloseCause, type LinkedConnection, SessionLink } from "./sessi
 import { type ResolvedFlowControl, resolveFlowControl } from "./flow_control.ts";
 import { RawSocketFrameReader } from "./rawsocket_frame_reader.ts";
 import { RawSocketWriter } from "./rawsocket_writer.ts";
+import type { WriterEvents } from "./coalescing_writer.ts";
 import {
   encodeHandshake,
   encodeHandshakeError,
@@ -112,7 +113,7 @@ export interface RawSocketConnectionOptions {
 type State = "handshake" | "open" | "closing" | "closed";
 
 /** A server-side WAMP RawSocket connection. Starts running when constructed. */
-export class RawSocketConnection implements LinkedConnection, TrackedConnection {
+export class RawSocketConnection implements LinkedConnection, TrackedConnection, WriterEvents {
   /** Facts about the connection (the serializer is known after the handshake). */
   info: PeerInfo;
   /** Resolves once the connection is gone and the router was told. */
@@ -163,12 +164,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
     this.#reader = new RawSocketFrameReader({
       maxLength: maxMessageSizeOf(options.lengthExponent),
     });
-    this.#writer = new RawSocketWriter(conn, {
-      onError: (err) => this.#writeFailed(err),
-      onWritten: () => {
-        if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
-      },
-    });
+    this.#writer = new RawSocketWriter(conn, { events: this });
     this.#link = new SessionLink(this, {
       name: "rawsocket",
       logger: options.logger,
@@ -537,9 +533,15 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection 
 
   // ---- failures ----
 
-  #writeFailed(err: unknown): void {
+  /** For the writer (`WriterEvents`): a write failed, the connection is broken. */
+  writeFailed(err: unknown): void {
     this.#debug("rawsocket write failed", { error: errorText(err) });
     this.#forceClose();
+  }
+
+  /** For the writer (`WriterEvents`): a write completed; flow control reads the queue level. */
+  written(): void {
+    if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
   }
 
   #tooBig(msg: RouterMessage, bytes: number, qualifier: string): void {

@@ -71,6 +71,9 @@ export interface SessionLinkOptions {
   flow?: FlowMarks;
 }
 
+/** Log fields of links without their own (shared: spread, never written). */
+const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
 /** One connection's side of the transport ↔ router boundary. */
 export class SessionLink {
   #conn: LinkedConnection;
@@ -96,7 +99,7 @@ export class SessionLink {
     this.#conn = conn;
     this.#name = options.name;
     this.#log = options.logger;
-    this.#fields = options.fields ?? {};
+    this.#fields = options.fields ?? NO_FIELDS;
     this.#high = options.flow?.highWater ?? Infinity;
     this.#low = options.flow?.lowWater ?? Infinity;
   }

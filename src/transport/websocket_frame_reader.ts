@@ -236,7 +236,8 @@ export class WebSocketFrameReader {
       this.#start = 0;
       this.#end = live;
     }
-    return this.#buf.subarray(this.#end);
+    // The whole buffer as it is when empty: a pending read holds no extra view (idle memory).
+    return this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
   }
 
   /** Records that `n` octets were read into the last `space()`. */

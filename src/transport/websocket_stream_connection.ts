@@ -54,6 +54,7 @@ import {
   WebSocketFrameReader,
 } from "./websocket_frame_reader.ts";
 import { headerLength, Opcode, WebSocketWriter } from "./websocket_writer.ts";
+import type { WriterEvents } from "./coalescing_writer.ts";
 import type { PerMessageDeflate } from "./websocket_deflate.ts";
 import type { ResolvedFlowControl } from "./flow_control.ts";
 
@@ -90,7 +91,8 @@ export interface WebSocketStreamOptions {
 type State = "open" | "closing" | "closed";
 
 /** A WAMP WebSocket connection over a byte stream. Starts reading when constructed. */
-export class WebSocketStreamConnection implements LinkedConnection, TrackedConnection {
+export class WebSocketStreamConnection
+  implements LinkedConnection, TrackedConnection, WriterEvents {
   /** Facts about the connection. */
   readonly info: PeerInfo;
   /** Resolves once the connection is gone and the router was told. */
@@ -149,13 +151,7 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
       budget: options.budget,
       inflate: options.deflate ? (data, max) => options.deflate!.inflate(data, max) : undefined,
     });
-    this.#writer = new WebSocketWriter(conn, {
-      onError: (err) => this.#writeFailed(err),
-      initialSize: 16 * 1024,
-      onWritten: () => {
-        if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
-      },
-    });
+    this.#writer = new WebSocketWriter(conn, { events: this, initialSize: 16 * 1024 });
     this.#link = new SessionLink(this, {
       name: "websocket",
       logger: options.logger,
@@ -500,9 +496,15 @@ export class WebSocketStreamConnection implements LinkedConnection, TrackedConne
     this.#link.gone();
   }
 
-  #writeFailed(err: unknown): void {
+  /** For the writer (`WriterEvents`): a write failed, the connection is broken. */
+  writeFailed(err: unknown): void {
     this.#debug("websocket write failed", { error: errorText(err) });
     this.#forceClose();
+  }
+
+  /** For the writer (`WriterEvents`): a write completed; flow control reads the queue level. */
+  written(): void {
+    if (this.#link.backlogged) this.#link.level(this.#writer.queuedBytes);
   }
 
   #tooBig(msg: RouterMessage, bytes: number, qualifier: string): void {

@@ -23,8 +23,13 @@ import { resolveWebSocketOptions, type WebSocketOptions } from "./websocket.ts";
 import { chooseSubprotocol, parseSubprotocols } from "./websocket_subprotocol.ts";
 import { negotiateDeflate, prepareDeflate } from "./websocket_deflate.ts";
 import { ReceiveBudget } from "./websocket_frame_reader.ts";
-import { WebSocketStreamConnection } from "./websocket_stream_connection.ts";
+import {
+  WebSocketStreamConnection,
+  type WebSocketStreamOptions,
+} from "./websocket_stream_connection.ts";
+import type { Serializer } from "../serializer/serializer.ts";
 import { errorText } from "./router_call.ts";
+import { websocketExtra } from "./received_headers.ts";
 
 /** What the listener knows about a connection besides its bytes. */
 export interface ConnectionFacts {
@@ -61,6 +66,32 @@ export function createWebSocketUpgrader(
   const budget = new ReceiveBudget(o.receiveBudget);
   const idle = o.idleTimeout > 0 ? new IdleWatch(o.idleTimeout * 500) : undefined;
   const logFields = transportId === undefined ? undefined : { transportId };
+
+  // Connection settings, one object per serializer (a connection with
+  // permessage-deflate gets a copy with its own codec): idle memory.
+  const shared = new Map<Serializer, WebSocketStreamOptions>();
+  const optionsFor = (serializer: Serializer): WebSocketStreamOptions => {
+    let opts = shared.get(serializer);
+    if (opts === undefined) {
+      opts = {
+        serializer,
+        maxMessageSize: o.maxMessageSize,
+        maxOutboundBytes: o.maxOutboundBytes,
+        flow: o.flow,
+        closeTimeoutMs: o.closeTimeoutMs,
+        budget,
+        deflate: undefined,
+        logger,
+        logFields,
+        maxFrameSize: o.maxFrameSize,
+        autoFragmentSize: o.autoFragmentSize,
+        pingSize: o.pingSize,
+        echoCloseReason: o.echoCloseReason,
+      };
+      shared.set(serializer, opts);
+    }
+    return opts;
+  };
 
   async function upgrade(
     conn: Deno.Conn,
@@ -123,21 +154,12 @@ export function createWebSocketUpgrader(
     };
     if (choice.protocol !== undefined) response["sec-websocket-protocol"] = choice.protocol;
     if (deflate !== undefined) response["sec-websocket-extensions"] = deflate.response;
-    const headers: Record<string, string> = {};
-    h.forEach((value, name) => {
-      headers[name] = value;
-    });
     const info: PeerInfo = {
       type: "websocket",
       peer: formatPeerAddress(facts.remoteAddr),
       serializer: choice.serializer.name,
       transportId,
-      extra: {
-        websocket_protocol: choice.protocol ?? null,
-        http_headers_received: headers,
-        http_request_path: head.path,
-        is_secure: facts.secure,
-      },
+      extra: websocketExtra(choice.protocol ?? null, h, head.path, facts.secure),
     };
     const ws = new WebSocketStreamConnection(
       conn,
@@ -145,21 +167,9 @@ export function createWebSocketUpgrader(
       rest,
       info,
       acceptor,
-      {
-        serializer: choice.serializer,
-        maxMessageSize: o.maxMessageSize,
-        maxOutboundBytes: o.maxOutboundBytes,
-        flow: o.flow,
-        closeTimeoutMs: o.closeTimeoutMs,
-        budget,
-        deflate: deflate?.codec,
-        logger,
-        logFields,
-        maxFrameSize: o.maxFrameSize,
-        autoFragmentSize: o.autoFragmentSize,
-        pingSize: o.pingSize,
-        echoCloseReason: o.echoCloseReason,
-      },
+      deflate === undefined
+        ? optionsFor(choice.serializer)
+        : { ...optionsFor(choice.serializer), deflate: deflate.codec },
     );
     o.tracker?.add(ws);
     idle?.add(ws);
