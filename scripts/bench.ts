@@ -145,9 +145,9 @@ async function startServer(
   };
 }
 
-function rssKiB(pid: number): number {
+function rssKiB(pid: number, field = "VmRSS"): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const m = status.match(/VmRSS:\s+(\d+) kB/);
+  const m = status.match(new RegExp(`${field}:\\s+(\\d+) kB`));
   return m ? Number(m[1]) : NaN;
 }
 
@@ -482,6 +482,12 @@ async function fanout(
 interface MemPoint {
   /** VmRSS as the process runs (no GC forced). */
   rss: number;
+  /**
+   * RssAnon: the part of `rss` that is the process's own memory (not the
+   * Deno executable's code pages, which are file-backed and shared with
+   * every other Deno process of the node).
+   */
+  rssAnon: number;
   /** V8 heap committed, before the forced GC. */
   heapTotal: number;
   /** Live JS heap after a full GC. */
@@ -493,8 +499,15 @@ interface MemPoint {
 async function memPoint(server: Server): Promise<MemPoint> {
   await new Promise((r) => setTimeout(r, 500));
   const rss = rssKiB(server.pid) * 1024;
+  const rssAnon = rssKiB(server.pid, "RssAnon") * 1024;
   const { before, after } = JSON.parse(await server.request("mem"));
-  return { rss, heapTotal: before.heapTotal, heapUsed: after.heapUsed, external: after.external };
+  return {
+    rss,
+    rssAnon,
+    heapTotal: before.heapTotal,
+    heapUsed: after.heapUsed,
+    external: after.external,
+  };
 }
 
 /** Growth between two points, in MB per 1,000 connections. */
@@ -502,6 +515,7 @@ function per1000(a: MemPoint, b: MemPoint, n: number): MemPoint {
   const f = (k: keyof MemPoint) => ((b[k] - a[k]) / 1e6) * (1000 / n);
   return {
     rss: f("rss"),
+    rssAnon: f("rssAnon"),
     heapTotal: f("heapTotal"),
     heapUsed: f("heapUsed"),
     external: f("external"),
@@ -731,9 +745,9 @@ async function memoryBench(): Promise<void> {
   const mb = (n: number) => n.toFixed(1);
   const show = (rs: Res[], part: "bare" | "ws" | "wsMore") => {
     const m = (k: keyof MemPoint) => med(rs.map((r) => r[part][k]));
-    return `RSS ${mb(m("rss"))} (V8 heap committed ${mb(m("heapTotal"))}, live JS after GC ${
-      mb(m("heapUsed"))
-    }, external ${mb(m("external"))})`;
+    return `RSS ${mb(m("rss"))} (anonymous ${mb(m("rssAnon"))}, V8 heap committed ${
+      mb(m("heapTotal"))
+    }, live JS after GC ${mb(m("heapUsed"))}, external ${mb(m("external"))})`;
   };
   console.log(
     `idle memory, MB per 1,000 (${IDLE_SESSIONS} each, medians of ${runs} alternating runs; process base ${
