@@ -14,17 +14,24 @@ import { ExitCode, logFormatOf, logLevelOf, UsageError } from "./_command_basics
 
 /** Help of `xbar worker`. */
 export const WORKER_HELP =
-  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T]
+  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T] [--preload types]
 
 Internal: a worker process, spawned by the node controller ("xbar start").
 Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
 
-/** Loads the host module of a worker kind (imported by the worker of that kind only). */
-export type WorkerHostLoader = (kind: WorkerKind) => Promise<WorkerHostFactory>;
+/**
+ * Loads the host module of a worker kind (imported by the worker of that kind
+ * only). `preload`: transport types a router worker will start (`--preload`),
+ * whose modules the loader starts importing once the host is loaded.
+ */
+export type WorkerHostLoader = (
+  kind: WorkerKind,
+  preload: readonly string[],
+) => Promise<WorkerHostFactory>;
 
 const KINDS: readonly string[] = ["router", "container", "guest"];
 
-const VALUED = new Set(["type", "id", "dir", "loglevel", "logformat", "color", "title"]);
+const VALUED = new Set(["type", "id", "dir", "loglevel", "logformat", "color", "title", "preload"]);
 
 /**
  * Parses a worker's command line (`--name value`, `--name=value`, `-h`,
@@ -77,7 +84,8 @@ export async function runWorkerCommand(args: string[], hosts: WorkerHostLoader):
     throw new UsageError("--id and --dir are required");
   }
   // The host module loads while the worker joins the controller.
-  const host = hosts(kind);
+  const preload = typeof v.preload === "string" ? v.preload.split(",").filter((t) => t !== "") : [];
+  const host = hosts(kind, preload);
   host.catch(() => {}); // awaited in create(); a failure surfaces there
   if (typeof v.title === "string") {
     (await import("../src/node/process_title.ts")).setProcessTitle(v.title);

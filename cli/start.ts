@@ -193,6 +193,7 @@ export async function start(args: string[]): Promise<number> {
           logLevel: level,
           logFormat: format,
           env: processEnv(w.options.env),
+          preload: w.transports.map((t) => t.type),
         }),
       );
     } catch {

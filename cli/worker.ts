@@ -15,10 +15,13 @@ import { runWorkerCommand, type WorkerHostLoader } from "./_worker_command.ts";
 export { WORKER_HELP } from "./_worker_command.ts";
 
 /** Each kind's host module, imported by the worker of that kind only (start-up time). */
-const HOSTS: WorkerHostLoader = async (kind) => {
+const HOSTS: WorkerHostLoader = async (kind, preload) => {
   switch (kind) {
-    case "router":
-      return (await import("../src/worker/router_worker.ts")).routerWorkerHost;
+    case "router": {
+      const m = await import("../src/worker/router_worker.ts");
+      m.preloadTransports(preload);
+      return m.routerWorkerHost;
+    }
     case "container":
       return (await import("../src/worker/container_worker.ts")).containerWorkerHost;
     case "guest":

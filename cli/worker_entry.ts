@@ -17,12 +17,15 @@ import { thisExecutable } from "../src/worker/executable.ts";
 import { importLater } from "../src/import_later.ts";
 
 /** Imports a kind's host with `importLater` (not prepared up front). */
-export const lazyHosts: WorkerHostLoader = async (kind) => {
+export const lazyHosts: WorkerHostLoader = async (kind, preload) => {
   switch (kind) {
-    case "router":
-      return (await importLater<typeof import("../src/worker/router_worker.ts")>(
+    case "router": {
+      const m = await importLater<typeof import("../src/worker/router_worker.ts")>(
         new URL("../src/worker/router_worker.ts", import.meta.url),
-      )).routerWorkerHost;
+      );
+      m.preloadTransports(preload);
+      return m.routerWorkerHost;
+    }
     case "container":
       return (await importLater<typeof import("../src/worker/container_worker.ts")>(
         new URL("../src/worker/container_worker.ts", import.meta.url),

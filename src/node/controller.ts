@@ -8,8 +8,11 @@
  * Boot: for each worker in config order (or all at once with
  * `enable_parallel_worker_start`): spawn → wait for `worker_ready` → replay
  * (router: realms, then router components, then transports; container: its
- * options, then components; guest: the program). Any failure stops the boot:
- * everything started is stopped again and `start()` rejects.
+ * options, then components; guest: the program). A router's `configure`,
+ * realms and transports (those before a component, and those after) are sent
+ * without waiting for each answer: the worker runs them in the order they
+ * arrive (start-up time). Any failure stops the boot: everything started is
+ * stopped again and `start()` rejects (the first failure in call order).
  *
  * Supervision: an unexpected exit is logged with its exit code or signal and
  * handed to the worker's restart policy (`supervisor.ts`); a restarted worker
@@ -19,7 +22,8 @@
  * Scale-up links: router workers that serve a common realm are linked into
  * one router for it (`link_mesh.ts`). A router worker's replay starts with
  * `configure` (its router id `<node id>/<worker id>`, the node key, its link
- * socket) and ends with `set_links` (the links it dials); a realm started or
+ * socket) and ends with `set_links` (the links it dials; the worker listens
+ * on its link socket from the first `set_links` on); a realm started or
  * stopped at runtime, or a router worker added, removed or given up on,
  * sends the changed plans to the workers concerned. When a router worker's
  * process exits, the others are told at once (`link_peer`, down) so calls
@@ -452,6 +456,7 @@ export class Controller {
         logFormat: this.#o.logFormat,
         logColor: this.#o.logColor ?? false,
         env,
+        preload: [...w.transports.values()].map((t) => t.type),
         router: this.router,
         onLogLine: (line) => {
           w.addLog(line);
@@ -514,12 +519,25 @@ export class Controller {
           link_socket: w.linkSocket!,
           preload: [...new Set([...w.transports.values()].map((t) => t.type))],
         };
-        await call(WorkerOp.CONFIGURE, links);
-        for (const r of w.realms.values()) await call(WorkerOp.START_REALM, r);
-        for (const comp of w.components.values()) {
-          await call(WorkerOp.START_COMPONENT, withWorkerPython(comp, c.options));
+        // Sent without waiting for each answer (the worker runs them in the
+        // order they arrive, after `configure`): one round trip to the first
+        // listener instead of one per call. The first failure in call order
+        // fails the launch, as when awaited one by one.
+        const transports = () =>
+          [...w.transports.values()].map((t) => call(WorkerOp.START_TRANSPORT, t));
+        const first = [
+          call(WorkerOp.CONFIGURE, links),
+          ...[...w.realms.values()].map((r) => call(WorkerOp.START_REALM, r)),
+        ];
+        if (w.components.size > 0) {
+          await inOrder(first);
+          for (const comp of w.components.values()) {
+            await call(WorkerOp.START_COMPONENT, withWorkerPython(comp, c.options));
+          }
+          await inOrder(transports());
+        } else {
+          await inOrder([...first, ...transports()]);
         }
-        for (const t of w.transports.values()) await call(WorkerOp.START_TRANSPORT, t);
         const plan = this.#meshPlan().get(w.id) ?? [];
         await call(WorkerOp.SET_LINKS, plan);
         w.linkPlan = JSON.stringify(plan);
@@ -1030,4 +1048,16 @@ function withWorkerPython<C extends RouterComponentConfig | ContainerComponentCo
     pythonpath: options.pythonpath ?? [],
     ...(options.python !== undefined ? { python: options.python } : {}),
   };
+}
+
+/**
+ * Awaits calls sent back to back: resolves with their values, or rejects with
+ * the first failure in call order (the later ones' failures are dropped; they
+ * follow from it or are reported by the worker's log).
+ */
+async function inOrder(calls: Promise<unknown>[]): Promise<unknown[]> {
+  for (const p of calls) p.catch(() => {});
+  const out: unknown[] = [];
+  for (const p of calls) out.push(await p);
+  return out;
 }

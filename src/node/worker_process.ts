@@ -113,6 +113,12 @@ export interface SpawnWorkerOptions {
   logColor?: boolean;
   /** The worker's environment (already computed from its config); Deno's own variables are added. */
   env: Record<string, string>;
+  /**
+   * Router workers: the transport types the controller will start on it
+   * (`--preload`): the worker imports their modules while it waits for the
+   * controller (start-up time). A hint; the transports come with the replay.
+   */
+  preload?: readonly string[];
   /** The management router the frame channel is attached to. */
   router: SessionAcceptor;
   /** Every line the worker writes to stderr. */
@@ -185,6 +191,7 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     options.logFormat,
     ...(options.logColor ? ["--color", "true"] : []),
     ...(options.title !== undefined && options.title !== "" ? ["--title", options.title] : []),
+    ...(options.preload?.length ? ["--preload", [...new Set(options.preload)].join(",")] : []),
   ]);
   const env = { ...options.env };
   for (const name of DENO_ENV) {

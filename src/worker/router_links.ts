@@ -23,12 +23,12 @@ import { type RawSocketServer, serveRawSocket } from "../transport/rawsocket_ser
 import { msgpackSerializer } from "../serializer/mod.ts";
 import { connectRawSocket } from "../client/rawsocket_transport.ts";
 import { clientDialWire } from "./client_dial_wire.ts";
+import { LOCAL_LINK_HEARTBEAT_MS } from "./link_heartbeat.ts";
 import { type DialLoop, startDialLoop } from "./link_dial_loop.ts";
 
 /** Transport id of the link listener (selects its authenticator). */
 export const LINK_TRANSPORT_ID = "xbar.links";
-/** Heartbeat of links between the router workers of a node, ms (three missed close a link). */
-export const LOCAL_LINK_HEARTBEAT_MS = 1000;
+export { LOCAL_LINK_HEARTBEAT_MS };
 /** Hard bound of a link connection's outbound queue (the link is congested from 4 MiB). */
 const LINK_MAX_OUTBOUND_BYTES = 64 * 1024 * 1024;
 /** Longest redial delay between local router workers, ms. */

@@ -36,9 +36,12 @@ import type { StartedComponent } from "./component.ts";
 import type { RunningPythonComponent } from "./python/python_component.ts";
 import { importLater } from "../import_later.ts";
 import { linkIdentity } from "../router/link/link_identity.ts";
-import { type LinkPeerSpec, LOCAL_LINK_HEARTBEAT_MS, RouterLinks } from "./router_links.ts";
+import type { LinkPeerSpec, RouterLinks } from "./router_links.ts";
+import { LOCAL_LINK_HEARTBEAT_MS } from "./link_heartbeat.ts";
 import { RealmRlinks } from "./rlinks.ts";
 import { rlinkTrustedKeys } from "../config/rlink_trust.ts";
+
+export { preloadTransports } from "./router_transports.ts";
 
 /**
  * A router worker's link settings, handed over by the controller in the
@@ -111,6 +114,15 @@ const componentModules = {
     ),
 };
 
+/**
+ * The link listener and dialer (`router_links.ts`, with the RawSocket server
+ * and client it uses), imported when the controller first sets this worker's
+ * links (`set_links`, after its transports in the replay): not on the path to
+ * the first listener (start-up time).
+ */
+const routerLinksModule = () =>
+  importLater<typeof import("./router_links.ts")>(new URL("./router_links.ts", import.meta.url));
+
 function fail(uri: string, message: string): never {
   throw new ApplicationError(uri, { message });
 }
@@ -143,7 +155,10 @@ export class RouterWorker {
   #components = new Map<string, RunningComponent>();
   #shuttingDown = false;
 
+  #linkSettings: RouterLinkSettings | undefined;
+  /** The link listener, once listening (see `#startLinks`). */
   #links: RouterLinks | undefined;
+  #linksStarting: Promise<RouterLinks> | undefined;
   #status: StatusSource | undefined;
 
   /** Use `RouterWorker.create` (the router's link identity is built asynchronously). */
@@ -153,20 +168,13 @@ export class RouterWorker {
     this.#logger = options.logger;
     this.router = router;
     if (options.node) this.#status = nodeStatusSource(options.node);
-    const l = options.links;
-    if (l) {
-      this.#links = new RouterLinks(router, {
-        publicKey: l.public_key,
-        socketPath: l.link_socket,
-        logger: options.logger,
-        heartbeatMs: l.heartbeat_ms,
-      });
-    }
+    this.#linkSettings = options.links;
   }
 
   /**
-   * A router worker; with `options.links`, its router takes links and the
-   * worker listens for them on its link socket.
+   * A router worker; with `options.links`, its router takes links, and the
+   * worker listens for them on its link socket from the controller's first
+   * `set_links` (its replay sends it after the transports).
    */
   static async create(options: RouterWorkerOptions): Promise<RouterWorker> {
     const l = options.links;
@@ -183,24 +191,44 @@ export class RouterWorker {
         }
         : undefined,
     });
-    const w = new RouterWorker(options, router);
-    if (w.#links) {
+    return new RouterWorker(options, router);
+  }
+
+  /**
+   * Listens for router links on the link socket (once; a failure is thrown as
+   * `xbar.error.start_failed` and the next call tries again).
+   */
+  #startLinks(l: RouterLinkSettings): Promise<RouterLinks> {
+    this.#linksStarting ??= (async () => {
+      const { RouterLinks } = await routerLinksModule();
+      const links = new RouterLinks(this.router, {
+        publicKey: l.public_key,
+        socketPath: l.link_socket,
+        logger: this.#logger,
+        heartbeatMs: l.heartbeat_ms,
+      });
       try {
-        await w.#links.listen();
+        await links.listen();
       } catch (err) {
+        this.#linksStarting = undefined;
         fail(
           ManagementError.START_FAILED,
-          `cannot listen for router links on "${l!.link_socket}": ${
+          `cannot listen for router links on "${l.link_socket}": ${
             err instanceof Error ? err.message : err
           }`,
         );
       }
-      options.logger.log("debug", "listening for router links", {
-        router: l!.router_id,
-        socket: l!.link_socket,
+      if (this.#shuttingDown) {
+        await links.shutdown();
+        fail(ManagementError.NOT_RUNNING, `router worker "${this.id}" is shutting down`);
+      }
+      this.#logger.log("debug", "listening for router links", {
+        router: l.router_id,
+        socket: l.link_socket,
       });
-    }
-    return w;
+      return this.#links = links;
+    })();
+    return this.#linksStarting;
   }
 
   /** Starts a realm. Throws `xbar.error.already_running` when one of that name runs. */
@@ -458,21 +486,22 @@ export class RouterWorker {
    * Makes the links this worker dials exactly `specs` (the controller's plan:
    * one per peer worker and shared realm).
    */
-  setLinks(specs: LinkPeerSpec[]): Dict {
-    if (!this.#links) {
+  async setLinks(specs: LinkPeerSpec[]): Promise<Dict> {
+    if (!this.#linkSettings) {
       fail(ManagementError.NOT_SUPPORTED, `router worker "${this.id}" has no links configured`);
     }
-    return this.#links.setPeers(specs);
+    return (await this.#startLinks(this.#linkSettings)).setPeers(specs);
   }
 
   /** A peer router worker exited (`up` false) or is back (`up` true). */
-  linkPeer(peer: string, up: boolean): Dict {
-    if (!this.#links) return { peer, closed: 0 };
+  async linkPeer(peer: string, up: boolean): Promise<Dict> {
+    if (!this.#linkSettings) return { peer, closed: 0 };
+    const links = await this.#startLinks(this.#linkSettings);
     if (up) {
-      this.#links.peerUp(peer);
+      links.peerUp(peer);
       return { peer, closed: 0 };
     }
-    return { peer, closed: this.#links.peerGone(peer) };
+    return { peer, closed: links.peerGone(peer) };
   }
 
   /** Links to other routers: peer, state, remote sessions, queued bytes, counters. */
@@ -526,7 +555,9 @@ export class RouterWorker {
     const components = [...this.#components.values()];
     this.#components.clear();
     await Promise.all(components.map((c) => c.stop()));
-    const links = this.#links?.shutdown(); // stops dialing first: no redial of what closes next
+    // stops dialing first: no redial of what closes next
+    const links = this.#links?.shutdown() ??
+      this.#linksStarting?.then((l) => l.shutdown(), () => {});
     const rlinks = [...this.#realms.values()].map((r) =>
       r.rlinks?.stop("router worker shutting down")
     );
@@ -618,16 +649,20 @@ function nodeStatusSource(node: NodeChannel): StatusSource {
 /**
  * The router worker as the worker process runs it (see `worker_main.ts`).
  * The controller's first call is `configure` (the router's link identity and
- * socket); every other operation waits for it.
+ * socket); every other operation waits for it. The controller may send its
+ * replay's calls without waiting for each answer (start-up time): an
+ * operation that arrives while `configure` is under way runs when it is done,
+ * in the order the calls arrived, and fails with its error if it fails.
  */
 export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
   let worker: RouterWorker | undefined;
   let configuring: Promise<RouterWorker> | undefined;
-  const w = (): RouterWorker => {
-    if (!worker) {
+  const w = async (): Promise<RouterWorker> => {
+    if (worker) return worker;
+    if (!configuring) {
       fail(ManagementError.NOT_RUNNING, `router worker "${ctx.id}" is not configured yet`);
     }
-    return worker;
+    return await configuring;
   };
   return {
     procedures: {
@@ -637,27 +672,30 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
         }
         const links = readRouterLinkSettings(settings);
         if (Array.isArray(links.preload)) preloadTransports(links.preload);
-        configuring = RouterWorker.create({ ...ctx, links });
+        const pending = configuring = RouterWorker.create({ ...ctx, links });
         try {
-          worker = await configuring;
+          worker = await pending;
         } catch (err) {
-          configuring = undefined;
+          if (configuring === pending) configuring = undefined;
           throw err;
         }
         return { id: ctx.id, router_id: links.router_id, link_socket: links.link_socket };
       },
-      [WorkerOp.GET_REALMS]: () => w().getRealms(),
-      [WorkerOp.START_REALM]: ([config]) => w().startRealm(config as NodeRealmConfig),
-      [WorkerOp.STOP_REALM]: ([name]) => w().stopRealm(String(name)),
-      [WorkerOp.GET_TRANSPORTS]: () => w().getTransports(),
-      [WorkerOp.START_TRANSPORT]: ([config]) => w().startTransport(config as TransportConfig),
-      [WorkerOp.STOP_TRANSPORT]: ([id]) => w().stopTransport(String(id)),
-      [WorkerOp.GET_COMPONENTS]: () => w().getComponents(),
-      [WorkerOp.START_COMPONENT]: ([config]) => w().startComponent(config as RouterComponentConfig),
-      [WorkerOp.STOP_COMPONENT]: ([id]) => w().stopComponent(String(id)),
-      [WorkerOp.SET_LINKS]: ([specs]) => w().setLinks(readLinkSpecs(specs)),
-      [WorkerOp.LINK_PEER]: ([peer, up]) => w().linkPeer(String(peer), up === true),
-      [WorkerOp.GET_LINKS]: () => w().getLinks(),
+      [WorkerOp.GET_REALMS]: async () => (await w()).getRealms(),
+      [WorkerOp.START_REALM]: async ([config]) => (await w()).startRealm(config as NodeRealmConfig),
+      [WorkerOp.STOP_REALM]: async ([name]) => (await w()).stopRealm(String(name)),
+      [WorkerOp.GET_TRANSPORTS]: async () => (await w()).getTransports(),
+      [WorkerOp.START_TRANSPORT]: async ([config]) =>
+        await (await w()).startTransport(config as TransportConfig),
+      [WorkerOp.STOP_TRANSPORT]: async ([id]) => await (await w()).stopTransport(String(id)),
+      [WorkerOp.GET_COMPONENTS]: async () => (await w()).getComponents(),
+      [WorkerOp.START_COMPONENT]: async ([config]) =>
+        await (await w()).startComponent(config as RouterComponentConfig),
+      [WorkerOp.STOP_COMPONENT]: async ([id]) => await (await w()).stopComponent(String(id)),
+      [WorkerOp.SET_LINKS]: async ([specs]) => await (await w()).setLinks(readLinkSpecs(specs)),
+      [WorkerOp.LINK_PEER]: async ([peer, up]) =>
+        await (await w()).linkPeer(String(peer), up === true),
+      [WorkerOp.GET_LINKS]: async () => (await w()).getLinks(),
     },
     metrics: () => worker?.metrics() ?? [],
     summary: () => worker?.summary() ?? {},

@@ -225,14 +225,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
         return { id: options.id };
       },
     };
-    // All at once: one round trip over the pipe, not one per procedure (start-up time).
+    // All at once, and `worker_ready` right behind them: one round trip over
+    // the pipe, not one per procedure (start-up time). The router handles a
+    // session's messages in order, so every procedure is registered when the
+    // controller learns the worker is ready.
     const s = session;
-    await Promise.all(
-      Object.entries(procedures).map(([op, fn]) =>
+    await Promise.all([
+      ...Object.entries(procedures).map(([op, fn]) =>
         s.register(internalWorkerUri(options.id, op as WorkerOpName), (args) => fn(args))
       ),
-    );
-    await session.call(WORKER_READY, [{ id: options.id, type: options.kind, pid: Deno.pid }]);
+      s.call(WORKER_READY, [{ id: options.id, type: options.kind, pid: Deno.pid }]),
+    ]);
     logger.log("debug", "worker ready", { id: options.id, type: options.kind });
   } catch (err) {
     if (!shuttingDown) {
