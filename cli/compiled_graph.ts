@@ -31,8 +31,10 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("../src/worker/component.ts"),
   () => import("../src/worker/python/interpreter.ts"),
   () => import("../src/worker/python/python_component.ts"),
-  // router links (src/worker/router_worker.ts)
+  // router links and rlinks (src/worker/router_worker.ts)
   () => import("../src/worker/router_links.ts"),
+  () => import("../src/worker/rlinks.ts"),
+  () => import("../src/config/rlink_trust.ts"),
   // transports (src/worker/router_transports.ts)
   () => import("../src/transport/connection_tracker.ts"),
   () => import("../src/transport/websocket_upgrade.ts"),

@@ -38,8 +38,7 @@ import { importLater } from "../import_later.ts";
 import { linkIdentity } from "../router/link/link_identity.ts";
 import type { LinkPeerSpec, RouterLinks } from "./router_links.ts";
 import { LOCAL_LINK_HEARTBEAT_MS } from "./link_heartbeat.ts";
-import { RealmRlinks } from "./rlinks.ts";
-import { rlinkTrustedKeys } from "../config/rlink_trust.ts";
+import type { RealmRlinks } from "./rlinks.ts";
 
 export { preloadTransports } from "./router_transports.ts";
 
@@ -120,6 +119,19 @@ const componentModules = {
  * links (`set_links`, after its transports in the replay): not on the path to
  * the first listener (start-up time).
  */
+/**
+ * Rlinks to other nodes (`rlinks.ts`, with the WebSocket and RawSocket
+ * clients they dial with) and their trust rules, imported when a realm with
+ * rlinks starts (start-up time).
+ */
+const rlinkModules = () =>
+  Promise.all([
+    importLater<typeof import("./rlinks.ts")>(new URL("./rlinks.ts", import.meta.url)),
+    importLater<typeof import("../config/rlink_trust.ts")>(
+      new URL("../config/rlink_trust.ts", import.meta.url),
+    ),
+  ]);
+
 const routerLinksModule = () =>
   importLater<typeof import("./router_links.ts")>(new URL("./router_links.ts", import.meta.url));
 
@@ -232,7 +244,8 @@ export class RouterWorker {
   }
 
   /** Starts a realm. Throws `xbar.error.already_running` when one of that name runs. */
-  startRealm(config: NodeRealmConfig): Dict {
+  async startRealm(config: NodeRealmConfig): Promise<Dict> {
+    const withRlinks = config.rlinks.length > 0 ? await rlinkModules() : undefined;
     if (this.#realms.has(config.name)) {
       fail(
         ManagementError.ALREADY_RUNNING,
@@ -243,7 +256,8 @@ export class RouterWorker {
     const r = this.router.addRealm(realm);
     if (roles.length > 0) configureRoles(r, roles, { logger: this.#logger });
     let rlinks: RealmRlinks | undefined;
-    if (config.rlinks.length > 0) {
+    if (withRlinks) {
+      const [{ RealmRlinks }, { rlinkTrustedKeys }] = withRlinks;
       try {
         rlinks = new RealmRlinks(this.router, config, {
           nodeDir: this.#nodeDir,
@@ -664,6 +678,15 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
     }
     return await configuring;
   };
+  // Realms start and stop in the order asked (a realm with rlinks imports
+  // their modules first); transports and components wait for the realms
+  // asked before them.
+  let realmsDone: Promise<unknown> = Promise.resolve();
+  const realmOp = <T>(op: (w: RouterWorker) => T | Promise<T>): Promise<T> => {
+    const p = realmsDone.then(async () => op(await w()));
+    realmsDone = p.catch(() => {});
+    return p;
+  };
   return {
     procedures: {
       [WorkerOp.CONFIGURE]: async ([settings]) => {
@@ -681,16 +704,20 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
         }
         return { id: ctx.id, router_id: links.router_id, link_socket: links.link_socket };
       },
-      [WorkerOp.GET_REALMS]: async () => (await w()).getRealms(),
-      [WorkerOp.START_REALM]: async ([config]) => (await w()).startRealm(config as NodeRealmConfig),
-      [WorkerOp.STOP_REALM]: async ([name]) => (await w()).stopRealm(String(name)),
+      [WorkerOp.GET_REALMS]: () => realmOp((x) => x.getRealms()),
+      [WorkerOp.START_REALM]: ([config]) => realmOp((x) => x.startRealm(config as NodeRealmConfig)),
+      [WorkerOp.STOP_REALM]: ([name]) => realmOp((x) => x.stopRealm(String(name))),
       [WorkerOp.GET_TRANSPORTS]: async () => (await w()).getTransports(),
-      [WorkerOp.START_TRANSPORT]: async ([config]) =>
-        await (await w()).startTransport(config as TransportConfig),
+      [WorkerOp.START_TRANSPORT]: async ([config]) => {
+        await realmsDone;
+        return await (await w()).startTransport(config as TransportConfig);
+      },
       [WorkerOp.STOP_TRANSPORT]: async ([id]) => await (await w()).stopTransport(String(id)),
       [WorkerOp.GET_COMPONENTS]: async () => (await w()).getComponents(),
-      [WorkerOp.START_COMPONENT]: async ([config]) =>
-        await (await w()).startComponent(config as RouterComponentConfig),
+      [WorkerOp.START_COMPONENT]: async ([config]) => {
+        await realmsDone;
+        return await (await w()).startComponent(config as RouterComponentConfig);
+      },
       [WorkerOp.STOP_COMPONENT]: async ([id]) => await (await w()).stopComponent(String(id)),
       [WorkerOp.SET_LINKS]: async ([specs]) => await (await w()).setLinks(readLinkSpecs(specs)),
       [WorkerOp.LINK_PEER]: async ([peer, up]) =>
