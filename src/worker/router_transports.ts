@@ -248,6 +248,23 @@ async function startRawSocket(
   return { address, port: "port" in addr ? addr.port : 0, shutdown: () => server.shutdown() };
 }
 
+/** A transport's top-level `paths` as served; logs the paths whose service xbar does not have (they answer 404). */
+function servedPaths(
+  ctx: TransportContext,
+  transportId: string,
+  paths: Record<string, WebServiceConfig>,
+): Record<string, PathService> {
+  const skipped: string[] = [];
+  const out = webPaths(ctx, transportId, paths, "", skipped);
+  if (skipped.length > 0) {
+    ctx.logger.log("warn", "web services not available yet in xbar; these paths answer 404", {
+      transport: transportId,
+      paths: skipped,
+    });
+  }
+  return out;
+}
+
 /** Paths of a Web transport, as `serveWeb` takes them; services it cannot serve are reported in `skipped`. */
 function webPaths(
   ctx: TransportContext,
@@ -372,14 +389,7 @@ async function startWeb(
   ctx: TransportContext,
   cfg: WebTransportConfig,
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
-  const skipped: string[] = [];
-  const paths = webPaths(ctx, cfg.id, cfg.paths, "", skipped);
-  if (skipped.length > 0) {
-    ctx.logger.log("warn", "web services not available yet in xbar; these paths answer 404", {
-      transport: cfg.id,
-      paths: skipped,
-    });
-  }
+  const paths = servedPaths(ctx, cfg.id, cfg.paths);
   const { serveWeb } = await later<typeof import("../transport/web.ts")>("../transport/web.ts");
   // client_timeout (seconds, Crossbar's) bounds the wait for each request
   // head, the time to receive its body and each write of the response; null
@@ -412,14 +422,7 @@ async function startUniversal(
 ): Promise<Omit<RunningTransport, "id" | "type" | "started" | "config">> {
   const e = cfg.endpoint;
   if (cfg.rawsocket) setAuth(ctx, cfg.id, cfg.rawsocket.auth);
-  const skipped: string[] = [];
-  const paths = webPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket }, "", skipped);
-  if (skipped.length > 0) {
-    ctx.logger.log("warn", "web services not available yet in xbar; these paths answer 404", {
-      transport: cfg.id,
-      paths: skipped,
-    });
-  }
+  const paths = servedPaths(ctx, cfg.id, { ...(cfg.web?.paths ?? {}), ...cfg.websocket });
   const o = cfg.web?.options;
   const { serveWeb } = await later<typeof import("../transport/web.ts")>("../transport/web.ts");
   const clientMs = (o?.client_timeout ?? 30) * 1000;
