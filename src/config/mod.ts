@@ -7,17 +7,7 @@
 
 export type * from "./types.ts";
 export { validateConfig, type ValidateOptions } from "./validate.ts";
-export {
-  CONFIG_FILE_NAMES,
-  DEFAULT_NODE_DIR,
-  type EnvSource,
-  findConfigFile,
-  loadConfig,
-  type LoadConfigOptions,
-  type LoadedConfig,
-  type ParseConfigOptions,
-  parseConfigText,
-} from "./load.ts";
+export * from "./load.ts";
 export { formatConfigError, formatConfigErrors } from "./format.ts";
 export {
   DEFAULT_CONFIG_DATA,
