@@ -497,7 +497,9 @@ interface MemPoint {
 }
 
 async function memPoint(server: Server): Promise<MemPoint> {
-  await new Promise((r) => setTimeout(r, 500));
+  // Idle: the server's memory return (memory_return.ts, sampling every second)
+  // trims within two samples of the RSS holding still.
+  await new Promise((r) => setTimeout(r, 3000));
   const rss = rssKiB(server.pid) * 1024;
   const rssAnon = rssKiB(server.pid, "RssAnon") * 1024;
   const { before, after } = JSON.parse(await server.request("mem"));

@@ -24,6 +24,7 @@ import { RouterLinks } from "../src/worker/router_links.ts";
 import { nullLogger } from "../src/log/logger.ts";
 import { createWebSocketHandler } from "../src/transport/websocket.ts";
 import { serveWeb } from "../src/transport/web.ts";
+import { startMemoryReturn } from "../src/worker/memory_return.ts";
 
 const kind = Deno.args[0];
 let port: number;
@@ -116,6 +117,8 @@ if (kind === "linked") {
   // Deno.listen whose connections each keep one 1 KiB read pending (Deno's
   // own cost of an idle connection). A `mem` line on stdin is answered with
   // Deno.memoryUsage() as is and after a full GC (with --v8-flags=--expose-gc).
+  // Freed memory goes back to the OS once the RSS holds still, as in a
+  // worker process (memory_return.ts).
   const router = new Router({ realms: [{ name: "realm1" }] });
   const server = await serveWebSocket(router, {
     hostname: "127.0.0.1",
@@ -136,6 +139,8 @@ if (kind === "linked") {
     }
   })();
   memoryProbe = true;
+  // As a worker process does once ready (worker_main.ts).
+  startMemoryReturn();
 } else if (kind === "tcpecho") {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   port = (listener.addr as Deno.NetAddr).port;

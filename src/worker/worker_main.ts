@@ -30,6 +30,7 @@ import { processStats } from "./process_stats.ts";
 import { RecentWarnings, recordingWarnings } from "../log/recent_warnings.ts";
 import { type MetricFamily, withLabels } from "../metrics/metric_family.ts";
 import { processFamilies } from "../metrics/process_collector.ts";
+import { type MemoryReturn, startMemoryReturn } from "./memory_return.ts";
 
 /** Worker kinds. */
 export type WorkerKind = "router" | "container" | "guest";
@@ -135,6 +136,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
   let shuttingDown = false;
   let host: WorkerHost | undefined;
   let session: Session | undefined;
+  let memoryReturn: MemoryReturn | undefined;
 
   const shutdown = async (why: string, code: number) => {
     if (shuttingDown) return;
@@ -237,6 +239,19 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
       s.call(WORKER_READY, [{ id: options.id, type: options.kind, pid: Deno.pid }]),
     ]);
     logger.log("debug", "worker ready", { id: options.id, type: options.kind });
+    // Past bursts (of connections, of compilation), free memory goes back to the OS.
+    const mb = (n: number) => Math.round(n / 1e5) / 10;
+    memoryReturn = startMemoryReturn({
+      onTrim: (before, after) =>
+        logger.log("debug", "freed memory returned to the OS", {
+          rss_mb_before: mb(before),
+          rss_mb_after: mb(after),
+        }),
+      onFailure: (err) =>
+        logger.log("debug", "cannot return freed memory to the OS", {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    });
   } catch (err) {
     if (!shuttingDown) {
       logger.log("error", "worker failed to start", {
@@ -248,6 +263,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
 
   const code = await finished;
   clearInterval(orphanWatch);
+  memoryReturn?.stop();
   Deno.removeSignalListener("SIGINT", onSigint);
   Deno.removeSignalListener("SIGTERM", onSigterm);
   return code;
