@@ -14,7 +14,7 @@ import { ExitCode, logFormatOf, logLevelOf, UsageError } from "./_command_basics
 
 /** Help of `xbar worker`. */
 export const WORKER_HELP =
-  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T] [--preload types]
+  `Usage: xbar worker --type router|container|guest --id <id> --dir <dir> [--loglevel L] [--logformat F] [--title T] [--preload types] [--boot stdin]
 
 Internal: a worker process, spawned by the node controller ("xbar start").
 Its stdin and stdout carry WAMP frames to the controller; do not run it by hand.`;
@@ -31,7 +31,17 @@ export type WorkerHostLoader = (
 
 const KINDS: readonly string[] = ["router", "container", "guest"];
 
-const VALUED = new Set(["type", "id", "dir", "loglevel", "logformat", "color", "title", "preload"]);
+const VALUED = new Set([
+  "type",
+  "id",
+  "dir",
+  "loglevel",
+  "logformat",
+  "color",
+  "title",
+  "preload",
+  "boot",
+]);
 
 /**
  * Parses a worker's command line (`--name value`, `--name=value`, `-h`,
@@ -80,6 +90,9 @@ export async function runWorkerCommand(args: string[], hosts: WorkerHostLoader):
     );
   }
   const kind = v.type as WorkerKind;
+  if (v.boot !== undefined && v.boot !== "stdin") {
+    throw new UsageError(`--boot: must be stdin, got ${JSON.stringify(v.boot)}`);
+  }
   if (typeof v.id !== "string" || typeof v.dir !== "string") {
     throw new UsageError("--id and --dir are required");
   }
@@ -98,5 +111,6 @@ export async function runWorkerCommand(args: string[], hosts: WorkerHostLoader):
     logFormat: logFormatOf(v.logformat),
     logColor: v.color === "true",
     create: async (ctx) => (await host)(ctx),
+    boot: v.boot === "stdin",
   });
 }

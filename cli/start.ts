@@ -16,6 +16,7 @@ import {
   startWorkerProcess,
 } from "../src/node/worker_process.ts";
 import { processEnv } from "../src/worker/guest_worker.ts";
+import { routerBootOf } from "../src/worker/router_boot.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
 import { componentModuleRule } from "../src/worker/component_check.ts";
 import { environmentRules } from "../src/worker/environment_rules.ts";
@@ -194,6 +195,8 @@ export async function start(args: string[]): Promise<number> {
           logFormat: format,
           env: processEnv(w.options.env),
           preload: w.transports.map((t) => t.type),
+          // it listens at once, without waiting for the controller
+          boot: routerBootOf(w),
         }),
       );
     } catch {

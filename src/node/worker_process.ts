@@ -18,6 +18,8 @@ import type { WorkerKind } from "../worker/worker_main.ts";
 import { thisExecutable, type XbarExecutable } from "../worker/executable.ts";
 import { type AttachedChannel, attachFrameChannel } from "./stdio_peer.ts";
 import type { ExitInfo } from "./supervisor.ts";
+import type { RouterBoot } from "../worker/router_boot.ts";
+import { encodeFrame } from "../worker/stdio_frames.ts";
 
 /** Transport id of worker frame channels on the management router. */
 export const STDIO_TRANSPORT_ID = "xbar.stdio";
@@ -119,6 +121,13 @@ export interface SpawnWorkerOptions {
    * controller (start-up time). A hint; the transports come with the replay.
    */
   preload?: readonly string[];
+  /**
+   * Router workers started by `xbar start`: the realms and transports the
+   * worker starts before the controller's replay (`router_boot.ts`). Sent as
+   * the first frame on its stdin (`--boot stdin`): never on the command line
+   * or in the environment, where other users could read its secrets.
+   */
+  boot?: RouterBoot;
   /** The management router the frame channel is attached to. */
   router: SessionAcceptor;
   /** Every line the worker writes to stderr. */
@@ -192,6 +201,7 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     ...(options.logColor ? ["--color", "true"] : []),
     ...(options.title !== undefined && options.title !== "" ? ["--title", options.title] : []),
     ...(options.preload?.length ? ["--preload", [...new Set(options.preload)].join(",")] : []),
+    ...(options.boot ? ["--boot", "stdin"] : []),
   ]);
   const env = { ...options.env };
   for (const name of DENO_ENV) {
@@ -213,6 +223,13 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  if (options.boot) {
+    // Queued ahead of every frame the channel writes once it is attached
+    // (a stream's writes go out in order, also across writers).
+    const writer = child.stdin.getWriter();
+    writer.write(encodeFrame(options.boot)).catch(() => {}); // the process is gone: its exit tells
+    writer.releaseLock();
+  }
   const kept: string[] = [];
   let sink: ((line: string) => void) | undefined;
   const stderrDone = (async () => {

@@ -47,8 +47,7 @@ export interface RouterOptions {
 export class Router implements SessionAcceptor {
   /** Effective options. */
   readonly options: Required<Omit<RouterOptions, "realms" | "links">>;
-  /** Router-to-router links, when enabled. */
-  readonly links: LinkManager | undefined;
+  #links: LinkManager | undefined;
   /** Where log lines go. */
   readonly logger: Logger;
   /** Flow control across this router's sessions (see flow_control.ts). */
@@ -68,10 +67,24 @@ export class Router implements SessionAcceptor {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30000,
     };
     this.logger = this.options.logger;
-    this.links = options.links
-      ? new LinkManager(this, options.links.identity, { logger: this.logger, ...options.links })
-      : undefined;
+    if (options.links) this.enableLinks(options.links);
     for (const r of options.realms ?? []) this.addRealm(r);
+  }
+
+  /** Router-to-router links, when enabled. */
+  get links(): LinkManager | undefined {
+    return this.#links;
+  }
+
+  /**
+   * Enables router-to-router links after construction (a router worker
+   * started from its boot config gets its link identity with the
+   * controller's `configure`). Until then links are refused. Throws when
+   * links are enabled already.
+   */
+  enableLinks(links: { identity: LinkIdentity } & Partial<LinkManagerOptions>): LinkManager {
+    if (this.#links) throw new Error("router links are enabled already");
+    return this.#links = new LinkManager(this, links.identity, { logger: this.logger, ...links });
   }
 
   /** Drops a session that closed (one function for all: sessions keep no closure of their own). */

@@ -39,6 +39,7 @@ import { linkIdentity } from "../router/link/link_identity.ts";
 import type { LinkPeerSpec, RouterLinks } from "./router_links.ts";
 import { LOCAL_LINK_HEARTBEAT_MS } from "./link_heartbeat.ts";
 import type { RealmRlinks } from "./rlinks.ts";
+import { readRouterBoot, type RouterBoot } from "./router_boot.ts";
 
 export { preloadTransports } from "./router_transports.ts";
 
@@ -180,7 +181,6 @@ export class RouterWorker {
     this.#logger = options.logger;
     this.router = router;
     if (options.node) this.#status = nodeStatusSource(options.node);
-    this.#linkSettings = options.links;
   }
 
   /**
@@ -189,21 +189,42 @@ export class RouterWorker {
    * `set_links` (its replay sends it after the transports).
    */
   static async create(options: RouterWorkerOptions): Promise<RouterWorker> {
-    const l = options.links;
-    const router: Router = new Router({
-      logger: options.logger,
-      links: l
-        ? {
-          identity: await linkIdentity(l.router_id, {
-            publicKey: l.public_key,
-            privateKey: l.private_key,
-          }),
-          heartbeatMs: l.heartbeat_ms ?? LOCAL_LINK_HEARTBEAT_MS,
-          siblings: (realm) => siblingRouters(router, l.router_id, realm),
-        }
-        : undefined,
+    const worker = RouterWorker.unlinked(options);
+    if (options.links) await worker.enableLinks(options.links);
+    return worker;
+  }
+
+  /**
+   * A router worker whose router takes no links until `enableLinks` (a
+   * worker started from its boot config: the link identity comes with the
+   * controller's `configure`). `options.links` is ignored.
+   */
+  static unlinked(options: RouterWorkerOptions): RouterWorker {
+    return new RouterWorker(
+      { ...options, links: undefined },
+      new Router({ logger: options.logger }),
+    );
+  }
+
+  /**
+   * Gives the router its link identity (`configure`): from now on it accepts
+   * links, and listens for them on its link socket from the first
+   * `set_links`. Throws when links are enabled already.
+   */
+  async enableLinks(l: RouterLinkSettings): Promise<void> {
+    if (this.#linkSettings) throw new Error(`router worker "${this.id}" has its links already`);
+    const identity = await linkIdentity(l.router_id, {
+      publicKey: l.public_key,
+      privateKey: l.private_key,
     });
-    return new RouterWorker(options, router);
+    if (this.#linkSettings) throw new Error(`router worker "${this.id}" has its links already`);
+    const router = this.router;
+    router.enableLinks({
+      identity,
+      heartbeatMs: l.heartbeat_ms ?? LOCAL_LINK_HEARTBEAT_MS,
+      siblings: (realm) => siblingRouters(router, l.router_id, realm),
+    });
+    this.#linkSettings = l;
   }
 
   /**
@@ -661,16 +682,99 @@ function nodeStatusSource(node: NodeChannel): StatusSource {
 }
 
 /**
+ * What a router worker started from its boot config (`router_boot.ts`) until
+ * the controller's replay asks for it: each realm and transport is handed
+ * over once, when the replay asks for it with the same config.
+ */
+class Booted {
+  readonly worker: RouterWorker;
+  #realms = new Map<string, { json: string; info: Promise<Dict | undefined> }>();
+  #transports = new Map<string, { json: string; info: Promise<Dict | undefined> }>();
+
+  /** Starts `boot`'s realms one after the other, then its transports. */
+  constructor(ctx: WorkerContext, boot: RouterBoot) {
+    const worker = this.worker = RouterWorker.unlinked(ctx);
+    // A failure is left to the replay, which starts it again and reports why.
+    const quietly = (what: string, start: () => Promise<Dict>) =>
+      start().catch((err) => {
+        ctx.logger.log("debug", `could not start ${what} from the boot config`, {
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return undefined;
+      });
+    let realms: Promise<unknown> = Promise.resolve();
+    for (const r of boot.realms) {
+      const info = realms.then(() => quietly(`realm "${r.name}"`, () => worker.startRealm(r)));
+      this.#realms.set(r.name, { json: JSON.stringify(r), info });
+      realms = info;
+    }
+    for (const t of boot.transports) {
+      const info = realms.then(() =>
+        quietly(`transport "${t.id}"`, () => worker.startTransport(t))
+      );
+      this.#transports.set(t.id, { json: JSON.stringify(t), info });
+    }
+  }
+
+  /** The realm as started from the boot config, if it was with `config`; undefined otherwise. */
+  async realm(config: NodeRealmConfig): Promise<Dict | undefined> {
+    const b = this.#realms.get(config.name);
+    if (!b) return undefined;
+    this.#realms.delete(config.name);
+    const info = await b.info;
+    if (info && b.json === JSON.stringify(config)) return info;
+    if (info) this.worker.stopRealm(config.name); // the replay's config wins
+    return undefined;
+  }
+
+  /** The transport as started from the boot config, if it was with `config`; undefined otherwise. */
+  async transport(config: TransportConfig): Promise<Dict | undefined> {
+    const b = this.#transports.get(config.id);
+    if (!b) return undefined;
+    this.#transports.delete(config.id);
+    const info = await b.info;
+    if (info && b.json === JSON.stringify(config)) return info;
+    if (info) await this.worker.stopTransport(config.id);
+    return undefined;
+  }
+
+  /**
+   * Stops what the replay did not ask for (at its end, `set_links`): the
+   * worker runs what the controller knows of, nothing more.
+   */
+  async settle(): Promise<void> {
+    const transports = [...this.#transports.entries()];
+    const realms = [...this.#realms.entries()];
+    this.#transports.clear();
+    this.#realms.clear();
+    for (const [id, b] of transports) if (await b.info) await this.worker.stopTransport(id);
+    for (const [name, b] of realms) if (await b.info) this.worker.stopRealm(name);
+  }
+}
+
+/**
  * The router worker as the worker process runs it (see `worker_main.ts`).
  * The controller's first call is `configure` (the router's link identity and
  * socket); every other operation waits for it. The controller may send its
  * replay's calls without waiting for each answer (start-up time): an
  * operation that arrives while `configure` is under way runs when it is done,
  * in the order the calls arrived, and fails with its error if it fails.
+ *
+ * With a boot config (`ctx.boot`, see `router_boot.ts`) the worker starts
+ * its realms and transports at once, before the controller has joined;
+ * `configure` then gives that router its link identity, and the replay's
+ * `start_realm`/`start_transport` for them answer what was started (a config
+ * that differs replaces it). What the replay did not ask for is stopped at
+ * its `set_links`.
  */
 export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
   let worker: RouterWorker | undefined;
   let configuring: Promise<RouterWorker> | undefined;
+  const boot = ctx.boot === undefined ? undefined : readRouterBoot(ctx.boot);
+  if (ctx.boot !== undefined && !boot) {
+    ctx.logger.log("warn", "the boot config is not one; waiting for the controller");
+  }
+  let booted = boot ? new Booted(ctx, boot) : undefined;
   const w = async (): Promise<RouterWorker> => {
     if (worker) return worker;
     if (!configuring) {
@@ -695,7 +799,10 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
         }
         const links = readRouterLinkSettings(settings);
         if (Array.isArray(links.preload)) preloadTransports(links.preload);
-        const pending = configuring = RouterWorker.create({ ...ctx, links });
+        const b = booted?.worker;
+        const pending = configuring = b
+          ? b.enableLinks(links).then(() => b)
+          : RouterWorker.create({ ...ctx, links });
         try {
           worker = await pending;
         } catch (err) {
@@ -705,12 +812,18 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
         return { id: ctx.id, router_id: links.router_id, link_socket: links.link_socket };
       },
       [WorkerOp.GET_REALMS]: () => realmOp((x) => x.getRealms()),
-      [WorkerOp.START_REALM]: ([config]) => realmOp((x) => x.startRealm(config as NodeRealmConfig)),
+      [WorkerOp.START_REALM]: ([config]) =>
+        realmOp(async (x) =>
+          await booted?.realm(config as NodeRealmConfig) ??
+            await x.startRealm(config as NodeRealmConfig)
+        ),
       [WorkerOp.STOP_REALM]: ([name]) => realmOp((x) => x.stopRealm(String(name))),
       [WorkerOp.GET_TRANSPORTS]: async () => (await w()).getTransports(),
       [WorkerOp.START_TRANSPORT]: async ([config]) => {
         await realmsDone;
-        return await (await w()).startTransport(config as TransportConfig);
+        const x = await w();
+        return await booted?.transport(config as TransportConfig) ??
+          await x.startTransport(config as TransportConfig);
       },
       [WorkerOp.STOP_TRANSPORT]: async ([id]) => await (await w()).stopTransport(String(id)),
       [WorkerOp.GET_COMPONENTS]: async () => (await w()).getComponents(),
@@ -719,7 +832,13 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
         return await (await w()).startComponent(config as RouterComponentConfig);
       },
       [WorkerOp.STOP_COMPONENT]: async ([id]) => await (await w()).stopComponent(String(id)),
-      [WorkerOp.SET_LINKS]: async ([specs]) => await (await w()).setLinks(readLinkSpecs(specs)),
+      [WorkerOp.SET_LINKS]: async ([specs]) => {
+        const x = await w();
+        const b = booted;
+        booted = undefined;
+        await b?.settle();
+        return await x.setLinks(readLinkSpecs(specs));
+      },
       [WorkerOp.LINK_PEER]: async ([peer, up]) =>
         await (await w()).linkPeer(String(peer), up === true),
       [WorkerOp.GET_LINKS]: async () => (await w()).getLinks(),
@@ -729,6 +848,7 @@ export function routerWorkerHost(ctx: WorkerContext): WorkerHost {
     shutdown: async () => {
       const pending = configuring;
       if (pending) await (await pending.catch(() => undefined))?.shutdown();
+      else await booted?.worker.shutdown();
     },
   };
 }

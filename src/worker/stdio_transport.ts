@@ -24,13 +24,24 @@ function noop(): void {}
 export function frameChannelTransport(
   input: ReadableStream<Uint8Array>,
   output: WritableStream<Uint8Array>,
+  options: FrameChannelOptions = {},
 ): ClientTransport {
-  return new FrameChannelTransport(input, output);
+  return new FrameChannelTransport(input, output, options);
+}
+
+/** Options of `frameChannelTransport` and `stdioTransport`. */
+export interface FrameChannelOptions {
+  /**
+   * The first frame is not a WAMP message but the worker's boot config
+   * (`--boot stdin`): it goes here, once; with undefined when the channel
+   * ends before it.
+   */
+  first?: (value: unknown) => void;
 }
 
 /** The worker's transport over its own stdin and stdout. */
-export function stdioTransport(): ClientTransport {
-  return new FrameChannelTransport(Deno.stdin.readable, Deno.stdout.writable);
+export function stdioTransport(options: FrameChannelOptions = {}): ClientTransport {
+  return new FrameChannelTransport(Deno.stdin.readable, Deno.stdout.writable, options);
 }
 
 class FrameChannelTransport implements ClientTransport {
@@ -40,8 +51,14 @@ class FrameChannelTransport implements ClientTransport {
   #writer: FrameWriter;
   #open = true;
   #closed = false;
+  #first: ((value: unknown) => void) | undefined;
 
-  constructor(input: ReadableStream<Uint8Array>, output: WritableStream<Uint8Array>) {
+  constructor(
+    input: ReadableStream<Uint8Array>,
+    output: WritableStream<Uint8Array>,
+    options: FrameChannelOptions,
+  ) {
+    this.#first = options.first;
     this.#writer = new FrameWriter(output, (err) => {
       this.#end(`cannot write to the controller: ${err instanceof Error ? err.message : err}`);
     });
@@ -67,6 +84,12 @@ class FrameChannelTransport implements ClientTransport {
 
   #receive(value: unknown): void {
     if (this.#closed) return;
+    const first = this.#first;
+    if (first) {
+      this.#first = undefined;
+      first(value);
+      return;
+    }
     let msg: Message;
     try {
       msg = parseMessage(value);
@@ -85,6 +108,9 @@ class FrameChannelTransport implements ClientTransport {
     if (this.#closed) return;
     this.#open = false;
     this.#closed = true;
+    const first = this.#first;
+    this.#first = undefined;
+    first?.(undefined);
     this.onclose(reason);
   }
 }

@@ -66,11 +66,21 @@ export interface WorkerContext {
   nodeDir: string;
   /** The worker's logger (its warnings are kept for the status page). */
   logger: Logger;
-  /** The controller. */
+  /** The controller (calls wait until the worker has joined it). */
   node: NodeChannel;
+  /**
+   * The boot config `xbar start` sent first on the worker's stdin (`--boot
+   * stdin`): what a router worker starts before the controller's replay
+   * (`router_boot.ts`). Absent: the worker waits for the replay.
+   */
+  boot?: unknown;
 }
 
-/** Makes a worker's host once it has joined the controller. */
+/**
+ * Makes a worker's host: as soon as its boot config is in (at once without
+ * one), while the worker joins the controller; its procedures are registered
+ * once it has joined.
+ */
 export type WorkerHostFactory = (ctx: WorkerContext) => WorkerHost | Promise<WorkerHost>;
 
 /** Options of `runWorker`. */
@@ -89,6 +99,11 @@ export interface RunWorkerOptions {
   logColor?: boolean;
   /** Builds the worker. */
   create: WorkerHostFactory;
+  /**
+   * The first frame on stdin is the worker's boot config (`--boot stdin`),
+   * handed to `create` as `WorkerContext.boot`. Default false.
+   */
+  boot?: boolean;
   /** Milliseconds a graceful shutdown may take before the process exits anyway. Default 10000. */
   shutdownTimeoutMs?: number;
 }
@@ -168,8 +183,50 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     if (ppid !== parentPid || ppid === 1) void shutdown("the controller is gone (re-parented)", 1);
   }, 500);
 
+  // The host is made while the worker joins the controller (with a boot
+  // config, a router worker starts listening without waiting for it); calls
+  // to the controller wait for the join.
+  let joined!: (s: Session) => void;
+  const management = new Promise<Session>((resolve) => (joined = resolve));
+  const node: NodeChannel = {
+    call: async (procedure, args = []) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the controller did not answer ${procedure} in time`)),
+          NODE_CALL_TIMEOUT_MS,
+        );
+      });
+      try {
+        return (await Promise.race([
+          management.then((m) => m.call(procedure, args, {}, { timeout: NODE_CALL_TIMEOUT_MS })),
+          late,
+        ])).args[0];
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+  let onBoot: ((value: unknown) => void) | undefined;
+  const boot = options.boot
+    ? new Promise<unknown>((resolve) => (onBoot = resolve))
+    : Promise.resolve(undefined);
+  const created = boot.then((b) =>
+    options.create({
+      id: options.id,
+      nodeDir: options.nodeDir,
+      logger,
+      node,
+      ...(b !== undefined ? { boot: b } : {}),
+    })
+  );
+  created.then((h) => {
+    host = h;
+    if (shuttingDown) void h.shutdown(); // shut down while it was being made
+  }, () => {}); // a failure surfaces after the join
+
   try {
-    session = await joinSession(stdioTransport(), MANAGEMENT_REALM, {
+    session = await joinSession(stdioTransport({ first: onBoot }), MANAGEMENT_REALM, {
       authid: options.id,
       agent: `xbar-worker-${options.id}`,
       onerror: (err) => logger.log("error", "management handler failed", { error: String(err) }),
@@ -179,32 +236,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
         void shutdown(`the controller is gone (${info.details.message ?? info.reason})`, 1);
       }
     });
-    const management = session;
-    const node: NodeChannel = {
-      call: async (procedure, args = []) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`the controller did not answer ${procedure} in time`)),
-            NODE_CALL_TIMEOUT_MS,
-          );
-        });
-        try {
-          return (await Promise.race([
-            management.call(procedure, args, {}, { timeout: NODE_CALL_TIMEOUT_MS }),
-            late,
-          ])).args[0];
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-    };
-    const h = host = await options.create({
-      id: options.id,
-      nodeDir: options.nodeDir,
-      logger,
-      node,
-    });
+    joined(session);
+    const h = host = await created;
     host.ended?.then((code) => void shutdown("the worker ended", code));
     const stats = (): Dict =>
       (h.procedures[WorkerOp.GET_PROCESS_STATS]?.([]) as Dict | undefined) ??
