@@ -32,6 +32,8 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("../src/worker/python/interpreter.ts"),
   () => import("../src/worker/python/python_component.ts"),
   // router links and rlinks (src/worker/router_worker.ts)
+  () => import("../src/router/link/link_identity.ts"),
+  () => import("../src/router/link/link_manager.ts"),
   () => import("../src/worker/router_links.ts"),
   () => import("../src/worker/rlinks.ts"),
   () => import("../src/config/rlink_trust.ts"),

@@ -20,6 +20,7 @@ import { serveWebSocket } from "../src/transport/websocket_server.ts";
 import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
 import { dirname, join } from "node:path";
 import { linkIdentity } from "../src/router/link/link_identity.ts";
+import { routerLinks } from "../src/router/link/link_manager.ts";
 import { RouterLinks } from "../src/worker/router_links.ts";
 import { nullLogger } from "../src/log/logger.ts";
 import { createWebSocketHandler } from "../src/transport/websocket.ts";
@@ -35,7 +36,7 @@ if (kind === "linked") {
   const [publicKey, privateKey] = (Deno.env.get("XBAR_BENCH_KEY") ?? "").split(":");
   const router = new Router({
     realms: [{ name: "realm1" }],
-    links: { identity: await linkIdentity(`bench/${role}`, { publicKey, privateKey }) },
+    links: routerLinks(await linkIdentity(`bench/${role}`, { publicKey, privateKey })),
   });
   const links = new RouterLinks(router, {
     publicKey,

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Router } from "../src/router/router.ts";
 import { transportAuthenticator } from "../src/router/authn/transport_auth.ts";
 import { generateLinkKey, linkIdentity } from "../src/router/link/link_identity.ts";
-import type { DialWire } from "../src/router/link/link_manager.ts";
+import { type DialWire, routerLinks } from "../src/router/link/link_manager.ts";
 import { serveRawSocket } from "../src/transport/rawsocket_server.ts";
 import { connectRawSocket } from "../src/client/rawsocket_transport.ts";
 import type { ClientTransport } from "../src/client/client_transport.ts";
@@ -48,7 +48,7 @@ for (const ser of ["json", "msgpack", "cbor"] as const) {
       new Router({
         handshakeTimeoutMs: 0,
         realms: [{ name: "realm1" }],
-        links: { identity: await linkIdentity(id, key), heartbeatMs: 1000 },
+        links: routerLinks(await linkIdentity(id, key), { heartbeatMs: 1000 }),
       });
     const a = await mk("a", ka);
     const b = await mk("b", kb);

@@ -17,8 +17,7 @@ import {
 } from "./authn/authenticator.ts";
 import { Realm, type RealmConfig } from "./realm.ts";
 import { RouterSession } from "./session.ts";
-import { LinkManager, type LinkManagerOptions } from "./link/link_manager.ts";
-import type { LinkIdentity } from "./link/link_identity.ts";
+import type { LinkManager } from "./link/link_manager.ts";
 import { FlowControl } from "./flow_control.ts";
 import { RouterMetrics } from "./router_metrics.ts";
 
@@ -37,10 +36,12 @@ export interface RouterOptions {
   /** A connection that has not completed HELLO→WELCOME by then is aborted. Default 30000 ms; 0 disables. */
   handshakeTimeoutMs?: number;
   /**
-   * Router-to-router links (link/): this router's identity (id and node key)
-   * and link settings. Absent: the router accepts no links and dials none.
+   * Router-to-router links (link/): makes the router's link manager, e.g.
+   * `routerLinks(identity, settings)` (`link/link_manager.ts`, which a router
+   * without links never imports). Absent: the router accepts no links and
+   * dials none.
    */
-  links?: { identity: LinkIdentity } & Partial<LinkManagerOptions>;
+  links?: (router: Router) => LinkManager;
 }
 
 /** A WAMP router. */
@@ -82,9 +83,9 @@ export class Router implements SessionAcceptor {
    * controller's `configure`). Until then links are refused. Throws when
    * links are enabled already.
    */
-  enableLinks(links: { identity: LinkIdentity } & Partial<LinkManagerOptions>): LinkManager {
+  enableLinks(links: (router: Router) => LinkManager): LinkManager {
     if (this.#links) throw new Error("router links are enabled already");
-    return this.#links = new LinkManager(this, links.identity, { logger: this.logger, ...links });
+    return this.#links = links(this);
   }
 
   /** Drops a session that closed (one function for all: sessions keep no closure of their own). */

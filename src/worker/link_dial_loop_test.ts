@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Router } from "../router/router.ts";
 import { generateLinkKey, linkIdentity } from "../router/link/link_identity.ts";
-import { LINK_ROLE } from "../router/link/link_manager.ts";
+import { LINK_ROLE, routerLinks } from "../router/link/link_manager.ts";
 import { MemoryLinkWire } from "../router/link/memory_link.ts";
 import { transportAuthenticator } from "../router/authn/transport_auth.ts";
 import { startDialLoop } from "./link_dial_loop.ts";
@@ -14,7 +14,7 @@ async function pair() {
   const make = async (id: string) => {
     const r = new Router({
       realms: [{ name: "realm1" }],
-      links: { identity: await linkIdentity(id, key), heartbeatMs: 200 },
+      links: routerLinks(await linkIdentity(id, key), { heartbeatMs: 200 }),
     });
     r.setAuthenticator(
       TRANSPORT,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Router } from "../router/router.ts";
 import { generateLinkKey, linkIdentity } from "../router/link/link_identity.ts";
+import { routerLinks } from "../router/link/link_manager.ts";
 import { localPair } from "../client/local_transport.ts";
 import { joinSession } from "../client/join_session.ts";
 import { connectRawSocket } from "../client/rawsocket_transport.ts";
@@ -25,7 +26,7 @@ async function node(dir: string, key?: { publicKey: string; privateKey: string }
   const make = async (id: string) => {
     const router = new Router({
       realms: [{ name: "realm1" }],
-      links: { identity: await linkIdentity(`n/${id}`, key), heartbeatMs: 1000 },
+      links: routerLinks(await linkIdentity(`n/${id}`, key), { heartbeatMs: 1000 }),
     });
     const links = new RouterLinks(router, {
       publicKey: key.publicKey,

@@ -35,7 +35,6 @@ import { preloadTransports, type RunningTransport, startTransport } from "./rout
 import type { StartedComponent } from "./component.ts";
 import type { RunningPythonComponent } from "./python/python_component.ts";
 import { importLater } from "../import_later.ts";
-import { linkIdentity } from "../router/link/link_identity.ts";
 import type { LinkPeerSpec, RouterLinks } from "./router_links.ts";
 import { LOCAL_LINK_HEARTBEAT_MS } from "./link_heartbeat.ts";
 import type { RealmRlinks } from "./rlinks.ts";
@@ -133,6 +132,21 @@ const rlinkModules = () =>
     ),
   ]);
 
+/**
+ * The router's link identity and link manager (`link/`), imported when the
+ * controller's `configure` gives the router its links: a worker booted from
+ * its config listens before that (start-up time).
+ */
+const linkModules = () =>
+  Promise.all([
+    importLater<typeof import("../router/link/link_identity.ts")>(
+      new URL("../router/link/link_identity.ts", import.meta.url),
+    ),
+    importLater<typeof import("../router/link/link_manager.ts")>(
+      new URL("../router/link/link_manager.ts", import.meta.url),
+    ),
+  ]);
+
 const routerLinksModule = () =>
   importLater<typeof import("./router_links.ts")>(new URL("./router_links.ts", import.meta.url));
 
@@ -213,17 +227,17 @@ export class RouterWorker {
    */
   async enableLinks(l: RouterLinkSettings): Promise<void> {
     if (this.#linkSettings) throw new Error(`router worker "${this.id}" has its links already`);
+    const [{ linkIdentity }, { routerLinks }] = await linkModules();
     const identity = await linkIdentity(l.router_id, {
       publicKey: l.public_key,
       privateKey: l.private_key,
     });
     if (this.#linkSettings) throw new Error(`router worker "${this.id}" has its links already`);
     const router = this.router;
-    router.enableLinks({
-      identity,
+    router.enableLinks(routerLinks(identity, {
       heartbeatMs: l.heartbeat_ms ?? LOCAL_LINK_HEARTBEAT_MS,
       siblings: (realm) => siblingRouters(router, l.router_id, realm),
-    });
+    }));
     this.#linkSettings = l;
   }
 

@@ -11,6 +11,7 @@ import type { RealmConfig } from "../realm.ts";
 import { identityAuthenticator } from "../_test_client.ts";
 import { transportAuthenticator } from "../authn/transport_auth.ts";
 import { generateLinkKey, linkIdentity } from "./link_identity.ts";
+import { routerLinks } from "./link_manager.ts";
 import { MemoryLinkWire } from "./memory_link.ts";
 import type { LinkEndpoint } from "./link.ts";
 import { type Logger, nullLogger } from "../../log/logger.ts";
@@ -75,11 +76,10 @@ export async function cluster(n: number, options: ClusterOptions = {}): Promise<
       authenticator: identityAuthenticator(),
       logger: options.logger ?? nullLogger,
       realms: [{ name: "realm1", ...options.realm }],
-      links: {
-        identity: await linkIdentity(`r${i}`, keys[i]),
+      links: routerLinks(await linkIdentity(`r${i}`, keys[i]), {
         heartbeatMs: options.heartbeatMs ?? 200,
         highWaterBytes: options.highWaterBytes,
-      },
+      }),
     });
     r.setAuthenticator(
       LINK_TRANSPORT,

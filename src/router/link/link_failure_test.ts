@@ -6,6 +6,7 @@ import { F } from "./link_frames.ts";
 import { type Cluster, cluster, LINK_TRANSPORT, linkOf, waitFor } from "./_link_test_kit.ts";
 import { MemoryLinkWire } from "./memory_link.ts";
 import { generateLinkKey, linkIdentity } from "./link_identity.ts";
+import { routerLinks } from "./link_manager.ts";
 import { transportAuthenticator } from "../authn/transport_auth.ts";
 import { MemoryLogger } from "../../log/logger.ts";
 
@@ -180,7 +181,7 @@ Deno.test("link failure: a restarted peer (new incarnation, same id) replaces th
   const fresh = new Router({
     handshakeTimeoutMs: 0,
     realms: [{ name: "realm1" }],
-    links: { identity: await linkIdentity("r1", c.keyPairs[1]), heartbeatMs: 200 },
+    links: routerLinks(await linkIdentity("r1", c.keyPairs[1]), { heartbeatMs: 200 }),
   });
   const wire = new MemoryLinkWire(c.routers[0], { transportId: LINK_TRANSPORT });
   await fresh.links!.dial(wire.dialer, { realm: "realm1", trusted: (k) => c.keys.includes(k) });
@@ -224,7 +225,7 @@ Deno.test("link handshake: an untrusted acceptor key, an unauthorized dialer key
   const stranger = new Router({
     handshakeTimeoutMs: 0,
     realms: [{ name: "realm1" }],
-    links: { identity: await linkIdentity("x", await generateLinkKey()) },
+    links: routerLinks(await linkIdentity("x", await generateLinkKey())),
   });
   const w2 = new MemoryLinkWire(c.routers[0], { transportId: LINK_TRANSPORT });
   await assert.rejects(
@@ -251,7 +252,7 @@ Deno.test("link handshake: an untrusted acceptor key, an unauthorized dialer key
   const other = new Router({
     handshakeTimeoutMs: 0,
     realms: [{ name: "realm1" }],
-    links: { identity: await linkIdentity("y", await generateLinkKey()) },
+    links: routerLinks(await linkIdentity("y", await generateLinkKey())),
   });
   other.setAuthenticator(
     LINK_TRANSPORT,

@@ -134,6 +134,18 @@ export interface DialWire extends LinkWire {
   onclose: (reason?: string) => void;
 }
 
+/**
+ * `RouterOptions.links` and `Router.enableLinks()`: a link manager with this
+ * identity for the router (logging to the router's logger unless
+ * `options.logger`).
+ */
+export function routerLinks(
+  identity: LinkIdentity,
+  options: Partial<LinkManagerOptions> = {},
+): (router: LinkRouter & { readonly logger: Logger }) => LinkManager {
+  return (router) => new LinkManager(router, identity, { logger: router.logger, ...options });
+}
+
 /** The links of one realm. */
 class RealmLinks implements LinkHost {
   readonly realm: Realm;
