@@ -43,6 +43,10 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("../src/worker/http_listener.ts"),
   () => import("../src/transport/rawsocket_server.ts"),
   () => import("../src/transport/web.ts"),
+  // authentication methods (src/worker/auth_methods.ts)
+  () => import("../src/router/authn/ticket.ts"),
+  () => import("../src/router/authn/wampcra.ts"),
+  () => import("../src/router/authn/cryptosign.ts"),
   // serializers' npm packages (src/serializer/msgpack.ts, cbor.ts)
   () => import("msgpackr"),
   () => import("cbor-x"),

@@ -21,10 +21,8 @@ import type {
 } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Router } from "../router/router.ts";
-import {
-  type TransportAuthConfig,
-  transportAuthenticator,
-} from "../router/authn/transport_auth.ts";
+import type { TransportAuthConfig } from "../router/authn/transport_auth.ts";
+import { loadAuthMethods, loadedTransportAuthenticator } from "./auth_methods.ts";
 import { type Serializer, serializers as allSerializers } from "../serializer/mod.ts";
 import type { WebSocketOptions } from "../transport/websocket.ts";
 import type { FlowControlOptions } from "../transport/flow_control.ts";
@@ -166,7 +164,10 @@ function webSocketOptions(
 function setAuth(ctx: TransportContext, transportId: string, auth: AuthConfig): void {
   ctx.router.setAuthenticator(
     transportId,
-    transportAuthenticator(auth as TransportAuthConfig, { router: ctx.router, logger: ctx.logger }),
+    loadedTransportAuthenticator(auth as TransportAuthConfig, {
+      router: ctx.router,
+      logger: ctx.logger,
+    }),
   );
 }
 
@@ -460,6 +461,7 @@ export async function startTransport(
 ): Promise<RunningTransport> {
   let started;
   try {
+    await loadAuthMethods(cfg);
     switch (cfg.type) {
       case "websocket":
         started = await startWebSocket(ctx, cfg);

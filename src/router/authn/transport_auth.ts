@@ -18,17 +18,15 @@
  * @module
  */
 
-import type { Dict } from "../../wamp/messages.ts";
-import { ErrorUri } from "../../wamp/uris.ts";
-import { type Logger, nullLogger } from "../../log/logger.ts";
-import type { Router } from "../router.ts";
-import type { AuthenticatorFactory, AuthStep, SessionAuthenticator } from "./authenticator.ts";
-import type { AuthContext, AuthMethod } from "./auth_context.ts";
+import type { AuthenticatorFactory } from "./authenticator.ts";
+import type { AuthMethod } from "./auth_context.ts";
 import { ANONYMOUS, type AnonymousConfig, anonymousMethod } from "./anonymous.ts";
 import { TICKET, type TicketConfig, ticketMethod } from "./ticket.ts";
 import { WAMPCRA, type WampcraConfig, wampcraMethod } from "./wampcra.ts";
 import { CRYPTOSIGN, type CryptosignConfig, cryptosignMethod } from "./cryptosign.ts";
-import { abortStep, noPendingChallenge } from "./principal.ts";
+import { negotiatingAuthenticator, type TransportAuthOptions } from "./negotiator.ts";
+
+export type { TransportAuthOptions } from "./negotiator.ts";
 
 /** A transport's `auth` dict (see the module doc). */
 export interface TransportAuthConfig {
@@ -42,17 +40,11 @@ export interface TransportAuthConfig {
   cryptosign?: CryptosignConfig;
 }
 
-/** Options of `transportAuthenticator`. */
-export interface TransportAuthOptions {
-  /** The router, for dynamic authenticators (required when any method is dynamic). */
-  router?: Router;
-  /** Where authentication events go (never with secrets). Default: the router's logger, else nowhere. */
-  logger?: Logger;
-  /** Milliseconds a dynamic authenticator may take before the handshake fails. Default 10000. */
-  authenticatorTimeoutMs?: number;
-}
-
-/** Builds the per-connection authenticator factory for a transport's `auth`. */
+/**
+ * Builds the per-connection authenticator factory for a transport's `auth`.
+ * Imports every method; a router worker imports only those its config names
+ * (`transport_auth_loader.ts` in src/worker, start-up time).
+ */
 export function transportAuthenticator(
   auth: TransportAuthConfig,
   options: TransportAuthOptions = {},
@@ -62,56 +54,5 @@ export function transportAuthenticator(
   if (auth.ticket) methods.set(TICKET, ticketMethod(auth.ticket));
   if (auth.wampcra) methods.set(WAMPCRA, wampcraMethod(auth.wampcra));
   if (auth.cryptosign) methods.set(CRYPTOSIGN, cryptosignMethod(auth.cryptosign));
-  const dynamic = Object.values(auth).some((m) => m?.type === "dynamic");
-  if (dynamic && !options.router) {
-    throw new Error("transportAuthenticator: a dynamic method needs options.router");
-  }
-  const logger = options.logger ?? options.router?.logger ?? nullLogger;
-  const timeoutMs = options.authenticatorTimeoutMs ?? 10000;
-  return (peer) => new Negotiator(methods, { router: options.router, peer, logger, timeoutMs });
-}
-
-/** Picks the method for one handshake and hands it HELLO and AUTHENTICATE. */
-class Negotiator implements SessionAuthenticator {
-  #methods: Map<string, AuthMethod>;
-  #ctx: AuthContext;
-  #chosen: SessionAuthenticator | undefined;
-
-  constructor(methods: Map<string, AuthMethod>, ctx: AuthContext) {
-    this.#methods = methods;
-    this.#ctx = ctx;
-  }
-
-  hello(realm: string, details: Dict, session: number): AuthStep | Promise<AuthStep> {
-    const offered = offeredMethods(details.authmethods);
-    for (const name of offered) {
-      const method = this.#methods.get(name);
-      if (method) {
-        this.#chosen = method(this.#ctx);
-        return this.#chosen.hello(realm, details, session);
-      }
-    }
-    this.#ctx.logger.log("info", "no acceptable authentication method", {
-      offered,
-      configured: [...this.#methods.keys()],
-      peer: this.#ctx.peer.peer,
-    });
-    return abortStep(
-      ErrorUri.NO_AUTH_METHOD,
-      `cannot authenticate using any of the offered authmethods ${JSON.stringify(offered)}`,
-    );
-  }
-
-  authenticate(signature: string, extra: Dict): AuthStep | Promise<AuthStep> {
-    if (!this.#chosen) return noPendingChallenge();
-    return this.#chosen.authenticate(signature, extra);
-  }
-}
-
-function offeredMethods(v: unknown): string[] {
-  if (v === undefined || v === null) return [ANONYMOUS];
-  if (!Array.isArray(v)) return [];
-  return v.filter((m): m is string => typeof m === "string").slice(0, 16).map((m) =>
-    m.slice(0, 64)
-  );
+  return negotiatingAuthenticator(methods, auth, options);
 }
