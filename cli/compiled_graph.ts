@@ -23,6 +23,8 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   // the controller and the node key (cli/start.ts)
   () => import("../src/node/controller.ts"),
   () => import("../src/node/node_key.ts"),
+  // the process title, when the config names one (src/node/controller.ts)
+  () => import("../src/node/process_title.ts"),
   // worker hosts (cli/worker_entry.ts)
   () => import("../src/worker/router_worker.ts"),
   () => import("../src/worker/container_worker.ts"),

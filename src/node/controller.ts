@@ -38,7 +38,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { resolve } from "../posix_path.ts";
+import { importLater } from "../import_later.ts";
 import type {
   ContainerComponentConfig,
   GuestWatch,
@@ -58,7 +59,6 @@ import { Router } from "../router/router.ts";
 import type { AuthenticatorFactory } from "../router/authn/authenticator.ts";
 import type { PeerInfo } from "../router/peer.ts";
 import { type RawSocketServer, serveRawSocket } from "../transport/rawsocket_server.ts";
-import { setProcessTitle } from "./process_title.ts";
 import { DEFAULT_CONTROLLER_OPTIONS } from "../config/defaults.ts";
 import { jsonSerializer } from "../serializer/json.ts";
 import { localPair } from "../client/local_transport.ts";
@@ -273,7 +273,13 @@ export class Controller {
   async start(): Promise<void> {
     // Only a title the config names: setting one replaces the command line `ps` shows.
     const title = this.#o.config.controller.options.title;
-    if (title !== DEFAULT_CONTROLLER_OPTIONS.title) setProcessTitle(title);
+    if (title !== DEFAULT_CONTROLLER_OPTIONS.title) {
+      // imported only then: it uses node:process, and a process's first
+      // `node:` import sets up Deno's Node compatibility layer (start-up time)
+      (await importLater<typeof import("./process_title.ts")>(
+        new URL("./process_title.ts", import.meta.url),
+      )).setProcessTitle(title);
+    }
     this.#session = await joinSession(
       localPair(this.router, {
         info: { transportId: CONTROLLER_TRANSPORT_ID, peer: "controller" },

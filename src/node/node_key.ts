@@ -16,7 +16,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../posix_path.ts";
 import { generateLinkKey } from "../router/link/link_identity.ts";
 
 /** File name of the private key. */
