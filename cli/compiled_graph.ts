@@ -20,7 +20,11 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("./convert.ts"),
   () => import("./keys.ts"),
   () => import("./worker.ts"),
-  // the controller and the node key (cli/start.ts)
+  // the config checks, the controller and the node key (cli/start.ts)
+  () => import("../src/config/load_config.ts"),
+  () => import("../src/config/format.ts"),
+  () => import("../src/worker/component_check.ts"),
+  () => import("../src/worker/environment_rules.ts"),
   () => import("../src/node/controller.ts"),
   () => import("../src/node/node_key.ts"),
   // the process title, when the config names one (src/node/controller.ts)

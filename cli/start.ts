@@ -7,19 +7,11 @@
 
 import { join } from "../src/posix_path.ts";
 import { ConsoleLogger } from "../src/log/console_logger.ts";
-import { loadConfig } from "../src/config/load_config.ts";
-import { formatConfigError, sortedErrors } from "../src/config/format.ts";
 import type { Controller } from "../src/node/controller.ts";
-import {
-  configuredTitle,
-  type StartedWorkerProcess,
-  startWorkerProcess,
-} from "../src/node/worker_process.ts";
-import { processEnv } from "../src/worker/guest_worker.ts";
+import { type StartedWorkerProcess, startWorkerProcess } from "../src/node/worker_process.ts";
 import { routerBootOf } from "../src/worker/router_boot.ts";
 import { nodePaths } from "../src/node/node_dir.ts";
-import { componentModuleRule } from "../src/worker/component_check.ts";
-import { environmentRules } from "../src/worker/environment_rules.ts";
+import { adoptEarlyWorker, routerWorkerStart, startEarlyWorker } from "./_early_worker.ts";
 import {
   acquirePidFile,
   NodeRunningError,
@@ -140,6 +132,34 @@ export async function start(args: string[]): Promise<number> {
   // failure to start is printed there once as well.
   const logsReachTerminal = requestedLevel !== "none" && !v.logtofile;
 
+  // The first router worker's process boots while the config is checked
+  // (start-up time, `_early_worker.ts`); the checks' modules are imported
+  // with importLater for the same reason.
+  let early = await startEarlyWorker({
+    dir: paths.dir,
+    config: typeof v.config === "string" ? v.config : undefined,
+    logLevel: level,
+    logFormat: format,
+  });
+  const [{ loadConfig }, { formatConfigError, sortedErrors }, { componentModuleRule }, {
+    environmentRules,
+  }] = await Promise.all([
+    importLater<typeof import("../src/config/load_config.ts")>(
+      new URL("../src/config/load_config.ts", import.meta.url),
+    ),
+    importLater<typeof import("../src/config/format.ts")>(
+      new URL("../src/config/format.ts", import.meta.url),
+    ),
+    importLater<typeof import("../src/worker/component_check.ts")>(
+      new URL("../src/worker/component_check.ts", import.meta.url),
+    ),
+    importLater<typeof import("../src/worker/environment_rules.ts")>(
+      new URL("../src/worker/environment_rules.ts", import.meta.url),
+    ),
+  ]).catch((e) => {
+    early?.discard();
+    throw e;
+  });
   const loaded = await loadConfig({
     dir: paths.dir,
     config: typeof v.config === "string" ? v.config : undefined,
@@ -148,6 +168,7 @@ export async function start(args: string[]): Promise<number> {
   });
   for (const w of loaded.warnings) logger.log("warn", `config: ${formatConfigError(w)}`);
   if (!loaded.config) {
+    early?.discard();
     err(
       `xbar: the config has ${loaded.errors.length} error${
         loaded.errors.length === 1 ? "" : "s"
@@ -170,6 +191,7 @@ export async function start(args: string[]): Promise<number> {
       logger.log("warn", "removing a stale pid file", { file: paths.pidFile, pid: stale?.pid });
     });
   } catch (e) {
+    early?.discard();
     if (e instanceof NodeRunningError) {
       err(`xbar: ${e.message}; stop it with: xbar stop --dir ${JSON.stringify(paths.dir)}`);
       return ExitCode.CONFLICT;
@@ -183,27 +205,24 @@ export async function start(args: string[]): Promise<number> {
   const started = new Map<string, StartedWorkerProcess>();
   for (const w of config.workers) {
     if (w.type !== "router" || w.options.disabled) continue;
+    const want = routerWorkerStart(w, { dir: paths.dir, logLevel: level, logFormat: format });
+    if (early && early.options.id === w.id) {
+      const adopted = adoptEarlyWorker(early, w, want);
+      early = undefined;
+      if (adopted) {
+        started.set(w.id, adopted);
+        continue;
+      }
+    }
     try {
-      started.set(
-        w.id,
-        startWorkerProcess({
-          id: w.id,
-          kind: "router",
-          title: configuredTitle("router", w.id, w.options.title),
-          nodeDir: paths.dir,
-          logLevel: level,
-          logFormat: format,
-          env: processEnv(w.options.env),
-          preload: w.transports.map((t) => t.type),
-          // it listens at once, without waiting for the controller
-          boot: routerBootOf(w),
-        }),
-      );
+      // it listens at once, without waiting for the controller
+      started.set(w.id, startWorkerProcess({ ...want, boot: routerBootOf(w) }));
     } catch {
       // the controller spawns it at launch and reports why it cannot
     }
   }
 
+  early?.discard(); // no enabled router worker of its id
   let controller: Controller | undefined;
   try {
     // Prepared and loaded while the router workers boot (importLater).

@@ -128,6 +128,12 @@ export interface SpawnWorkerOptions {
    * or in the environment, where other users could read its secrets.
    */
   boot?: RouterBoot;
+  /**
+   * The process is started before its config is known (`xbar start`, before
+   * validating it): `--boot stdin` without a frame; `StartedWorkerProcess.boot`
+   * sends it (or none) once the config is. Ignored with `boot`.
+   */
+  bootLater?: boolean;
   /** The management router the frame channel is attached to. */
   router: SessionAcceptor;
   /** Every line the worker writes to stderr. */
@@ -153,6 +159,11 @@ export interface StartedWorkerProcess {
   readonly options: StartWorkerOptions;
   /** Kills it (when it is never adopted). */
   discard(): void;
+  /**
+   * Sends the boot config of a process started with `bootLater` (null: none,
+   * it waits for the replay). Once, before it is adopted.
+   */
+  boot(boot: RouterBoot | null): void;
   /** Internal: the process and its log lines so far. */
   readonly child: Deno.ChildProcess;
   /** Internal: sets where log lines go (the kept ones first). */
@@ -201,7 +212,7 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     ...(options.logColor ? ["--color", "true"] : []),
     ...(options.title !== undefined && options.title !== "" ? ["--title", options.title] : []),
     ...(options.preload?.length ? ["--preload", [...new Set(options.preload)].join(",")] : []),
-    ...(options.boot ? ["--boot", "stdin"] : []),
+    ...(options.boot || options.bootLater ? ["--boot", "stdin"] : []),
   ]);
   const env = { ...options.env };
   for (const name of DENO_ENV) {
@@ -223,13 +234,18 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  if (options.boot) {
-    // Queued ahead of every frame the channel writes once it is attached
-    // (a stream's writes go out in order, also across writers).
+  // Queued ahead of every frame the channel writes once it is attached (a
+  // stream's writes go out in order, also across writers).
+  let bootSent = false;
+  const sendBoot = (boot: RouterBoot | null) => {
+    if (bootSent) throw new Error(`worker "${options.id}": its boot config was sent already`);
+    bootSent = true;
     const writer = child.stdin.getWriter();
-    writer.write(encodeFrame(options.boot)).catch(() => {}); // the process is gone: its exit tells
+    writer.write(encodeFrame(boot)).catch(() => {}); // the process is gone: its exit tells
     writer.releaseLock();
-  }
+  };
+  if (options.boot) sendBoot(options.boot);
+  else if (!options.bootLater) bootSent = true;
   const kept: string[] = [];
   let sink: ((line: string) => void) | undefined;
   const stderrDone = (async () => {
@@ -247,6 +263,7 @@ export function startWorkerProcess(options: StartWorkerOptions): StartedWorkerPr
     options,
     child,
     stderrDone,
+    boot: sendBoot,
     logTo(to) {
       for (const line of kept.splice(0)) to(line);
       sink = to;

@@ -101,7 +101,7 @@ export interface RunWorkerOptions {
   create: WorkerHostFactory;
   /**
    * The first frame on stdin is the worker's boot config (`--boot stdin`),
-   * handed to `create` as `WorkerContext.boot`. Default false.
+   * handed to `create` as `WorkerContext.boot` (null: none). Default false.
    */
   boot?: boolean;
   /** Milliseconds a graceful shutdown may take before the process exits anyway. Default 10000. */
@@ -217,7 +217,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
       nodeDir: options.nodeDir,
       logger,
       node,
-      ...(b !== undefined ? { boot: b } : {}),
+      ...(b !== undefined && b !== null ? { boot: b } : {}),
     })
   );
   created.then((h) => {
