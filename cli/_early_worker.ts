@@ -126,7 +126,7 @@ export function adoptEarlyWorker(
   const had = early.options;
   const same = had.id === want.id && had.kind === want.kind && had.title === want.title &&
     had.nodeDir === want.nodeDir && had.logLevel === want.logLevel &&
-    had.logFormat === want.logFormat && sameJson(had.env, want.env) &&
+    had.logFormat === want.logFormat && sameEnv(had.env, want.env) &&
     sameJson([...new Set(had.preload)], [...new Set(want.preload)]);
   if (!same) {
     early.discard();
@@ -134,6 +134,13 @@ export function adoptEarlyWorker(
   }
   early.boot(routerBootOf(w) ?? null);
   return early;
+}
+
+/** The same variables with the same values (`Deno.env.toObject()` has no fixed order). */
+function sameEnv(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length &&
+    keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
