@@ -22,6 +22,7 @@ for (
     "event_history_realm.json.txt",
     "anonymous_auth_realm.json.txt",
     "static_auth_methods.yaml.txt",
+    "session_stats_realm.json.txt",
   ]
 ) {
   Deno.test(`loadConfig() accepts the Crossbar-format fixture ${name}`, async () => {
@@ -156,4 +157,16 @@ Deno.test("loadConfig() reads Python class components and names the impossible r
     errors[0].message,
     /"shutdown-on-any-component-failed" never happens when failed components are restarted \("on-failure"\)/,
   );
+});
+
+Deno.test("loadConfig() reads a realm's session statistics in the shape of Crossbar's stats example", async () => {
+  const { config, warnings } = await load("session_stats_realm.json.txt");
+  assert.deepEqual(router(config).realms[0].stats, {
+    rated_message_size: 1024,
+    trigger_after_rated_messages: 50,
+    trigger_after_duration: 30,
+    trigger_on_join: true,
+    trigger_on_leave: false,
+  });
+  assert.deepEqual(warnings, []);
 });

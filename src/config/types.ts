@@ -265,6 +265,25 @@ export interface RealmConfig {
   rlinks: RLinkConfig[];
   /** Log every WAMP message of this realm's sessions (in and out) at info level. */
   trace?: boolean;
+  /** Per-session message statistics published as `wamp.session.on_stats` (Crossbar's realm `stats`). */
+  stats?: RealmStatsConfig;
+}
+
+/**
+ * Crossbar's realm `stats`: each client session's serialized messages and
+ * bytes, both ways, published as `wamp.session.on_stats`.
+ */
+export interface RealmStatsConfig {
+  /** Bytes per rated message (a power of two; default 512). */
+  rated_message_size: number;
+  /** Publish after this many rated messages (0: off; default 0). */
+  trigger_after_rated_messages: number;
+  /** Publish when a message is counted this many seconds after the last publication (0: off; default 0). */
+  trigger_after_duration: number;
+  /** Publish when the session joins (default false, as Crossbar's code). */
+  trigger_on_join: boolean;
+  /** Publish when the session leaves (default true). */
+  trigger_on_leave: boolean;
 }
 
 /** Realm options. */

@@ -69,18 +69,60 @@ Deno.test("validateConfig() checks permission URIs loosely unless the realm says
   assert.equal(bad.errors.length, 1);
 });
 
-Deno.test("validateConfig() reads realm trace, refuses stats with the reason", () => {
+Deno.test("validateConfig() reads realm trace and stats (Crossbar's defaults)", () => {
   const r = routerOf({
     version: 2,
-    workers: [{ type: "router", realms: [{ name: "realm1", trace: true }] }],
+    workers: [{
+      type: "router",
+      realms: [{ name: "realm1", trace: true, stats: { trigger_after_rated_messages: 10 } }],
+    }],
   });
   assert.equal(r.realms[0].trace, true);
-  const { errors } = validateConfig({
-    version: 2,
-    workers: [{ type: "router", realms: [{ name: "realm1", stats: { trigger_on_join: true } }] }],
+  assert.deepEqual(r.realms[0].stats, {
+    rated_message_size: 512,
+    trigger_after_rated_messages: 10,
+    trigger_after_duration: 0,
+    trigger_on_join: false,
+    trigger_on_leave: true,
   });
-  assert.deepEqual(errors.map((e) => e.path), ["workers[0].realms[0].stats"]);
-  assert.match(errors[0].message, /not supported by xbar \(per-session serializer statistics/);
+});
+
+Deno.test("validateConfig() refuses bad realm stats values, each with its path", () => {
+  const realm = (stats: unknown, options?: unknown) => ({
+    version: 2,
+    workers: [{ type: "router", realms: [{ name: "realm1", stats, options }] }],
+  });
+  const errorsOf = (stats: unknown) =>
+    validateConfig(realm(stats)).errors.map((e) => `${e.path}: ${e.message}`);
+  const p = "workers[0].realms[0].stats";
+  assert.deepEqual(errorsOf({ trigger_on_join: true }), [
+    `${p}: needs trigger_after_rated_messages or trigger_after_duration above 0 (as Crossbar requires)`,
+  ]);
+  const bad = errorsOf({
+    rated_message_size: 500,
+    trigger_after_rated_messages: -1,
+    trigger_after_duration: 1.5,
+    trigger_on_join: "yes",
+    trigger_on_leave: 1,
+    trigger_every: 3,
+  });
+  assert.deepEqual(bad.map((e) => e.slice(0, e.indexOf(":"))).sort(), [
+    `${p}.rated_message_size`,
+    `${p}.trigger_after_duration`,
+    `${p}.trigger_after_rated_messages`,
+    `${p}.trigger_every`,
+    `${p}.trigger_on_join`,
+    `${p}.trigger_on_leave`,
+  ]);
+  assert.match(bad.find((e) => e.startsWith(`${p}.rated_message_size`))!, /power of two.*got 500/);
+  assert.match(errorsOf({ rated_message_size: 0, trigger_after_duration: 5 })[0], /1-1073741824/);
+  assert.match(errorsOf("on")[0], new RegExp(`^${p.replaceAll(/[[\].]/g, "\\$&")}: `));
+  const { errors, warnings } = validateConfig(
+    realm({ trigger_after_duration: 5 }, { enable_meta_api: false }),
+  );
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings.map((w) => w.path), [p]);
+  assert.match(warnings[0].message, /enable_meta_api is false/);
 });
 
 Deno.test("validateConfig() reads authenticator-realm/-role, default-role and an anonymous realm, and checks them against the worker's realms", () => {

@@ -23,6 +23,7 @@ import type { ConfigPath } from "./path.ts";
 import type {
   PermissionConfig,
   RealmConfig,
+  RealmStatsConfig,
   RealmStoreConfig,
   RLinkConfig,
   RoleConfig,
@@ -262,15 +263,64 @@ function rlink(c: Checker, path: ConfigPath, v: unknown): RLinkConfig | undefine
   return out;
 }
 
+/**
+ * Crossbar's realm `stats` (docs/Session-Statistics.rst; defaults as
+ * Crossbar's code, `router/session.py`, which asserts at least one trigger).
+ */
+function stats(c: Checker, path: ConfigPath, v: unknown): RealmStatsConfig | undefined {
+  const o = c.object(path, v, {
+    optional: [
+      "rated_message_size",
+      "trigger_after_rated_messages",
+      "trigger_after_duration",
+      "trigger_on_join",
+      "trigger_on_leave",
+    ],
+  });
+  if (!o) return undefined;
+  const p = (k: string) => [...path, k];
+  let rated = c.integer(p("rated_message_size"), o.rated_message_size, { min: 1, max: 2 ** 30 });
+  if (rated !== undefined && (rated & (rated - 1)) !== 0) {
+    c.error(p("rated_message_size"), `must be a power of two (e.g. 256, 512), got ${rated}`);
+    rated = undefined;
+  }
+  const out: RealmStatsConfig = {
+    rated_message_size: rated ?? 512,
+    trigger_after_rated_messages:
+      c.integer(p("trigger_after_rated_messages"), o.trigger_after_rated_messages, {
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+        range: "0 (off) or more",
+      }) ?? 0,
+    trigger_after_duration: c.integer(p("trigger_after_duration"), o.trigger_after_duration, {
+      min: 0,
+      max: 2 ** 31,
+      range: "0 (off) or a number of seconds",
+    }) ?? 0,
+    trigger_on_join: c.boolean(p("trigger_on_join"), o.trigger_on_join) ?? false,
+    trigger_on_leave: c.boolean(p("trigger_on_leave"), o.trigger_on_leave) ?? true,
+  };
+  const badRated = o.trigger_after_rated_messages !== undefined &&
+    out.trigger_after_rated_messages === 0 && o.trigger_after_rated_messages !== 0;
+  const badDuration = o.trigger_after_duration !== undefined && out.trigger_after_duration === 0 &&
+    o.trigger_after_duration !== 0;
+  if (
+    out.trigger_after_rated_messages === 0 && out.trigger_after_duration === 0 && !badRated &&
+    !badDuration
+  ) {
+    c.error(
+      path,
+      "needs trigger_after_rated_messages or trigger_after_duration above 0 (as Crossbar requires)",
+    );
+  }
+  return out;
+}
+
 /** Reads one realm (rlinks without an id get `rlink001`, ...). */
 export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfig | undefined {
   const o = c.object(path, v, {
     required: ["name"],
-    optional: ["roles", "options", "store", "rlinks", "trace"],
-    unsupported: {
-      stats: "per-session serializer statistics (wamp.session.on_stats): xbar's transports " +
-        "do not count serialized bytes per session",
-    },
+    optional: ["roles", "options", "store", "rlinks", "trace", "stats"],
   });
   if (!o) return undefined;
   const p = (k: string) => [...path, k];
@@ -301,6 +351,17 @@ export function checkRealm(c: Checker, path: ConfigPath, v: unknown): RealmConfi
   const strict = out.options.uri_check === "strict";
   const trace = c.boolean(p("trace"), o.trace);
   if (trace !== undefined) out.trace = trace;
+  if (o.stats !== undefined) {
+    const st = stats(c, p("stats"), o.stats);
+    if (st) out.stats = st;
+    if (st && !out.options.enable_meta_api) {
+      c.warn(
+        p("stats"),
+        "has no effect: wamp.session.on_stats is a meta event, and options.enable_meta_api is false",
+        "key",
+      );
+    }
+  }
   const seenRoles = new Map<string, number>();
   c.list(p("roles"), o.roles)?.forEach((item, i) => {
     const r = role(c, [...path, "roles", i], item, strict);

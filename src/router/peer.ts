@@ -25,6 +25,10 @@
  * transport ──handle.backlog(false)──▶ router  (queue back below its low-water mark)
  * router ──peer.resumeInput()──▶ transport      (once nothing it feeds is backlogged)
  * ```
+ * Session statistics (optional): the router hands a connection a meter
+ * with `peer.countTraffic(meter)` and the transport counts every message's
+ * serialized size into it, both ways (see `session_stats.ts`).
+ *
  * A session backlogged longer than its transport's `stuckTimeoutMs` is
  * closed by the router as a slow consumer (ABORT `xbar.close.slow_consumer`);
  * one whose queue reaches the transport's hard bound is closed by the
@@ -47,6 +51,12 @@ export interface PeerInfo {
   transportId?: string;
   /** Free-form extras (HTTP headers, TLS client cert, ...), for authenticators. */
   extra?: Record<string, unknown>;
+}
+
+/** Where a transport counts a session's serialized messages (`Peer.countTraffic`). */
+export interface TrafficMeter {
+  /** One message of `bytes` serialized payload octets, sent or received. */
+  count(bytes: number): void;
 }
 
 /** The router's way to reach the other side of one connection. */
@@ -75,6 +85,14 @@ export interface Peer {
   pauseInput?(): void;
   /** Flow control: read again after `pauseInput()`. Idempotent. */
   resumeInput?(): void;
+  /**
+   * Session statistics (realm `stats`): from now on hand the serialized
+   * payload length of every message sent and received to `meter`
+   * (`undefined`: stop). Until the router asks, the transport counts
+   * nothing. Absent where messages are not serialized (in-process pairs):
+   * such sessions have no statistics.
+   */
+  countTraffic?(meter: TrafficMeter | undefined): void;
   /**
    * Flow control: milliseconds this peer may stay backlogged (see
    * `SessionHandle.backlog`) before the router closes its session as a slow

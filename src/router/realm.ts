@@ -18,7 +18,7 @@
 import type { Call, Dict, List, Message, Publish, Register, Subscribe } from "../wamp/messages.ts";
 import { MessageType } from "../wamp/messages.ts";
 import { ProtocolViolation } from "../wamp/errors.ts";
-import { ErrorUri } from "../wamp/uris.ts";
+import { ErrorUri, MetaTopic } from "../wamp/uris.ts";
 import { isValidPattern, isValidUri } from "../wamp/uri_check.ts";
 import type { Logger } from "../log/logger.ts";
 import { Broker, type EventHistoryConfig } from "./broker.ts";
@@ -42,6 +42,7 @@ import { installSubscriptionMeta } from "./meta/subscription_meta.ts";
 import { publishTestaments } from "./meta/testament.ts";
 import { sendError } from "./errors.ts";
 import { RealmMetrics } from "./router_metrics.ts";
+import { type SessionStatsConfig, StatsPublisher } from "./session_stats.ts";
 
 /** The role Crossbar defines on every realm: allowed everything unless a role of that name is configured. */
 export const TRUSTED_ROLE = "trusted";
@@ -71,6 +72,12 @@ export interface RealmConfig {
    * event is published.
    */
   enableMetaApi?: boolean;
+  /**
+   * Per-session message statistics published as `wamp.session.on_stats`
+   * (Crossbar's realm `stats`, see `session_stats.ts`). Needs the meta API:
+   * with `enableMetaApi` false nothing is counted.
+   */
+  stats?: SessionStatsConfig;
 }
 
 /** A procedure implemented by the router itself (the meta API). */
@@ -104,6 +111,10 @@ export class Realm {
   readonly traced: boolean;
   /** Counters for metrics (`router_metrics.ts`). */
   readonly metrics = new RealmMetrics();
+  /** Session statistics settings; undefined: sessions are not counted (no `stats`, or no meta API). */
+  readonly stats: SessionStatsConfig | undefined;
+  /** Publishes `wamp.session.on_stats` (only with `stats`). */
+  readonly statsPublisher: StatsPublisher | undefined;
 
   #roles: Map<string, Authorizer> | undefined;
   #releaseSessionId: (id: number) => void;
@@ -134,6 +145,12 @@ export class Realm {
     this.broker = new Broker(this, config.eventHistory ?? []);
     this.dealer = new Dealer(this);
     if (config.enableMetaApi ?? true) {
+      if (config.stats !== undefined) {
+        this.stats = config.stats;
+        this.statsPublisher = new StatsPublisher((args) =>
+          this.publishMeta(MetaTopic.SESSION_ON_STATS, args)
+        );
+      }
       this.changes.add(metaEvents(this));
       installSessionMeta(this);
       installRegistrationMeta(this);

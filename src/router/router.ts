@@ -59,6 +59,7 @@ export class Router implements SessionAcceptor {
   #sessions = new Set<RouterSession>();
   #sessionIds = new Set<number>();
   #authenticators = new Map<string, AuthenticatorFactory>();
+  #statsRealms = 0;
 
   /** @param options see RouterOptions */
   constructor(options: RouterOptions = {}) {
@@ -100,6 +101,15 @@ export class Router implements SessionAcceptor {
     return s;
   }
 
+  /**
+   * True when a realm counts session statistics: new connections are
+   * counted from their first message (HELLO), so the first statistics of a
+   * session include its handshake, as in Crossbar.
+   */
+  get countsTraffic(): boolean {
+    return this.#statsRealms > 0;
+  }
+
   /** The realm named `name`. */
   realm(name: string): Realm | undefined {
     return this.#realms.get(name);
@@ -118,6 +128,7 @@ export class Router implements SessionAcceptor {
       releaseSessionId: (id) => this.releaseSessionId(id),
     });
     this.#realms.set(config.name, realm);
+    if (realm.stats !== undefined) this.#statsRealms++;
     return realm;
   }
 
@@ -128,6 +139,7 @@ export class Router implements SessionAcceptor {
     this.links?.closeRealm(realm);
     realm.closeAll(CloseUri.CLOSE_REALM);
     this.#realms.delete(name);
+    if (realm.stats !== undefined) this.#statsRealms--;
     return true;
   }
 

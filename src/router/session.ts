@@ -43,6 +43,7 @@ import type { SessionParty } from "./party.ts";
 import type { LinkEndpoint } from "./link/link.ts";
 import { FlowNode } from "./flow_control.ts";
 import { authMethodLabel, type Traffic } from "./router_metrics.ts";
+import { SessionStats } from "./session_stats.ts";
 
 type State = "new" | "authenticating" | "established" | "link" | "closing" | "closed";
 
@@ -127,6 +128,8 @@ export class RouterSession implements SessionHandle, SessionParty {
   #sent: Float64Array;
   /** The authentication method of the pending challenge. */
   #authMethod: string | undefined;
+  /** Session statistics (realm `stats`): the meter the transport counts into, while it does. */
+  #stats: SessionStats | undefined;
 
   /**
    * @param router the router this session belongs to
@@ -140,7 +143,31 @@ export class RouterSession implements SessionHandle, SessionParty {
     this.flow = new FlowNode(peer);
     this.#traffic = router.metrics.trafficOf(peer.info.type);
     this.#sent = this.#traffic.sent;
+    if (router.countsTraffic) this.#startCounting();
     this.#armHandshakeTimer();
+  }
+
+  /**
+   * Session statistics: the transport counts every message into a new meter
+   * from now on (before the realm is known: HELLO and the handshake count,
+   * rated once the session joins a realm with `stats`). Not for in-process
+   * peers (no `countTraffic`: nothing is serialized).
+   */
+  #startCounting(): void {
+    const peer = this.peer;
+    if (peer.countTraffic === undefined) return;
+    const stats = new SessionStats(peer.info.serializer);
+    this.#stats = stats;
+    peer.countTraffic(stats);
+  }
+
+  /** The transport stops counting; returns the meter it counted into, if any. */
+  #stopCounting(): SessionStats | undefined {
+    const stats = this.#stats;
+    if (stats === undefined) return undefined;
+    this.#stats = undefined;
+    this.peer.countTraffic?.(undefined);
+    return stats;
   }
 
   /**
@@ -441,6 +468,7 @@ export class RouterSession implements SessionHandle, SessionParty {
             this.send([MessageType.GOODBYE, {}, CloseUri.GOODBYE_AND_OUT]);
             this.#leaveRealm(msg[2]);
             this.#state = "new"; // the transport may carry a new session, and must do so in time
+            if (this.#router.countsTraffic) this.#startCounting();
             this.#armHandshakeTimer();
             return;
           case MessageType.ABORT:
@@ -521,6 +549,9 @@ export class RouterSession implements SessionHandle, SessionParty {
         const id = this.#reservedId;
         this.#reservedId = 0; // the realm owns the id from here on
         realm.metrics.sessionsOpened.inc(this.peer.info.type);
+        const statsConfig = realm.stats;
+        if (statsConfig === undefined) this.#stopCounting();
+        else if (this.#stats === undefined) this.#startCounting();
         realm.join(this, id, (id) => {
           const welcome: Dict = {
             realm: realmName,
@@ -533,6 +564,15 @@ export class RouterSession implements SessionHandle, SessionParty {
           if (info.authextra !== undefined) welcome.authextra = info.authextra;
           this.send([MessageType.WELCOME, id, welcome]);
         });
+        // After WELCOME and wamp.session.on_join, as Crossbar (and only if still joined).
+        if (this.#stats !== undefined && statsConfig !== undefined && this.realm === realm) {
+          this.#stats.start(statsConfig, {
+            realm: realmName,
+            session: id,
+            authid: info.authid,
+            authrole: info.authrole,
+          }, realm.statsPublisher!);
+        }
         return;
       }
     }
@@ -544,6 +584,7 @@ export class RouterSession implements SessionHandle, SessionParty {
    * this connection carries link frames (link/link.ts), not a session.
    */
   #acceptLink(realmName: string, info: AuthInfo): void | Promise<void> {
+    this.#stopCounting(); // a router link is not a client session: no statistics
     const links = this.#router.links;
     if (!links) {
       this.abort(ErrorUri.NOT_AUTHORIZED, "this router does not accept router links");
@@ -587,11 +628,14 @@ export class RouterSession implements SessionHandle, SessionParty {
     if (!realm) return;
     realm.metrics.sessionClosed(this.peer.info.type, reason);
     realm.leave(this, reason, message);
+    // The last statistics follow wamp.session.on_leave (as Crossbar), GOODBYE counted.
+    this.#stopCounting()?.stop();
   }
 
   /** Final state: leave the realm, stop timers, drop queued input. */
   #finish(reason: string, message?: string): void {
     this.#leaveRealm(reason, message);
+    this.#stopCounting(); // a handshake that never joined
     this.#clearStuckTimer();
     this.#router.flow.gone(this.flow);
     if (this.#reservedId !== 0) {

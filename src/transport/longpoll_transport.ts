@@ -34,7 +34,7 @@
  */
 
 import { errorText } from "./router_call.ts";
-import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor, TrafficMeter } from "../router/peer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
 import { ErrorUri } from "../wamp/uris.ts";
@@ -238,8 +238,14 @@ export class LongPollTransport implements LinkedConnection {
     }
     this.#queue.push(frame);
     this.#queuedBytes += frame.byteLength;
+    this.#link.sent(size);
     this.#link.level(this.#level());
     this.#scheduleFlush();
+  }
+
+  /** Session statistics: count every message's serialized length into `meter` (see `Peer`). */
+  countTraffic(meter: TrafficMeter | undefined): void {
+    this.#link.meter = meter;
   }
 
   /** The queue level flow control compares with its marks. */
@@ -378,10 +384,15 @@ export class LongPollTransport implements LinkedConnection {
       link.violation(text);
       return textResponse(400, `${text}; the session is aborted`, headers);
     }
+    // Session statistics count a body as Autobahn counts a payload: its
+    // octets once (with the first message), and each message.
+    let size = read.bytes.byteLength;
     for (const value of values) {
       // Flow control: the answer to this request waits while input is paused.
       while (link.paused && link.delivering) await link.resumed();
-      if (this.#state !== "open" || !link.receive(value)) {
+      const counted = size;
+      size = 0;
+      if (this.#state !== "open" || !link.receive(value, counted)) {
         if ((this.#state as State) === "closed") {
           return textResponse(500, "internal error", headers);
         }

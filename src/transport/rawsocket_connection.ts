@@ -50,7 +50,7 @@
 
 import { errorText } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
-import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor, TrafficMeter } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
@@ -239,6 +239,12 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection,
       return;
     }
     this.#link.level(total);
+    this.#link.sent(size);
+  }
+
+  /** Session statistics: count every message's serialized length into `meter` (see `Peer`). */
+  countTraffic(meter: TrafficMeter | undefined): void {
+    this.#link.meter = meter;
   }
 
   /**
@@ -450,7 +456,7 @@ export class RawSocketConnection implements LinkedConnection, TrackedConnection,
             this.#link.violation(`cannot decode ${serializer.name} message: ${errorText(err)}`);
             return;
           }
-          link.receive(value);
+          link.receive(value, frame.payload.length);
           break;
         }
         case FrameType.PING:

@@ -24,6 +24,11 @@
  *   which call `pause()`/`resume()` here: while paused, `flowing` is false
  *   (the read loop stops after the message in hand and awaits `resumed()`).
  *
+ * - session statistics: `meter` is set while the router wants the session's
+ *   messages counted (`Peer.countTraffic`); the connection hands each
+ *   serialized payload length to `receive(value, size)` and `sent(size)`,
+ *   which cost one field test when nothing is counted.
+ *
  * Log lines carry the transport's name (`websocket protocol violation`,
  * `rawsocket outbound queue overflow: closing slow consumer`, ...).
  *
@@ -31,7 +36,7 @@
  */
 
 import { errorText, tellRouter } from "./router_call.ts";
-import type { Peer, SessionAcceptor, SessionHandle } from "../router/peer.ts";
+import type { Peer, SessionAcceptor, SessionHandle, TrafficMeter } from "../router/peer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
 import { messageTypeName } from "../wamp/messages.ts";
@@ -90,6 +95,8 @@ export class SessionLink {
   #backlogged = false;
   #paused = false;
   #wake: (() => void) | undefined;
+  /** Where the session's messages are counted while the router asks (`Peer.countTraffic`). */
+  meter: TrafficMeter | undefined;
 
   /**
    * @param conn the connection (its `info.peer` is read at each log line)
@@ -151,10 +158,16 @@ export class SessionLink {
     }
   }
 
-  /** Hands one decoded frame to the router; false when input stopped (the caller stops too). */
-  receive(value: unknown): boolean {
+  /**
+   * Hands one decoded frame of `size` serialized octets to the router (the
+   * size is counted when the router asks; 0 for the later messages of a
+   * batch counted whole); false when input stopped (the caller stops too).
+   */
+  receive(value: unknown, size = 0): boolean {
     const handle = this.#handle;
     if (!this.#delivering || handle === undefined) return false;
+    const meter = this.meter;
+    if (meter !== undefined) meter.count(size);
     try {
       handle.receive(value);
     } catch (err) {
@@ -162,6 +175,12 @@ export class SessionLink {
       return false;
     }
     return this.#delivering;
+  }
+
+  /** One message of `size` serialized octets was queued for the peer: counted when the router asks. */
+  sent(size: number): void {
+    const meter = this.meter;
+    if (meter !== undefined) meter.count(size);
   }
 
   /** No more input reaches the router (the connection is closing). */

@@ -32,7 +32,7 @@
 
 import { errorText } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
-import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor, TrafficMeter } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
@@ -178,6 +178,9 @@ export class WebSocketConnection implements LinkedConnection, TrackedConnection 
       estimate = buffered + size;
     }
     this.#outboundEstimate = estimate;
+    if (this.#link.meter !== undefined) {
+      this.#link.sent(typeof data === "string" ? utf8Length(data) : data.byteLength);
+    }
     try {
       this.#ws.send(data);
     } catch (err) {
@@ -195,6 +198,11 @@ export class WebSocketConnection implements LinkedConnection, TrackedConnection 
     // "closed", as against Crossbar. This transport therefore carries one
     // session per connection.
     if (msg[0] === MessageType.GOODBYE) this.close();
+  }
+
+  /** Session statistics: count every message's serialized length into `meter` (see `Peer`). */
+  countTraffic(meter: TrafficMeter | undefined): void {
+    this.#link.meter = meter;
   }
 
   /** Closes the connection after what is queued (code 1000 unless a violation set another). Idempotent. */
@@ -327,7 +335,14 @@ export class WebSocketConnection implements LinkedConnection, TrackedConnection 
       );
       return;
     }
-    this.#link.receive(value);
+    this.#link.receive(
+      value,
+      this.#link.meter === undefined
+        ? 0
+        : typeof payload === "string"
+        ? utf8Length(payload)
+        : payload.byteLength,
+    );
   }
 
   #onClose(ev: CloseEvent): void {

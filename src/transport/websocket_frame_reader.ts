@@ -138,6 +138,8 @@ const EMPTY = new Uint8Array(0);
 export class WebSocketFrameReader {
   /** The text message of the last TEXT event. */
   text = "";
+  /** Octets of the last TEXT/BINARY message (UTF-8 for text, after inflating): session statistics. */
+  size = 0;
   /** The payload of the last BINARY, PING or PONG event. */
   bytes: Uint8Array = new Uint8Array(0);
   /** The code of the last CLOSE event (undefined: none given). */
@@ -420,6 +422,7 @@ export class WebSocketFrameReader {
 
   /** A data message in one frame, uncompressed: no copy. */
   #single(opcode: number, payload: Uint8Array): number {
+    this.size = payload.length;
     if (opcode === 2) {
       this.bytes = payload;
       return FrameEvent.BINARY;
@@ -492,9 +495,11 @@ export class WebSocketFrameReader {
         const parts = this.#textParts ??= [];
         parts.push(tail);
         this.text = parts.length === 1 ? parts[0] : parts.join("");
+        this.size = this.#msgSize;
         ev = FrameEvent.TEXT;
       } else {
         this.bytes = join(this.#parts ?? []);
+        this.size = this.bytes.length;
         ev = FrameEvent.BINARY;
       }
     } finally {

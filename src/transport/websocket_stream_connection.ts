@@ -40,7 +40,7 @@
 
 import { errorText } from "./router_call.ts";
 import { encodeShared } from "../serializer/shared_encode.ts";
-import type { PeerInfo, SessionAcceptor } from "../router/peer.ts";
+import type { PeerInfo, SessionAcceptor, TrafficMeter } from "../router/peer.ts";
 import type { Serializer } from "../serializer/serializer.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
@@ -184,13 +184,19 @@ export class WebSocketStreamConnection
     this.#link.resume();
   }
 
+  /** Session statistics: count every message's serialized length into `meter` (see `Peer`). */
+  countTraffic(meter: TrafficMeter | undefined): void {
+    this.#link.meter = meter;
+  }
+
   /** Serializes and queues `msg`; drops it when the connection is not open. Never throws. */
   send(msg: RouterMessage): void {
     if (this.#state !== "open" || this.#link.overflowed) return;
     const writer = this.#writer;
     const queued = writer.queuedBytes;
     const mark = writer.mark();
-    let size: number;
+    let size: number; // octets on the wire (compressed)
+    let payload: number; // serialized octets (session statistics)
     try {
       const data = encodeShared(this.#serializer, msg);
       if (typeof data === "string") {
@@ -199,18 +205,20 @@ export class WebSocketStreamConnection
           return;
         }
         if (this.#opts.deflate !== undefined) {
-          size = this.#sendCompressed(new TextEncoder().encode(data), Opcode.TEXT, msg);
+          const bytes = new TextEncoder().encode(data);
+          payload = bytes.length;
+          size = this.#sendCompressed(bytes, Opcode.TEXT, msg);
           if (size < 0) return;
         } else if (this.#fragment > 0 && data.length > this.#fragment / 3) {
           const bytes = new TextEncoder().encode(data);
-          size = bytes.length;
+          size = payload = bytes.length;
           if (size > this.#max) {
             this.#tooBig(msg, size, "");
             return;
           }
           writer.appendMessage(Opcode.TEXT, bytes, false, this.#fragment);
         } else {
-          size = writer.appendText(data);
+          size = payload = writer.appendText(data);
           if (size > this.#max) {
             writer.rollback(mark);
             this.#tooBig(msg, size, "");
@@ -218,7 +226,7 @@ export class WebSocketStreamConnection
           }
         }
       } else {
-        size = data.length;
+        size = payload = data.length;
         if (size > this.#max) {
           this.#tooBig(msg, size, "");
           return;
@@ -246,6 +254,7 @@ export class WebSocketStreamConnection
       return;
     }
     this.#link.level(total);
+    this.#link.sent(payload);
   }
 
   /** Compresses and appends; returns the frame payload size, or -1 when it went undeliverable. */
@@ -400,7 +409,7 @@ export class WebSocketStreamConnection
             );
             return;
           }
-          this.#deliver(reader.text);
+          this.#deliver(reader.text, reader.size);
           break;
         case FrameEvent.BINARY:
           if (!this.#link.delivering || this.#state !== "open") break;
@@ -411,7 +420,7 @@ export class WebSocketStreamConnection
             );
             return;
           }
-          this.#deliver(reader.bytes);
+          this.#deliver(reader.bytes, reader.size);
           break;
         case FrameEvent.PING:
           if (this.#state === "open") this.#writer.appendFrame(Opcode.PONG, reader.bytes);
@@ -426,7 +435,7 @@ export class WebSocketStreamConnection
     }
   }
 
-  #deliver(payload: string | Uint8Array): void {
+  #deliver(payload: string | Uint8Array, size: number): void {
     let value: unknown;
     try {
       value = this.#serializer.decode(payload);
@@ -434,7 +443,7 @@ export class WebSocketStreamConnection
       this.#failed(1007, `cannot decode ${this.#serializer.name} message: ${errorText(err)}`);
       return;
     }
-    this.#link.receive(value);
+    this.#link.receive(value, size);
   }
 
   /** The peer broke a rule: the router hears it (ABORT), then the close frame carries `code`. */

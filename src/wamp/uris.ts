@@ -55,3 +55,9 @@ export const XbarUri = {
   /** The session did not complete its opening handshake in time. */
   HANDSHAKE_TIMEOUT: "xbar.close.handshake_timeout",
 } as const;
+
+/** Meta event topics that more than one module names. */
+export const MetaTopic = {
+  /** Per-session message statistics (Crossbar's realm `stats`): `[session_info, stats]`. */
+  SESSION_ON_STATS: "wamp.session.on_stats",
+} as const;

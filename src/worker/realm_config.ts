@@ -38,6 +38,17 @@ export function routerRealmConfig(
       uriCheck: realm.options.uri_check,
       ...(realm.trace ? { trace: true } : {}),
       enableMetaApi: realm.options.enable_meta_api,
+      ...(realm.stats
+        ? {
+          stats: {
+            ratedMessageSize: realm.stats.rated_message_size,
+            triggerAfterRatedMessages: realm.stats.trigger_after_rated_messages,
+            triggerAfterDuration: realm.stats.trigger_after_duration,
+            triggerOnJoin: realm.stats.trigger_on_join,
+            triggerOnLeave: realm.stats.trigger_on_leave,
+          },
+        }
+        : {}),
     },
     roles: roles.filter((r) => r.authorizer !== undefined),
   };
