@@ -1,7 +1,8 @@
 /**
  * Session statistics (realm `stats`, `wamp.session.on_stats`) through real
  * router transports: a client speaking raw frames over our WebSocket
- * framing, Deno's WebSocket and RawSocket TCP; a subscriber in process. The
+ * framing, Deno's WebSocket, RawSocket TCP and long-poll; a subscriber in
+ * process. The
  * expected counts come from the frames the client actually sent and
  * received.
  */
@@ -18,6 +19,7 @@ import { serveWebSocket } from "./websocket_server.ts";
 import { createWebSocketHandler } from "./websocket.ts";
 import { serveRawSocket } from "./rawsocket_server.ts";
 import { ByteClient, frame } from "./rawsocket_test_kit.ts";
+import { createLongPollHandler } from "./longpoll.ts";
 
 const STATS: SessionStatsConfig = {
   ratedMessageSize: 64,
@@ -226,6 +228,45 @@ Deno.test("wamp.session.on_stats over RawSocket TCP counts the frames' payloads"
     return {
       wire: await rawSocketWire(server.addr as Deno.NetAddr),
       stop: () => server.shutdown(),
+    };
+  });
+});
+
+/** A long-poll client (`wamp.2.json`, one message per body) with plain fetch. */
+async function longPollWire(base: string): Promise<Wire> {
+  const post = (path: string, body?: string) => fetch(`${base}${path}`, { method: "POST", body });
+  const opened = await (await post("/open", JSON.stringify({ protocols: ["wamp.2.json"] }))).json();
+  const id = opened.transport as string;
+  return {
+    async send(text) {
+      const res = await post(`/${id}/send`, text);
+      assert.equal(res.status, 204);
+      await res.body?.cancel();
+    },
+    async recv() {
+      for (;;) {
+        const res = await post(`/${id}/receive`);
+        if (res.status === 200) return await res.text();
+        await res.body?.cancel();
+        if (res.status !== 204) throw new Error(`receive answered ${res.status}`);
+      }
+    },
+    async close() {
+      await (await post(`/${id}/close`)).body?.cancel();
+    },
+  };
+}
+
+Deno.test("wamp.session.on_stats over long-poll counts the request and answer bodies", async () => {
+  await check("long-poll", async (router) => {
+    const handler = createLongPollHandler(router, { basePath: "/lp" });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+    return {
+      wire: await longPollWire(`http://127.0.0.1:${server.addr.port}/lp`),
+      stop: async () => {
+        handler.endpoint.closeAll();
+        await server.shutdown();
+      },
     };
   });
 });
