@@ -29,7 +29,10 @@
  * memory`), --v8-flags <flags> (weigh these V8 flags instead of the router
  * workers' own), --startup (only start-up), --startup-baseline <checkout dir> (also time
  * `xbar start` of that checkout, e.g. main, in the same rounds), --http (only
- * the plain HTTP part).
+ * the plain HTTP part), --transport-baseline <checkout dir> (only the router's
+ * CPU per message over real sockets, this checkout against that one's
+ * `bench_server.ts`, and this checkout with session statistics on;
+ * alternating rounds: for transport hot-path changes).
  *
  * @module
  */
@@ -59,6 +62,7 @@ const { values } = parseArgs({
     memory: { type: "boolean", default: false },
     "memory-baseline": { type: "string" },
     "startup-baseline": { type: "string" },
+    "transport-baseline": { type: "string" },
     http: { type: "boolean", default: false },
   },
 });
@@ -629,6 +633,10 @@ if (values.http) {
   await httpBench();
   Deno.exit(0);
 }
+if (values["transport-baseline"] !== undefined) {
+  await transportBench(values["transport-baseline"]);
+  Deno.exit(0);
+}
 const echo = await startServer("echo");
 const echoRate = await echoThroughput(echo.port);
 const echoLeanRate = await echoThroughput(echo.port, "lean");
@@ -799,6 +807,51 @@ async function memoryBench(): Promise<void> {
       }); router CPU per message ${med(c.def).toFixed(2)} vs ${med(c.cand).toFixed(2)} µs (${
         ratio(med(c.cand), med(c.def))
       })`,
+    );
+  }
+}
+
+/**
+ * The router's CPU time per message over real sockets (calls over WebSocket
+ * JSON and RawSocket TCP MsgPack, events over WebSocket JSON to SUBSCRIBERS
+ * subscribers): this checkout, the checkout `base` (its own
+ * `bench_server.ts`), and this checkout with session statistics counted
+ * (`XBAR_BENCH_STATS=1`), in alternating rounds; medians and ratios to `base`.
+ */
+async function transportBench(base: string): Promise<void> {
+  const variants: { name: string; env: Record<string, string>; script?: string }[] = [
+    { name: "this", env: {}, script: undefined },
+    { name: base, env: {}, script: `${base}/scripts/bench_server.ts` },
+    { name: "this, realm stats on", env: { XBAR_BENCH_STATS: "1" }, script: undefined },
+  ];
+  const cpu: Record<string, number[][]> = {};
+  const rounds = Math.max(ROUNDS, 3);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, v] of variants.entries()) {
+      const router = await startServer("router", [], v.env, [], v.script);
+      const put = (key: string, probe: CpuProbe) =>
+        (cpu[key] ??= variants.map(() => []))[i].push(probe.used![0] * 1e6);
+      for (const [link, name] of [["ws", "json"], ["tcp", "msgpack"]] as const) {
+        const probe: CpuProbe = { pids: [router.pid] };
+        await callThroughput(router, serializers[name], link, router, probe);
+        put(`calls ${link}/${name}`, probe);
+      }
+      const probe: CpuProbe = { pids: [router.pid] };
+      await fanout(router, serializers.json, "ws", router, probe);
+      put("events ws/json", probe);
+      await router.stop();
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`router CPU µs per message, medians of ${rounds} alternating rounds:`);
+  for (const [key, per] of Object.entries(cpu)) {
+    const b = med(per[1]);
+    console.log(
+      `  ${key.padEnd(18)} ${
+        variants.map((v, i) => `${v.name} ${med(per[i]).toFixed(2)}`).join(", ")
+      }; this/base ${ratio(med(per[0]), b)} (rounds ${
+        per[0].map((x, j) => (x / per[1][j]).toFixed(2)).join(", ")
+      }), stats on/base ${ratio(med(per[2]), b)}`,
     );
   }
 }

@@ -56,7 +56,19 @@ if (kind === "linked") {
     while (links.status()[0]?.synced !== true) await new Promise((r) => setTimeout(r, 10));
   }
 } else if (kind === "router") {
-  const router = new Router({ realms: [{ name: "realm1" }] });
+  // XBAR_BENCH_STATS=1: the realm counts session statistics (realm `stats`), for their cost.
+  const stats = Deno.env.get("XBAR_BENCH_STATS") === "1"
+    ? {
+      stats: {
+        ratedMessageSize: 512,
+        triggerAfterRatedMessages: 1000,
+        triggerAfterDuration: 0,
+        triggerOnJoin: false,
+        triggerOnLeave: true,
+      },
+    }
+    : {};
+  const router = new Router({ realms: [{ name: "realm1", ...stats }] });
   const server = await serveWebSocket(router, {
     hostname: "127.0.0.1",
     port: 0,
