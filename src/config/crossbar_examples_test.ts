@@ -76,6 +76,7 @@ Deno.test("loadConfig() reads a node in the shape of Crossbar's default template
   // Crossbar's frame options are implemented (our own WebSocket framing)
   assert.equal(ws.options.max_frame_size, 262144);
   assert.equal(ws.options.auto_fragment_size, 32768);
+  assert.equal(ws.options.fail_by_drop, true);
   assert.deepEqual(warnings, []);
 });
 

@@ -108,6 +108,7 @@ export function defaultWebSocketOptions(): WebSocketOptions {
     max_frame_size: 0,
     auto_fragment_size: 0,
     echo_close_codereason: false,
+    fail_by_drop: false,
   };
 }
 

@@ -512,6 +512,12 @@ export interface WebSocketOptions {
   /** Echo the reason of a client's close frame, not only its code (default `false`). */
   echo_close_codereason: boolean;
   /**
+   * Fail a broken connection by dropping TCP at once, without a close frame
+   * (Autobahn's `failByDrop`; default `false`: the close frame carries the
+   * code and reason first).
+   */
+  fail_by_drop: boolean;
+  /**
    * permessage-deflate (RFC 7692), offered when `deflate` is given. xbar
    * always runs it without context takeover in both directions (each
    * message inflated on its own, bounded by `max_message_size`), so the

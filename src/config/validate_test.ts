@@ -1078,7 +1078,6 @@ Deno.test("validateConfig() refuses Crossbar settings xbar does not implement, e
           external_port: 80,
           enable_hybi10: true,
           validate_utf8: false,
-          fail_by_drop: true,
           tcp_nodelay: true,
           compression: { deflate: { no_context_takeover: false } },
         },
@@ -1105,7 +1104,6 @@ Deno.test("validateConfig() refuses Crossbar settings xbar does not implement, e
       [`${t}.options.external_port`, /builds no URLs/],
       [`${t}.options.enable_hybi10`, /RFC 6455 only/],
       [`${t}.options.validate_utf8`, /1007/],
-      [`${t}.options.fail_by_drop`, /close frame/],
       [`${t}.options.compression.deflate.no_context_takeover`, /no context takeover/],
       ["workers[1].transports[0].endpoint.backlog", /Unix socket/],
     ] as const

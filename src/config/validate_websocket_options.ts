@@ -32,10 +32,6 @@ const FIXED_WEBSOCKET_OPTIONS: Readonly<Record<string, { value: unknown; reason:
     reason: "unmasked client frames always close the connection (RFC 6455)",
   },
   apply_mask: { value: true, reason: "xbar's client always masks its frames (RFC 6455)" },
-  fail_by_drop: {
-    value: false,
-    reason: "a failed connection is always sent a close frame with the reason before the drop",
-  },
   tcp_nodelay: { value: true, reason: "TCP_NODELAY is always set on WebSocket connections" },
   enable_flash_policy: { value: false, reason: "Flash is gone" },
 };
@@ -58,6 +54,7 @@ export const WEBSOCKET_OPTION_KEYS: readonly string[] = [
   "max_frame_size",
   "auto_fragment_size",
   "echo_close_codereason",
+  "fail_by_drop",
 ];
 
 /**
@@ -166,6 +163,8 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
   if (fragment !== undefined) out.auto_fragment_size = fragment;
   const echo = c.boolean(p("echo_close_codereason"), o.echo_close_codereason);
   if (echo !== undefined) out.echo_close_codereason = echo;
+  const drop = c.boolean(p("fail_by_drop"), o.fail_by_drop);
+  if (drop !== undefined) out.fail_by_drop = drop;
   if (o.compression !== undefined) {
     const comp = c.object(p("compression"), o.compression, { optional: ["deflate"] });
     const d = comp?.deflate === undefined ? undefined : c.object(

@@ -146,6 +146,12 @@ export interface WebSocketOptions {
   /** Echo the reason of a client's close frame, not only its code (`echo_close_codereason`). Default false. */
   echoCloseReason?: boolean;
   /**
+   * Fail a connection that breaks the WebSocket protocol by dropping TCP at
+   * once, without a close frame (`fail_by_drop`; our framing only, see
+   * `websocket_upgrade.ts`). Default false: the close frame goes first.
+   */
+  failByDrop?: boolean;
+  /**
    * Answer a plain HTTP request on the endpoint with a short text saying what
    * it is (`enable_webstatus`). Default true; false: a bare 426.
    */
@@ -312,6 +318,8 @@ export interface ResolvedWebSocketOptions {
   pingSize: number;
   /** Echo a client's close reason. */
   echoCloseReason: boolean;
+  /** Drop TCP without a close frame when the peer breaks the protocol. */
+  failByDrop: boolean;
   /** Explain the endpoint in the 426 answer. */
   webStatus: boolean;
   /** Headers added to every HTTP answer of the endpoint (`server` with `showServerVersion`). */
@@ -381,6 +389,7 @@ export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebS
     autoFragmentSize: nonNegativeInteger("autoFragmentSize", options.autoFragmentSize ?? 0),
     pingSize: pingSizeOf(options.pingSize ?? 0),
     echoCloseReason: options.echoCloseReason ?? false,
+    failByDrop: options.failByDrop ?? false,
     webStatus: options.webStatus ?? true,
     answerHeaders: options.showServerVersion ? { server: `xbar/${XBAR_VERSION}` } : {},
     upgradeRequired:

@@ -484,6 +484,52 @@ Deno.test("echo_close_codereason (echoCloseReason): the client's close reason co
   }
 });
 
+Deno.test("fail_by_drop (failByDrop): a peer that breaks the protocol is dropped without ABORT or close frame", async () => {
+  for (const drop of [false, true]) {
+    const violations: string[] = [];
+    const acceptor: SessionAcceptor = {
+      attach(peer: Peer): SessionHandle {
+        return {
+          receive: () => {},
+          protocolViolation: (m) => {
+            violations.push(m);
+            peer.send([3, { message: m }, "wamp.error.protocol_violation"]);
+            peer.close();
+          },
+          overflow: () => {},
+          closed: () => {},
+        };
+      },
+    };
+    const server = await serveWebSocket(acceptor, {
+      hostname: "127.0.0.1",
+      port: 0,
+      closeTimeoutMs: 500,
+      failByDrop: drop,
+    });
+    try {
+      const { c } = await RawClient.open(server.addr.port);
+      await c.send(frame(1, MSG, { masked: false })); // unmasked: 1002
+      const frames = [];
+      for (let f = await c.frame(); f !== undefined; f = await c.frame()) {
+        frames.push(f);
+        if (f.op === 8) await c.send(frame(8, closePayload(1002)));
+      }
+      c.close();
+      assert.equal(violations.length, 1, "the router heard the violation");
+      if (drop) {
+        assert.deepEqual(frames, [], "nothing sent before the drop");
+      } else {
+        assert.deepEqual(frames.map((f) => f.op), [1, 8], "ABORT, then the close frame");
+        assert.match(new TextDecoder().decode(frames[0].payload), /protocol_violation/);
+        assert.equal((frames[1].payload[0] << 8) | frames[1].payload[1], 1002);
+      }
+    } finally {
+      await server.shutdown();
+    }
+  }
+});
+
 Deno.test("auto_ping_size (pingSize): idle pings carry that many octets", async () => {
   await withEcho({ idleTimeout: 1, pingSize: 12 }, async (port) => {
     const { c } = await RawClient.open(port);

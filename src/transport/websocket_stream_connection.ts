@@ -17,7 +17,8 @@
  *   the other kind closes with 1003. Undecodable: 1007. Over
  *   `maxMessageSize`: 1009. Frame-level breaks: 1002 (see the reader).
  *   The router hears `protocolViolation()` first (it sends ABORT), then the
- *   close frame follows.
+ *   close frame follows; with `failByDrop` the router hears it and TCP is
+ *   dropped at once, nothing sent.
  * - Pings are answered with pongs. With `idleTimeout`, a peer silent for
  *   about half of it is pinged and is dropped when still silent at the next
  *   look (one shared timer per endpoint does the looking).
@@ -86,6 +87,8 @@ export interface WebSocketStreamOptions {
   pingSize?: number;
   /** Echo the reason of a client's close frame too (not only its code). Default false. */
   echoCloseReason?: boolean;
+  /** A peer that breaks the protocol is dropped without a close frame (and without ABORT). Default false. */
+  failByDrop?: boolean;
 }
 
 type State = "open" | "closing" | "closed";
@@ -454,6 +457,15 @@ export class WebSocketStreamConnection
     }
     this.#closeCode = code;
     this.#closeReason = closeReasonOf(code);
+    if (this.#opts.failByDrop) {
+      // fail_by_drop: nothing more is sent (no ABORT, no close frame); the
+      // router still hears why (and logs it), then TCP is dropped.
+      this.#state = "closing";
+      if (this.#link.delivering) this.#link.violation(text);
+      this.#debug("fail_by_drop: dropping the connection", { code, reason: text });
+      this.#forceClose();
+      return;
+    }
     if (this.#link.delivering) this.#link.violation(text);
     else this.close();
   }

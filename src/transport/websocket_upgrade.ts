@@ -87,6 +87,7 @@ export function createWebSocketUpgrader(
         autoFragmentSize: o.autoFragmentSize,
         pingSize: o.pingSize,
         echoCloseReason: o.echoCloseReason,
+        failByDrop: o.failByDrop,
       };
       shared.set(serializer, opts);
     }

@@ -146,6 +146,7 @@ function webSocketOptions(
     autoFragmentSize: o.auto_fragment_size,
     pingSize: o.auto_ping_size,
     echoCloseReason: o.echo_close_codereason,
+    failByDrop: o.fail_by_drop,
     webStatus: o.enable_webstatus,
     showServerVersion: o.show_server_version,
   };
