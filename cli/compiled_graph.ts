@@ -55,5 +55,7 @@ export const COMPILED_GRAPH: readonly (() => Promise<unknown>)[] = [
   () => import("../src/router/authn/cryptosign.ts"),
   // serializers' npm packages (src/serializer/msgpack.ts, cbor.ts)
   () => import("msgpackr"),
+  // permessage-deflate with the client's context takeover (src/transport/websocket_deflate.ts)
+  () => import("fflate"),
   () => import("cbor-x"),
 ];

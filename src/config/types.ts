@@ -518,19 +518,24 @@ export interface WebSocketOptions {
    */
   fail_by_drop: boolean;
   /**
-   * permessage-deflate (RFC 7692), offered when `deflate` is given. xbar
-   * always runs it without context takeover in both directions (each
-   * message inflated on its own, bounded by `max_message_size`), so the
-   * `*no_context_takeover` flags may only be `true`; `max_window_bits`
-   * (9-15) bounds the server's window, `memory_level` its zlib memory,
-   * `request_max_window_bits` is asked of the client
-   * (`client_max_window_bits`) when its offer allows it.
+   * permessage-deflate (RFC 7692), offered when `deflate` is given. The
+   * server compresses each message on its own (it always answers
+   * `server_no_context_takeover`, which the RFC allows; `no_context_takeover:
+   * false` is accepted with a warning saying so); the client is asked for
+   * no context takeover unless `request_no_context_takeover` is false, when
+   * each connection keeps the client's window (2^client_max_window_bits
+   * octets) to inflate against; inflation is bounded by `max_message_size`
+   * either way. `max_window_bits` (9-15) bounds the server's window,
+   * `memory_level` its zlib memory, `request_max_window_bits` is asked of
+   * the client (`client_max_window_bits`) when its offer allows it.
    */
   compression?: {
     deflate?: {
       request_max_window_bits?: number;
       max_window_bits?: number;
       memory_level?: number;
+      /** false: the client may keep its compression context between messages. Default true. */
+      request_no_context_takeover?: boolean;
     };
   };
 }

@@ -1079,7 +1079,6 @@ Deno.test("validateConfig() refuses Crossbar settings xbar does not implement, e
           enable_hybi10: true,
           validate_utf8: false,
           tcp_nodelay: true,
-          compression: { deflate: { no_context_takeover: false } },
         },
       }],
     }, {
@@ -1104,7 +1103,6 @@ Deno.test("validateConfig() refuses Crossbar settings xbar does not implement, e
       [`${t}.options.external_port`, /builds no URLs/],
       [`${t}.options.enable_hybi10`, /RFC 6455 only/],
       [`${t}.options.validate_utf8`, /1007/],
-      [`${t}.options.compression.deflate.no_context_takeover`, /no context takeover/],
       ["workers[1].transports[0].endpoint.backlog", /Unix socket/],
     ] as const
   ) {
@@ -1271,4 +1269,37 @@ Deno.test("validateConfig() refuses connecting-side settings xbar's clients do n
     options: { max_message_size: 100 },
   }));
   assert.deepEqual(raw.errors.map((e) => e.path), [`${at}.options.max_message_size`]);
+});
+
+Deno.test("validateConfig() reads permessage-deflate's context takeover flags: the client's is honoured, the server's false warns", () => {
+  const { config, errors, warnings } = validateConfig({
+    version: 2,
+    workers: [{
+      type: "router",
+      realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
+      transports: [{
+        type: "websocket",
+        endpoint: { type: "tcp", port: 8080 },
+        options: {
+          compression: {
+            deflate: {
+              request_no_context_takeover: false,
+              no_context_takeover: false,
+              request_max_window_bits: 13,
+            },
+          },
+        },
+      }],
+    }],
+  });
+  assert.deepEqual(errors, []);
+  const w = config!.workers[0];
+  if (w.type !== "router" || w.transports[0].type !== "websocket") throw new Error("router");
+  assert.deepEqual(w.transports[0].options.compression, {
+    deflate: { request_no_context_takeover: false, request_max_window_bits: 13 },
+  });
+  assert.deepEqual(warnings.map((x) => x.path), [
+    "workers[0].transports[0].options.compression.deflate.no_context_takeover",
+  ]);
+  assert.match(warnings[0].message, /each message on its own/);
 });

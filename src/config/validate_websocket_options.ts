@@ -171,17 +171,13 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
       [...p("compression"), "deflate"],
       comp.deflate,
       {
-        optional: ["request_max_window_bits", "max_window_bits", "memory_level"],
-        fixed: {
-          no_context_takeover: {
-            value: true,
-            reason: "xbar compresses each message on its own (no context takeover)",
-          },
-          request_no_context_takeover: {
-            value: true,
-            reason: "xbar always asks the client for no context takeover",
-          },
-        },
+        optional: [
+          "request_max_window_bits",
+          "max_window_bits",
+          "memory_level",
+          "no_context_takeover",
+          "request_no_context_takeover",
+        ],
       },
     );
     if (d) {
@@ -195,6 +191,15 @@ export function checkWebSocketOptions(c: Checker, path: ConfigPath, v: unknown):
       }
       const mem = c.integer(dp("memory_level"), d.memory_level, { min: 1, max: 9 });
       if (mem !== undefined) deflate.memory_level = mem;
+      const request = c.boolean(dp("request_no_context_takeover"), d.request_no_context_takeover);
+      if (request !== undefined) deflate.request_no_context_takeover = request;
+      if (c.boolean(dp("no_context_takeover"), d.no_context_takeover) === false) {
+        c.warn(
+          dp("no_context_takeover"),
+          "xbar compresses each message on its own all the same (it answers " +
+            "server_no_context_takeover, which RFC 7692 allows whatever the client offered)",
+        );
+      }
       out.compression = { deflate };
     }
   }

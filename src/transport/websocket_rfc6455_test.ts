@@ -16,6 +16,8 @@ import zlib from "node:zlib";
 import type { Peer, SessionAcceptor, SessionHandle } from "../router/peer.ts";
 import type { RouterMessage } from "../wamp/messages.ts";
 import { serveWebSocket, type ServeWebSocketOptions } from "./websocket_server.ts";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Echoes every message back; records violations. */
 class EchoAcceptor implements SessionAcceptor {
@@ -528,6 +530,81 @@ Deno.test("fail_by_drop (failByDrop): a peer that breaks the protocol is dropped
       await server.shutdown();
     }
   }
+});
+
+Deno.test("RFC 7692 client context takeover: Node's ws client compresses against its previous messages; every echo is intact", async () => {
+  const script = fileURLToPath(new URL("../../tests/node/deflate_client.mjs", import.meta.url));
+  for (const takeover of [false, true]) {
+    await withEcho({ compression: { clientContextTakeover: takeover } }, async (port) => {
+      const out = await new Deno.Command("node", {
+        args: [script, `ws://127.0.0.1:${port}/ws`, "40", "600"],
+        cwd: dirname(script),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout).trim();
+      const r = JSON.parse(text.split("\n").pop() || "{}");
+      if (!takeover) {
+        // ws refuses an answer that forbids what it asked for: the default answer says so.
+        assert.match(r.error ?? "", /Sec-WebSocket-Extensions/, text);
+        return;
+      }
+      assert.equal(r.ok, true, `${text} ${new TextDecoder().decode(out.stderr)}`);
+      assert.equal(r.echoed, 40);
+      assert.match(r.extensions, /^permessage-deflate; server_no_context_takeover/);
+      assert.doesNotMatch(r.extensions, /client_no_context_takeover/);
+    });
+  }
+});
+
+Deno.test("client context takeover: one zlib stream across messages, an uncompressed one between stays out of the window, a bomb stops at maxMessageSize", async () => {
+  await withEcho(
+    { compression: { clientContextTakeover: true }, maxMessageSize: 64 * 1024 },
+    async (port) => {
+      const { c, head } = await RawClient.open(
+        port,
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+      );
+      assert.match(head, /permessage-deflate; server_no_context_takeover\r\n/i);
+      // The client's compressor: one raw deflate stream, sync-flushed per message.
+      const stream = zlib.createDeflateRaw({ windowBits: 15 });
+      const pending: Uint8Array[] = [];
+      stream.on("data", (d: Uint8Array) => pending.push(d));
+      const compress = async (text: string) => {
+        stream.write(new TextEncoder().encode(text));
+        await new Promise<void>((r) => stream.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+        const all = new Uint8Array(pending.flatMap((p) => [...p]));
+        pending.length = 0;
+        return all.subarray(0, all.length - 4); // without the 0x00 0x00 0xFF 0xFF tail
+      };
+      const texts = [0, 1, 2, 3].map((i) => JSON.stringify([i, "xyz".repeat(200), "tail"]));
+      for (const [i, text] of texts.entries()) {
+        if (i === 2) {
+          // sent uncompressed (RSV1 clear): the client's compressor never sees it
+          await c.send(frame(1, '["plain","xyz"]'));
+          const plain = await c.frame();
+          assert.equal(new TextDecoder().decode(plain!.payload), '["plain","xyz"]');
+        }
+        const packed = await compress(text);
+        if (i > 0) {
+          assert.ok(packed.length < 40, `message ${i} refers back: ${packed.length} octets`);
+        }
+        await c.send(frame(1, packed, { rsv: 4 }));
+        const f = await c.frame();
+        assert.equal(f?.op, 1);
+        const echoed = f!.rsv1
+          ? zlib.inflateRawSync(f!.payload, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+          : f!.payload;
+        assert.equal(new TextDecoder().decode(echoed), text);
+      }
+      // A bomb against the window: refused once the output passes the limit.
+      const bomb = await compress(JSON.stringify(["0".repeat(1_000_000)]));
+      await c.send(frame(1, bomb, { rsv: 4 }));
+      assert.equal(await c.closeCode(), 1009);
+      stream.close();
+      c.close();
+    },
+  );
 });
 
 Deno.test("auto_ping_size (pingSize): idle pings carry that many octets", async () => {

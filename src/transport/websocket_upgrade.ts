@@ -142,7 +142,7 @@ export function createWebSocketUpgrader(
       return refuse(400, `${choice.reason}\n`);
     }
     await choice.serializer.load();
-    if (o.compression !== undefined) await prepareDeflate();
+    if (o.compression !== undefined) await prepareDeflate(o.compression);
     const deflate = o.compression === undefined
       ? undefined
       : negotiateDeflate(h.get("sec-websocket-extensions"), o.compression);

@@ -156,6 +156,7 @@ function webSocketOptions(
       maxWindowBits: deflate.max_window_bits || undefined,
       clientMaxWindowBits: deflate.request_max_window_bits || undefined,
       memoryLevel: deflate.memory_level,
+      clientContextTakeover: deflate.request_no_context_takeover === false,
     };
   }
   if (o.auto_ping_interval > 0) out.idleTimeout = idleTimeoutFor(o.auto_ping_interval);
