@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { validateConfig } from "../config/validate.ts";
 import type { RouterWorkerConfig } from "../config/types.ts";
 import { type LogFields, type LogLevel, MemoryLogger } from "../log/logger.ts";
-import { generateLinkKey } from "../router/link/link_identity.ts";
-import { WorkerOp, type WorkerOpName } from "./management_uris.ts";
+import { WorkerOp } from "./management_uris.ts";
 import { readRouterBoot, routerBootOf } from "./router_boot.ts";
-import { routerWorkerHost } from "./router_worker.ts";
+import { routerHostFixture } from "./_router_host_kit.ts";
 
 function routerConfig(extra: Record<string, unknown> = {}): RouterWorkerConfig {
   const r = validateConfig({
@@ -53,26 +52,8 @@ class WaitingLogger extends MemoryLogger {
   }
 }
 
-async function bootedHost(boot: unknown) {
-  const dir = await Deno.makeTempDir({ prefix: "xbar-boot-" });
-  const logger = new WaitingLogger();
-  const host = routerWorkerHost({
-    id: "r1",
-    nodeDir: dir,
-    logger,
-    node: { call: () => Promise.reject(new Error("no controller")) },
-    boot,
-  });
-  const key = await generateLinkKey();
-  const settings = {
-    router_id: "n/r1",
-    public_key: key.publicKey,
-    private_key: key.privateKey,
-    link_socket: `${dir}/r1.sock`,
-  };
-  const op = (name: WorkerOpName, ...args: unknown[]) =>
-    Promise.resolve().then(() => host.procedures[name]!(args));
-  return { dir, host, settings, op, logger };
+function bootedHost(boot: unknown) {
+  return routerHostFixture(new WaitingLogger(), boot);
 }
 
 function ports(logger: MemoryLogger): Record<string, number> {

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { validateConfig } from "../config/validate.ts";
 import type { RouterWorkerConfig } from "../config/types.ts";
 import { MemoryLogger } from "../log/logger.ts";
-import { generateLinkKey } from "../router/link/link_identity.ts";
 import { ApplicationError } from "../wamp/errors.ts";
-import { ManagementError, WorkerOp, type WorkerOpName } from "./management_uris.ts";
-import { routerWorkerHost } from "./router_worker.ts";
+import { ManagementError, WorkerOp } from "./management_uris.ts";
+import { routerHostFixture } from "./_router_host_kit.ts";
 
 function routerConfig(): RouterWorkerConfig {
   const r = validateConfig({
@@ -25,25 +24,8 @@ function routerConfig(): RouterWorkerConfig {
   return r.config.workers[0] as RouterWorkerConfig;
 }
 
-async function setup() {
-  const dir = await Deno.makeTempDir({ prefix: "xbar-rw-" });
-  const logger = new MemoryLogger();
-  const host = routerWorkerHost({
-    id: "r1",
-    nodeDir: dir,
-    logger,
-    node: { call: () => Promise.reject(new Error("no controller")) },
-  });
-  const key = await generateLinkKey();
-  const settings = {
-    router_id: "n/r1",
-    public_key: key.publicKey,
-    private_key: key.privateKey,
-    link_socket: `${dir}/r1.sock`,
-  };
-  const op = (name: WorkerOpName, ...args: unknown[]) =>
-    Promise.resolve().then(() => host.procedures[name]!(args));
-  return { dir, host, settings, op, logger };
+function setup() {
+  return routerHostFixture(new MemoryLogger());
 }
 
 Deno.test("routerWorkerHost() runs calls sent without waiting in order, after configure: the realm exists before the transport listens", async () => {
