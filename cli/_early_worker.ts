@@ -3,9 +3,10 @@
  * (start-up time: the worker's Deno boots while the controller imports and
  * runs the config checks). Its settings come from the raw JSON config file:
  * only a plain case is started early (a `config.json`, or a `--config` file
- * ending in `.json`; a router worker with an explicit `id`, no `replicas`
- * and no `env`, `title` or `disabled` option); anything else starts after
- * validation as before. The process waits for its boot config on stdin
+ * ending in `.json`; the first router worker, with no `replicas` in the
+ * config and no `env`, `title` or `disabled` option; its id as written, or
+ * the one validation will generate, `worker001`, ...); anything else starts
+ * after validation as before. The process waits for its boot config on stdin
  * (`--boot stdin`) and opens nothing before it: `adoptEarlyWorker` sends it
  * once the validated config shows the same settings (the config's router
  * worker of that id), or kills the process (another settings, an invalid
@@ -25,6 +26,7 @@ import {
   startWorkerProcess,
 } from "../src/node/worker_process.ts";
 import { processEnv } from "../src/worker/guest_worker.ts";
+import { generateId } from "../src/config/defaults.ts";
 import { routerBootOf } from "../src/worker/router_boot.ts";
 
 /** Where and how `xbar start` runs. */
@@ -74,7 +76,9 @@ export async function startEarlyWorker(
     const w = workers.find((x) =>
       typeof x === "object" && x !== null && (x as Record<string, unknown>).type === "router"
     ) as Record<string, unknown> | undefined;
-    if (!w || typeof w.id !== "string" || w.id === "" || w.replicas !== undefined) return undefined;
+    if (!w || w.replicas !== undefined) return undefined;
+    const id = expectedId(workers, w);
+    if (id === undefined) return undefined;
     const options = (w.options ?? {}) as Record<string, unknown>;
     if (options.env !== undefined || options.title !== undefined) return undefined;
     if (options.disabled !== undefined) return undefined;
@@ -82,7 +86,7 @@ export async function startEarlyWorker(
     const preload = transports.map((t) => (t as Record<string, unknown>)?.type)
       .filter((t): t is string => typeof t === "string");
     return startWorkerProcess({
-      id: w.id,
+      id,
       kind: "router",
       nodeDir: o.dir,
       logLevel: o.logLevel,
@@ -94,6 +98,32 @@ export async function startEarlyWorker(
   } catch {
     return undefined; // not JSON, unreadable, cannot spawn: the usual path reports it
   }
+}
+
+/**
+ * The id validation gives `w` (one of `workers`): its own, or, when it has
+ * none, the one `generateId` hands out in the workers' order past the ids
+ * written; undefined when that cannot be told (replicas, ids of other types).
+ */
+function expectedId(workers: unknown[], w: Record<string, unknown>): string | undefined {
+  if (typeof w.id === "string") return w.id === "" ? undefined : w.id;
+  if (w.id !== undefined) return undefined;
+  const all = workers.map((x) => (typeof x === "object" && x !== null ? x : {})) as Record<
+    string,
+    unknown
+  >[];
+  if (
+    all.some((x) => x.replicas !== undefined || (x.id !== undefined && typeof x.id !== "string"))
+  ) {
+    return undefined;
+  }
+  const taken = new Set(all.map((x) => x.id).filter((x): x is string => typeof x === "string"));
+  for (const x of all) {
+    if (x.id !== undefined) continue;
+    const generated = generateId("worker", taken);
+    if (x === w) return generated;
+  }
+  return undefined;
 }
 
 /** The settings `xbar start` starts router worker `w` with (the boot config aside). */

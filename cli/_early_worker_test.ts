@@ -43,7 +43,6 @@ Deno.test("startEarlyWorker() starts a process only for a plain JSON config's ro
     assert.equal(await startEarlyWorker(o), undefined, "no config file");
     for (
       const w of [
-        { ...ROUTER, id: undefined },
         { ...ROUTER, replicas: 2 },
         { ...ROUTER, options: { env: { inherit: false } } },
         { ...ROUTER, options: { title: "r" } },
@@ -70,6 +69,37 @@ Deno.test("startEarlyWorker() starts a process only for a plain JSON config's ro
     } finally {
       p.discard();
       await p.child.status;
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startEarlyWorker() starts a router worker without an id as the id validation gives it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xbar-early-" });
+  const o = { dir, logLevel: "info" as const, logFormat: "text" as const };
+  const guest = { type: "guest", executable: "true" };
+  try {
+    for (
+      const [workers, index] of [
+        [[{ ...ROUTER, id: undefined }], 0],
+        [[guest, { ...ROUTER, id: undefined }], 1],
+        [[{ ...guest, id: "worker001" }, { ...ROUTER, id: undefined }], 1],
+        [[guest, { ...guest, id: "worker002" }, { ...ROUTER, id: undefined }], 2],
+      ] as const
+    ) {
+      const config = { version: 2, workers };
+      await Deno.writeTextFile(join(dir, "config.json"), JSON.stringify(config));
+      const validated = validateConfig(config);
+      assert.ok(validated.config, JSON.stringify(validated.errors));
+      const p = await startEarlyWorker(o);
+      assert.ok(p);
+      try {
+        assert.equal(p.options.id, validated.config.workers[index].id, JSON.stringify(workers));
+      } finally {
+        p.discard();
+        await p.child.status;
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
