@@ -29,6 +29,20 @@ export function processFamilies(stats: Dict): MetricFamily[] {
     stats.external,
   );
   gauge("xbar_process_open_fds", "Open file descriptors.", stats.fds);
+  const counter = (name: string, help: string, v: unknown) => {
+    const x = n(v);
+    if (x !== undefined) out.push(scalar(name, "counter", help, [[{}, x]]));
+  };
+  counter(
+    "xbar_process_memory_trims",
+    "Times the process gave freed memory back to the OS after a burst (glibc malloc_trim).",
+    stats.memory_trims,
+  );
+  counter(
+    "xbar_process_memory_returned_bytes",
+    "Bytes those trims took off the resident set size.",
+    stats.memory_returned,
+  );
   gauge("xbar_process_uptime_seconds", "Seconds since the process started.", stats.uptime);
   const user = n(stats.cpu_user);
   const system = n(stats.cpu_system);

@@ -24,6 +24,10 @@ export interface ProcessStats {
   cpu_system?: number;
   /** Open file descriptors (Linux; absent elsewhere). */
   fds?: number;
+  /** Times a worker gave freed memory back to the OS (`memory_return.ts`; workers on glibc only). */
+  memory_trims?: number;
+  /** Bytes those trims took off the RSS. */
+  memory_returned?: number;
 }
 
 /** This process's statistics. */

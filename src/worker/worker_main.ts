@@ -239,11 +239,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     joined(session);
     const h = host = await created;
     host.ended?.then((code) => void shutdown("the worker ended", code));
+    // This process's statistics, with what it gave back to the OS (a guest
+    // host answers with its program's instead).
+    const ownStats = (): Dict => {
+      const s = processStats() as unknown as Dict;
+      if (memoryReturn !== undefined) {
+        s.memory_trims = memoryReturn.trims;
+        s.memory_returned = memoryReturn.returnedBytes;
+      }
+      return s;
+    };
     const stats = (): Dict =>
-      (h.procedures[WorkerOp.GET_PROCESS_STATS]?.([]) as Dict | undefined) ??
-        processStats() as unknown as Dict;
+      (h.procedures[WorkerOp.GET_PROCESS_STATS]?.([]) as Dict | undefined) ?? ownStats();
     const procedures: Partial<Record<WorkerOpName, (args: List) => unknown>> = {
-      [WorkerOp.GET_PROCESS_STATS]: () => processStats(),
+      [WorkerOp.GET_PROCESS_STATS]: ownStats,
       [WorkerOp.GET_METRICS]: () => [
         ...withLabels(processFamilies(stats()), { process: "worker" }),
         ...(h.metrics?.() ?? []),
