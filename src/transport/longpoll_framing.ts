@@ -19,6 +19,7 @@
  */
 
 import { encodeShared } from "../serializer/shared_encode.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import { SerializationError, type Serializer } from "../serializer/serializer.ts";
 
 /** A negotiated long-poll protocol. */
@@ -134,16 +135,7 @@ export function payloadSize(protocol: LongPollProtocol, frame: Uint8Array): numb
 
 /** Concatenates frames into one body. */
 export function joinFrames(frames: readonly Uint8Array[]): Uint8Array {
-  if (frames.length === 1) return frames[0];
-  let total = 0;
-  for (const f of frames) total += f.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.byteLength;
-  }
-  return out;
+  return concatBytes(frames);
 }
 
 /**

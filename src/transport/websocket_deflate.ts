@@ -36,6 +36,7 @@ import type * as Zlib from "node:zlib";
 import type * as Fflate from "fflate";
 import { WebSocketFrameError } from "./websocket_frame_reader.ts";
 import { importLater } from "../import_later.ts";
+import { concatBytes } from "./concat_bytes.ts";
 
 // node:zlib costs ~40 ms to load: only endpoints with compression load it.
 let zlib: typeof Zlib | undefined;
@@ -290,12 +291,5 @@ function inflateAgainst(
       `cannot inflate a compressed message: ${err instanceof Error ? err.message : err}`,
     );
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

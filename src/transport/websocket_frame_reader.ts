@@ -32,6 +32,8 @@
  * @module
  */
 
+import { concatBytes } from "./concat_bytes.ts";
+
 /** Close codes the reader fails a connection with. */
 export const FrameCloseCode = {
   /** RFC 6455 protocol error. */
@@ -475,7 +477,7 @@ export class WebSocketFrameReader {
     let ev: number;
     try {
       if (compressed) {
-        const raw = join([...(this.#parts ?? []), DEFLATE_TAIL]);
+        const raw = concatBytes([...(this.#parts ?? []), DEFLATE_TAIL]);
         this.#parts = undefined;
         const data = this.#inflate!(raw, this.#max);
         if (data.length > this.#max) {
@@ -498,7 +500,7 @@ export class WebSocketFrameReader {
         this.size = this.#msgSize;
         ev = FrameEvent.TEXT;
       } else {
-        this.bytes = join(this.#parts ?? []);
+        this.bytes = concatBytes(this.#parts ?? []);
         this.size = this.bytes.length;
         ev = FrameEvent.BINARY;
       }
@@ -613,17 +615,4 @@ function maskOctet(m0: number, m1: number, m2: number, m3: number, i: number): n
     default:
       return m3;
   }
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
