@@ -168,7 +168,9 @@ function acceptOffer(params: string[], settings: DeflateSettings): DeflateAgreem
   if (!clientTakeover) response += "; client_no_context_takeover";
   if (bits < 15 || serverBits !== undefined) response += `; server_max_window_bits=${bits}`;
   // The client may be asked for a smaller window only when it offered the parameter.
-  let clientBits = typeof clientOffer === "number" ? clientOffer : 15;
+  // The window kept for the client: 15 bits unless the answer limits it (a smaller
+  // window the client only offered may not be the one it uses).
+  let clientBits = 15;
   if (settings.clientMaxWindowBits !== undefined && clientOffer !== undefined) {
     const asked = clientOffer === "any"
       ? settings.clientMaxWindowBits
