@@ -731,24 +731,41 @@ class Booted {
   }
 
   /** The realm as started from the boot config, if it was with `config`; undefined otherwise. */
-  async realm(config: NodeRealmConfig): Promise<Dict | undefined> {
-    const b = this.#realms.get(config.name);
-    if (!b) return undefined;
-    this.#realms.delete(config.name);
-    const info = await b.info;
-    if (info && b.json === JSON.stringify(config)) return info;
-    if (info) this.worker.stopRealm(config.name); // the replay's config wins
-    return undefined;
+  realm(config: NodeRealmConfig): Promise<Dict | undefined> {
+    return this.#handOver(
+      this.#realms,
+      config.name,
+      config,
+      () => this.worker.stopRealm(config.name),
+    );
   }
 
   /** The transport as started from the boot config, if it was with `config`; undefined otherwise. */
-  async transport(config: TransportConfig): Promise<Dict | undefined> {
-    const b = this.#transports.get(config.id);
+  transport(config: TransportConfig): Promise<Dict | undefined> {
+    return this.#handOver(
+      this.#transports,
+      config.id,
+      config,
+      () => this.worker.stopTransport(config.id),
+    );
+  }
+
+  /**
+   * Hands over what `key` started as (once): its info when `config` is the
+   * one it was started with; otherwise stops it (the replay's config wins).
+   */
+  async #handOver(
+    started: Map<string, { json: string; info: Promise<Dict | undefined> }>,
+    key: string,
+    config: unknown,
+    stop: () => unknown,
+  ): Promise<Dict | undefined> {
+    const b = started.get(key);
     if (!b) return undefined;
-    this.#transports.delete(config.id);
+    started.delete(key);
     const info = await b.info;
     if (info && b.json === JSON.stringify(config)) return info;
-    if (info) await this.worker.stopTransport(config.id);
+    if (info) await stop();
     return undefined;
   }
 
