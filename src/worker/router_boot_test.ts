@@ -1,36 +1,9 @@
 import assert from "node:assert/strict";
-import { validateConfig } from "../config/validate.ts";
 import type { RouterWorkerConfig } from "../config/types.ts";
 import { type LogFields, type LogLevel, MemoryLogger } from "../log/logger.ts";
 import { WorkerOp } from "./management_uris.ts";
 import { readRouterBoot, routerBootOf } from "./router_boot.ts";
-import { routerHostFixture } from "./_router_host_kit.ts";
-
-function routerConfig(extra: Record<string, unknown> = {}): RouterWorkerConfig {
-  const r = validateConfig({
-    version: 2,
-    workers: [{
-      type: "router",
-      id: "router1",
-      realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
-      transports: [
-        {
-          type: "rawsocket",
-          id: "rs1",
-          endpoint: { type: "tcp", interface: "127.0.0.1", port: 0 },
-        },
-        {
-          type: "rawsocket",
-          id: "rs2",
-          endpoint: { type: "tcp", interface: "127.0.0.1", port: 0 },
-        },
-      ],
-      ...extra,
-    }],
-  });
-  assert.ok(r.config, JSON.stringify(r.errors));
-  return r.config.workers[0] as RouterWorkerConfig;
-}
+import { routerConfig, routerHostFixture } from "./_router_host_kit.ts";
 
 /** A MemoryLogger that tells when `count` lines with message `msg` are in. */
 class WaitingLogger extends MemoryLogger {
@@ -75,7 +48,7 @@ async function refused(port: number): Promise<boolean> {
 }
 
 Deno.test("routerBootOf() boots a router worker's realms and transports, unless it has components, rlinks or no transport", () => {
-  const c = routerConfig();
+  const c = routerConfig(["rs1", "rs2"]);
   const boot = routerBootOf(c);
   assert.deepEqual(boot, { realms: c.realms, transports: c.transports });
   assert.deepEqual(readRouterBoot(JSON.parse(JSON.stringify(boot))), boot);
@@ -87,7 +60,7 @@ Deno.test("routerBootOf() boots a router worker's realms and transports, unless 
 });
 
 Deno.test("readRouterBoot() refuses what is not a boot config", () => {
-  const c = routerConfig();
+  const c = routerConfig(["rs1", "rs2"]);
   for (
     const bad of [
       undefined,
@@ -105,7 +78,7 @@ Deno.test("readRouterBoot() refuses what is not a boot config", () => {
 });
 
 Deno.test("routerWorkerHost() with a boot config listens before configure; the replay gets what was started, once", async () => {
-  const c = routerConfig();
+  const c = routerConfig(["rs1", "rs2"]);
   const { dir, host, settings, op, logger } = await bootedHost(routerBootOf(c));
   try {
     await logger.until("transport started", 2);
@@ -137,7 +110,7 @@ Deno.test("routerWorkerHost() with a boot config listens before configure; the r
 });
 
 Deno.test("routerWorkerHost() with a boot config: a replay with another config replaces it, what the replay does not ask for stops at set_links", async () => {
-  const c = routerConfig();
+  const c = routerConfig(["rs1", "rs2"]);
   const { dir, host, settings, op, logger } = await bootedHost(routerBootOf(c));
   try {
     await logger.until("transport started", 2);
@@ -162,7 +135,7 @@ Deno.test("routerWorkerHost() with a boot config: a replay with another config r
 });
 
 Deno.test("routerWorkerHost() with a boot config stops what it started when shut down before configure", async () => {
-  const c = routerConfig();
+  const c = routerConfig(["rs1", "rs2"]);
   const { dir, host, logger } = await bootedHost(routerBootOf(c));
   try {
     await logger.until("transport started", 2);

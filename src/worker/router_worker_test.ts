@@ -1,28 +1,8 @@
 import assert from "node:assert/strict";
-import { validateConfig } from "../config/validate.ts";
-import type { RouterWorkerConfig } from "../config/types.ts";
 import { MemoryLogger } from "../log/logger.ts";
 import { ApplicationError } from "../wamp/errors.ts";
 import { ManagementError, WorkerOp } from "./management_uris.ts";
-import { routerHostFixture } from "./_router_host_kit.ts";
-
-function routerConfig(): RouterWorkerConfig {
-  const r = validateConfig({
-    version: 2,
-    workers: [{
-      type: "router",
-      id: "router1",
-      realms: [{ name: "realm1", roles: [{ name: "anonymous" }] }],
-      transports: [{
-        type: "rawsocket",
-        id: "rs1",
-        endpoint: { type: "tcp", interface: "127.0.0.1", port: 0 },
-      }],
-    }],
-  });
-  assert.ok(r.config, JSON.stringify(r.errors));
-  return r.config.workers[0] as RouterWorkerConfig;
-}
+import { routerConfig, routerHostFixture } from "./_router_host_kit.ts";
 
 function setup() {
   return routerHostFixture(new MemoryLogger());
@@ -30,7 +10,7 @@ function setup() {
 
 Deno.test("routerWorkerHost() runs calls sent without waiting in order, after configure: the realm exists before the transport listens", async () => {
   const { dir, host, settings, op, logger } = await setup();
-  const c = routerConfig();
+  const c = routerConfig(["rs1"]);
   try {
     const calls = [
       op(WorkerOp.CONFIGURE, { ...settings, preload: ["rawsocket"] }),
@@ -60,7 +40,7 @@ Deno.test("routerWorkerHost() runs calls sent without waiting in order, after co
 
 Deno.test("routerWorkerHost() refuses calls before configure and behind a refused one; set_links listens for links and reports a socket it cannot open", async () => {
   const { dir, host, settings, op } = await setup();
-  const c = routerConfig();
+  const c = routerConfig(["rs1"]);
   const fails = (uri: string, pattern?: RegExp) => (e: unknown) => {
     assert.ok(e instanceof ApplicationError);
     assert.equal(e.uri, uri);
