@@ -93,20 +93,40 @@ async function xbarCommand(
   return { command: await launcherFor(dir), args };
 }
 
+/**
+ * Runs `spawn` again (up to 5 times, 20 ms apart) while it fails with
+ * ETXTBSY: the launcher was just written, and a process this one forked at
+ * that moment holds the file open for writing until it execs (Linux refuses
+ * to execute a file open for writing, "Text file busy").
+ */
+async function spawnWhenNotBusy<T>(spawn: () => T): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return spawn();
+    } catch (err) {
+      if (attempt >= 5 || !String(err).includes("os error 26")) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 /** Runs `xbar <args>` to completion. */
 export async function xbar(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CommandResult> {
   const cmd = await xbarCommand(args, options.cwd);
-  const out = await new Deno.Command(cmd.command, {
-    args: cmd.args,
-    cwd: options.cwd,
-    env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const child = await spawnWhenNotBusy(() =>
+    new Deno.Command(cmd.command, {
+      args: cmd.args,
+      cwd: options.cwd,
+      env: { NO_COLOR: "1", ...options.env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn()
+  );
+  const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
@@ -217,14 +237,16 @@ export async function startNode(
     ? []
     : ["/bin/sh", "-c", `ulimit -n ${options.maxOpenFiles} && exec "$@"`, "sh"];
   const [command, ...argv] = [...(options.wrap ?? []), ...limit, cmd.command, ...cmd.args];
-  const child = new Deno.Command(command, {
-    args: argv,
-    cwd: options.cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = await spawnWhenNotBusy(() =>
+    new Deno.Command(command, {
+      args: argv,
+      cwd: options.cwd,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn()
+  );
   const node = new RunningNode(child, dir);
   const ready = node.waitFor(/node ready/, options.readyTimeoutMs ?? 20000);
   const outcome = await Promise.race([ready, node.exited.then((s) => s)]);
